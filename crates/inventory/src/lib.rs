@@ -1,0 +1,155 @@
+//! The inventory: every loaded object, indexed, read-only once built, plus derived views that
+//! all analyzers share.
+//!
+//! It owns indexing (by kind, by namespace/name, by labels) and views such as [`PodSpecView`],
+//! which gives one shape to the pod spec inside every workload kind while keeping exact field
+//! paths. Views borrow from the inventory; nothing is cloned. It must not judge objects: that is
+//! the rules' job. It does validate the types of the fields rules read, so that a wrongly typed
+//! field (`privileged: "yes"`) is a diagnostic and never a silent pass.
+
+mod object;
+mod podspec;
+mod validate;
+
+pub use object::{Object, ObjectOrigin};
+pub use podspec::{ContainerKind, ContainerView, PodSpecView, WORKLOAD_KINDS};
+
+use std::collections::HashMap;
+use stockade_model::{Diagnostic, FieldPath, Location};
+use stockade_sources::{LoadOutput, SourceFile};
+
+/// Every object of a run, indexed.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    files: Vec<SourceFile>,
+    objects: Vec<Object>,
+    by_kind: HashMap<String, Vec<usize>>,
+    by_name: HashMap<(String, String, String), usize>,
+}
+
+impl Inventory {
+    /// Builds the inventory from loaded manifests; returns diagnostics for wrongly typed fields.
+    pub fn from_manifests(load: LoadOutput) -> (Inventory, Vec<Diagnostic>) {
+        let mut inv = Inventory {
+            files: load.files,
+            ..Inventory::default()
+        };
+        for m in load.objects {
+            inv.push(Object::new(m.root, ObjectOrigin::File(m.origin)));
+        }
+        let diags = inv.validate();
+        (inv, diags)
+    }
+
+    /// Builds an inventory from objects that came from elsewhere (a cluster, an admission request).
+    pub fn from_objects(objects: Vec<Object>) -> (Inventory, Vec<Diagnostic>) {
+        let mut inv = Inventory::default();
+        for o in objects {
+            inv.push(o);
+        }
+        let diags = inv.validate();
+        (inv, diags)
+    }
+
+    fn push(&mut self, o: Object) {
+        let idx = self.objects.len();
+        self.by_kind.entry(o.kind().to_string()).or_default().push(idx);
+        self.by_name
+            .entry((
+                o.kind().to_string(),
+                o.namespace().unwrap_or("").to_string(),
+                o.name().to_string(),
+            ))
+            .or_insert(idx);
+        self.objects.push(o);
+    }
+
+    fn validate(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for o in &self.objects {
+            if let Some(pod) = PodSpecView::of(o) {
+                for (path, expected, found) in validate::pod_spec(&pod) {
+                    let loc = self.location(o, &path);
+                    let (p, l, c) = loc.map_or((None, 0, 0), |l| (Some(l.path), l.line, l.column));
+                    out.push(Diagnostic {
+                        level: stockade_model::DiagnosticLevel::Error,
+                        code: "wrong-type".into(),
+                        message: format!(
+                            "{} {}: `{path}` must be {expected}, found {found}; the API server would reject this object, so fix the type (rules treat the field as unset)",
+                            o.kind(),
+                            o.display_name()
+                        ),
+                        path: p,
+                        line: l,
+                        column: c,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// All objects, in load order.
+    pub fn objects(&self) -> &[Object] {
+        &self.objects
+    }
+
+    /// Objects of one kind, in load order.
+    pub fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.by_kind
+            .get(kind)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .map(|&i| &self.objects[i])
+    }
+
+    /// Whether any object of `kind` is present.
+    pub fn has_kind(&self, kind: &str) -> bool {
+        self.by_kind.contains_key(kind)
+    }
+
+    /// The object of `kind` named `name` in namespace `ns` (`None` for cluster-scoped or unset).
+    pub fn get(&self, kind: &str, ns: Option<&str>, name: &str) -> Option<&Object> {
+        self.by_name
+            .get(&(kind.to_string(), ns.unwrap_or("").to_string(), name.to_string()))
+            .map(|&i| &self.objects[i])
+    }
+
+    /// Files read.
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    /// Where a field of an object is (or its nearest existing parent).
+    pub fn location(&self, o: &Object, path: &FieldPath) -> Option<Location> {
+        match &o.origin {
+            ObjectOrigin::File(origin) => {
+                let file = self.files.get(origin.file)?;
+                let (pos, _) = o.root.locate(path);
+                Some(Location {
+                    path: file.path.clone(),
+                    line: pos.line,
+                    column: pos.col,
+                    template: origin.template.clone(),
+                    document: origin.document,
+                })
+            }
+            ObjectOrigin::Cluster { cluster } => Some(Location {
+                path: format!("cluster:{cluster}"),
+                line: 0,
+                column: 0,
+                template: None,
+                document: 0,
+            }),
+        }
+    }
+
+    /// The text of the line a location points at, when it is in a file that was read.
+    pub fn source_line(&self, o: &Object, line: u32) -> Option<&str> {
+        match &o.origin {
+            ObjectOrigin::File(origin) => self.files.get(origin.file)?.line(line),
+            ObjectOrigin::Cluster { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! One Kubernetes object and its origin.
+
+use stockade_model::ObjectRef;
+use stockade_sources::{Node, Origin};
+
+/// Where an object came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ObjectOrigin {
+    /// A manifest file (or stdin).
+    File(Origin),
+    /// A live cluster.
+    Cluster {
+        /// The kubeconfig context or cluster name.
+        cluster: String,
+    },
+}
+
+/// A Kubernetes object: its tree, its identity and its origin.
+#[derive(Clone, Debug)]
+pub struct Object {
+    /// The whole object as loaded.
+    pub root: Node,
+    /// Where it came from.
+    pub origin: ObjectOrigin,
+    /// Its identity.
+    pub oref: ObjectRef,
+}
+
+impl Object {
+    /// Wraps a loaded tree. The tree must be a mapping; missing identity fields become empty.
+    pub fn new(root: Node, origin: ObjectOrigin) -> Object {
+        let s = |p: &str| root.at(p).and_then(Node::as_str).map(str::to_string);
+        let oref = ObjectRef {
+            api_version: s("apiVersion").unwrap_or_default(),
+            kind: s("kind").unwrap_or_default(),
+            namespace: s("metadata.namespace"),
+            name: s("metadata.name")
+                .or_else(|| s("metadata.generateName"))
+                .unwrap_or_default(),
+        };
+        Object { root, origin, oref }
+    }
+
+    /// `kind`.
+    pub fn kind(&self) -> &str {
+        &self.oref.kind
+    }
+
+    /// `apiVersion`.
+    pub fn api_version(&self) -> &str {
+        &self.oref.api_version
+    }
+
+    /// The API group (`apps` for `apps/v1`, empty for `v1`).
+    pub fn api_group(&self) -> &str {
+        self.oref.api_version.rsplit_once('/').map_or("", |(g, _)| g)
+    }
+
+    /// `metadata.name` (or `generateName`).
+    pub fn name(&self) -> &str {
+        &self.oref.name
+    }
+
+    /// `metadata.namespace` as written; `None` when unset.
+    pub fn namespace(&self) -> Option<&str> {
+        self.oref.namespace.as_deref()
+    }
+
+    /// `ns/name` or `name`, for messages.
+    pub fn display_name(&self) -> String {
+        match self.namespace() {
+            Some(ns) => format!("{ns}/{}", self.name()),
+            None => self.name().to_string(),
+        }
+    }
+
+    /// `metadata`.
+    pub fn metadata(&self) -> Option<&Node> {
+        self.root.get("metadata")
+    }
+
+    /// A label of the object.
+    pub fn label(&self, k: &str) -> Option<&str> {
+        self.metadata()?.get("labels")?.get(k)?.as_str()
+    }
+
+    /// An annotation of the object.
+    pub fn annotation(&self, k: &str) -> Option<&str> {
+        self.metadata()?.get("annotations")?.get(k)?.as_str()
+    }
+
+    /// The object's labels as string pairs.
+    pub fn labels(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.metadata()
+            .and_then(|m| m.get("labels"))
+            .map(|l| l.entries())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|(k, v)| Some((&*k.name, v.as_str()?)))
+    }
+}

@@ -1,0 +1,214 @@
+//! One view of the pod spec inside every workload kind, keeping exact field paths.
+
+use crate::Object;
+use stockade_model::FieldPath;
+use stockade_sources::Node;
+
+/// Kinds that carry a pod spec, and the path to it.
+pub const WORKLOAD_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "PodTemplate",
+];
+
+/// Path from the object root to the pod template's `metadata` and `spec`, per kind.
+fn prefixes(kind: &str) -> Option<(&'static str, &'static str)> {
+    Some(match kind {
+        "Pod" => ("metadata", "spec"),
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" => {
+            ("spec.template.metadata", "spec.template.spec")
+        }
+        "CronJob" => (
+            "spec.jobTemplate.spec.template.metadata",
+            "spec.jobTemplate.spec.template.spec",
+        ),
+        "PodTemplate" => ("template.metadata", "template.spec"),
+        _ => return None,
+    })
+}
+
+/// Which list a container is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    /// `containers`.
+    Regular,
+    /// `initContainers`.
+    Init,
+    /// `ephemeralContainers`.
+    Ephemeral,
+}
+
+impl ContainerKind {
+    /// The field name of the list.
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Regular => "containers",
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+}
+
+/// The pod spec of a workload object.
+#[derive(Clone, Debug)]
+pub struct PodSpecView<'a> {
+    /// The workload object.
+    pub object: &'a Object,
+    /// The pod spec mapping.
+    pub spec: &'a Node,
+    /// Path of the pod spec within the object (`spec.template.spec`).
+    pub spec_path: FieldPath,
+    /// The pod template's metadata (the object's own metadata for a Pod), if present.
+    pub meta: Option<&'a Node>,
+    /// Path of that metadata.
+    pub meta_path: FieldPath,
+}
+
+/// One container of a pod spec.
+#[derive(Clone, Debug)]
+pub struct ContainerView<'a> {
+    /// The container mapping.
+    pub node: &'a Node,
+    /// Path of the container within the object.
+    pub path: FieldPath,
+    /// Which list it is in.
+    pub kind: ContainerKind,
+    /// Index within its list.
+    pub index: usize,
+}
+
+impl<'a> ContainerView<'a> {
+    /// `name` (empty when missing).
+    pub fn name(&self) -> &'a str {
+        self.node.get("name").and_then(Node::as_str).unwrap_or("")
+    }
+
+    /// `image`, when set.
+    pub fn image(&self) -> Option<&'a str> {
+        self.node.get("image").and_then(Node::as_str)
+    }
+
+    /// `securityContext`, when set.
+    pub fn security_context(&self) -> Option<&'a Node> {
+        self.node.get("securityContext")
+    }
+
+    /// A field under the container's `securityContext`.
+    pub fn sc(&self, rel: &str) -> Option<&'a Node> {
+        self.security_context()?.at(rel)
+    }
+
+    /// Path of a field relative to the container.
+    pub fn path_of(&self, rel: &str) -> FieldPath {
+        self.path.join(rel)
+    }
+
+    /// `Container "name"` / `init container "name"` for messages.
+    pub fn describe(&self) -> String {
+        let what = match self.kind {
+            ContainerKind::Regular => "container",
+            ContainerKind::Init => "init container",
+            ContainerKind::Ephemeral => "ephemeral container",
+        };
+        format!("{what} {:?}", self.name())
+    }
+}
+
+impl<'a> PodSpecView<'a> {
+    /// The pod spec of `object`, when it is a workload kind that has one.
+    pub fn of(object: &'a Object) -> Option<PodSpecView<'a>> {
+        let (meta, spec) = prefixes(object.kind())?;
+        let spec_node = object.root.at(spec)?;
+        if !matches!(spec_node.value, stockade_sources::Value::Map(_)) {
+            return None;
+        }
+        Some(PodSpecView {
+            object,
+            spec: spec_node,
+            spec_path: FieldPath::parse(spec),
+            meta: object.root.at(meta),
+            meta_path: FieldPath::parse(meta),
+        })
+    }
+
+    /// A field of the pod spec (dotted path).
+    pub fn get(&self, rel: &str) -> Option<&'a Node> {
+        self.spec.at(rel)
+    }
+
+    /// Path of a field relative to the pod spec.
+    pub fn path_of(&self, rel: &str) -> FieldPath {
+        self.spec_path.join(rel)
+    }
+
+    /// A pod-level `securityContext` field.
+    pub fn pod_sc(&self, rel: &str) -> Option<&'a Node> {
+        self.spec.get("securityContext")?.at(rel)
+    }
+
+    /// Containers of the given lists, in order: containers, then init, then ephemeral.
+    pub fn containers_of(&self, kinds: &[ContainerKind]) -> Vec<ContainerView<'a>> {
+        let mut out = Vec::new();
+        for &k in kinds {
+            if let Some(list) = self.spec.get(k.field()) {
+                let base = self.spec_path.key(k.field());
+                for (i, node) in list.items().iter().enumerate() {
+                    out.push(ContainerView {
+                        node,
+                        path: base.index(i),
+                        kind: k,
+                        index: i,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Every container: regular, init and ephemeral.
+    pub fn all_containers(&self) -> Vec<ContainerView<'a>> {
+        self.containers_of(&[
+            ContainerKind::Regular,
+            ContainerKind::Init,
+            ContainerKind::Ephemeral,
+        ])
+    }
+
+    /// Regular and init containers (the ones that run for the pod's lifetime or at start).
+    pub fn containers(&self) -> Vec<ContainerView<'a>> {
+        self.containers_of(&[ContainerKind::Regular, ContainerKind::Init])
+    }
+
+    /// Labels of the pods this workload creates.
+    pub fn pod_labels(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.meta
+            .and_then(|m| m.get("labels"))
+            .map(|l| l.entries())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|(k, v)| Some((&*k.name, v.as_str()?)))
+    }
+
+    /// An annotation of the pod template.
+    pub fn pod_annotation(&self, k: &str) -> Option<&'a str> {
+        self.meta?.get("annotations")?.get(k)?.as_str()
+    }
+
+    /// Volumes, with their paths.
+    pub fn volumes(&self) -> impl Iterator<Item = (FieldPath, &'a Node)> {
+        let base = self.spec_path.key("volumes");
+        self.spec
+            .get("volumes")
+            .map(|v| v.items())
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .map(move |(i, n)| (base.index(i), n))
+    }
+}

@@ -1,0 +1,17 @@
+//! Stockade's plain data types, shared by every stage of the pipeline.
+//!
+//! This crate owns the vocabulary — severities, framework controls, object references, field
+//! paths, locations, findings, diagnostics and the report — and nothing else. It does no IO,
+//! has no async and knows no rule: every later stage depends on it, it depends on none of them.
+
+mod control;
+mod finding;
+mod path;
+mod report;
+mod severity;
+
+pub use control::{Control, Framework};
+pub use finding::{Finding, Location, ObjectRef, Suppression, SuppressionKind, fingerprint};
+pub use path::{FieldPath, Segment};
+pub use report::{Diagnostic, DiagnosticLevel, Report, SCHEMA_VERSION, Summary, ToolInfo};
+pub use severity::Severity;

@@ -1,0 +1,156 @@
+//! The report handed to reporters: findings, suppressed findings and diagnostics.
+
+use crate::{Finding, Severity};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Version of the JSON report format. Bumped on any incompatible change; see docs/json-report.md.
+pub const SCHEMA_VERSION: &str = "1.0";
+
+/// How serious a diagnostic about the input is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiagnosticLevel {
+    /// A note: something was skipped on purpose (e.g. a document without `kind`).
+    Note,
+    /// A warning: something looks wrong but the run is complete (e.g. an expired suppression).
+    Warning,
+    /// An error: an input or part of it could not be read; the exit code is 2.
+    Error,
+}
+
+/// A message about the input rather than about security: unreadable files, malformed YAML,
+/// wrong field types, skipped documents, expired suppressions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    /// How serious it is.
+    pub level: DiagnosticLevel,
+    /// A short machine-readable code, e.g. `yaml-syntax`, `alias-budget`, `wrong-type`.
+    pub code: String,
+    /// What happened and what to do about it.
+    pub message: String,
+    /// The file (`-` for stdin), when it concerns one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// 1-based line, 0 when unknown.
+    pub line: u32,
+    /// 1-based column, 0 when unknown.
+    pub column: u32,
+}
+
+impl Diagnostic {
+    /// A diagnostic about a position in a file.
+    pub fn at(
+        level: DiagnosticLevel,
+        code: &str,
+        path: &str,
+        line: u32,
+        column: u32,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            level,
+            code: code.to_string(),
+            message: message.into(),
+            path: Some(path.to_string()),
+            line,
+            column,
+        }
+    }
+
+    /// A diagnostic not tied to a file.
+    pub fn general(level: DiagnosticLevel, code: &str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            level,
+            code: code.to_string(),
+            message: message.into(),
+            path: None,
+            line: 0,
+            column: 0,
+        }
+    }
+
+    /// `path:line:col` (or as much of it as is known).
+    pub fn position(&self) -> String {
+        match (&self.path, self.line) {
+            (Some(p), 0) => p.clone(),
+            (Some(p), l) => format!("{p}:{l}:{}", self.column.max(1)),
+            (None, _) => String::new(),
+        }
+    }
+}
+
+/// Identifies the tool in reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ToolInfo {
+    /// `stockade`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+/// Counts that summarise a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Files read (including stdin).
+    pub files_scanned: usize,
+    /// Files in scanned directories skipped because of their extension.
+    pub files_skipped: usize,
+    /// Kubernetes objects loaded.
+    pub objects: usize,
+    /// Rules that ran.
+    pub rules_run: usize,
+    /// Unsuppressed findings per severity.
+    pub by_severity: BTreeMap<Severity, usize>,
+    /// Findings that a suppression removed.
+    pub suppressed: usize,
+}
+
+/// Everything one run produced, in a deterministic order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: String,
+    /// The tool that made it.
+    pub tool: ToolInfo,
+    /// Unsuppressed findings, sorted by location, then rule.
+    pub findings: Vec<Finding>,
+    /// Findings removed by a suppression, each with its suppression.
+    pub suppressed: Vec<Finding>,
+    /// Messages about the input.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+impl Report {
+    /// An empty report for this tool version.
+    pub fn new(version: &str) -> Self {
+        Report {
+            schema_version: SCHEMA_VERSION.to_string(),
+            tool: ToolInfo {
+                name: "stockade".to_string(),
+                version: version.to_string(),
+            },
+            findings: Vec::new(),
+            suppressed: Vec::new(),
+            diagnostics: Vec::new(),
+            summary: Summary::default(),
+        }
+    }
+
+    /// Whether any diagnostic is an error (an input could not be read).
+    pub fn has_input_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.level == DiagnosticLevel::Error)
+    }
+
+    /// Whether any unsuppressed finding is at or above `threshold`.
+    pub fn fails_at(&self, threshold: Severity) -> bool {
+        self.findings.iter().any(|f| f.severity >= threshold)
+    }
+}

@@ -1,0 +1,492 @@
+//! Reads manifest inputs — files, directories, globs, stdin — into Kubernetes objects with
+//! their origin. Every problem becomes a [`Diagnostic`]; nothing here panics or stops early.
+
+use crate::node::{Node, Pos, Value};
+use crate::split::split;
+use crate::yaml::{YamlLimits, load};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use stockade_model::{Diagnostic, DiagnosticLevel};
+
+/// Limits applied while reading inputs.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest single YAML document accepted, in bytes.
+    pub max_document_bytes: usize,
+    /// Largest file read at all, in bytes.
+    pub max_file_bytes: u64,
+    /// YAML loader limits.
+    pub yaml: YamlLimits,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_document_bytes: 64 << 20,
+            max_file_bytes: 2 << 30,
+            yaml: YamlLimits::default(),
+        }
+    }
+}
+
+/// One input as given on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// A file or directory.
+    Path(PathBuf),
+    /// A glob pattern such as `deploy/**/*.yaml`.
+    Glob(String),
+    /// `-`: standard input.
+    Stdin,
+}
+
+impl Input {
+    /// Interprets a command-line argument: `-` is stdin; an existing path is a path; a string
+    /// with glob metacharacters is a glob; anything else is a path (which will fail to read).
+    pub fn parse(arg: &str) -> Input {
+        if arg == "-" {
+            return Input::Stdin;
+        }
+        let p = PathBuf::from(arg);
+        if !p.exists() && arg.contains(['*', '?', '[', '{']) {
+            return Input::Glob(arg.to_string());
+        }
+        Input::Path(p)
+    }
+}
+
+/// A file that was read, kept for snippets in reports.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The path as shown to users (`-` for stdin).
+    pub path: String,
+    /// The file's text.
+    pub text: Arc<str>,
+}
+
+impl SourceFile {
+    /// The text of a 1-based line, without its line break.
+    pub fn line(&self, line: u32) -> Option<&str> {
+        let idx = usize::try_from(line).ok()?.checked_sub(1)?;
+        self.text.lines().nth(idx)
+    }
+}
+
+/// Where an object came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// Index into [`LoadOutput::files`].
+    pub file: usize,
+    /// 0-based document index within the file.
+    pub document: usize,
+    /// Index within a `List`'s `items`, when the object came from one.
+    pub item: Option<usize>,
+    /// The helm template (`# Source:`) the document came from.
+    pub template: Option<String>,
+}
+
+/// A Kubernetes object read from a manifest.
+#[derive(Clone, Debug)]
+pub struct ManifestObject {
+    /// The object's tree (a mapping with `apiVersion` and `kind`).
+    pub root: Node,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// What reading the inputs produced.
+#[derive(Debug, Default)]
+pub struct LoadOutput {
+    /// Files read, in the order read.
+    pub files: Vec<SourceFile>,
+    /// Objects found, in file and document order.
+    pub objects: Vec<ManifestObject>,
+    /// Problems with the input.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files in scanned directories skipped because of their extension.
+    pub files_skipped: usize,
+}
+
+fn has_manifest_ext(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+/// Reads every input. `stdin` is read when an input is `-`.
+pub fn load_inputs(inputs: &[Input], limits: &Limits, stdin: &mut dyn Read) -> LoadOutput {
+    let mut out = LoadOutput::default();
+    for input in inputs {
+        match input {
+            Input::Stdin => {
+                let mut buf = Vec::new();
+                match stdin.take(limits.max_file_bytes).read_to_end(&mut buf) {
+                    Ok(_) => load_bytes(&mut out, "-", buf, limits),
+                    Err(e) => out.diagnostics.push(Diagnostic::at(
+                        DiagnosticLevel::Error,
+                        "io",
+                        "-",
+                        0,
+                        0,
+                        format!("cannot read standard input: {e}"),
+                    )),
+                }
+            }
+            Input::Path(p) => {
+                if p.is_dir() {
+                    walk_dir(&mut out, p, None, limits);
+                } else {
+                    load_file(&mut out, p, limits);
+                }
+            }
+            Input::Glob(g) => load_glob(&mut out, g, limits),
+        }
+    }
+    out
+}
+
+fn walk_dir(out: &mut LoadOutput, dir: &Path, glob: Option<&globset::GlobMatcher>, limits: &Limits) {
+    let walker = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .hidden(true)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    let mut matched = 0usize;
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                if !e.file_type().is_some_and(|t| t.is_file()) {
+                    continue;
+                }
+                let p = e.path();
+                if let Some(m) = glob {
+                    if m.is_match(p) {
+                        matched += 1;
+                        load_file(out, p, limits);
+                    }
+                } else if has_manifest_ext(p) {
+                    load_file(out, p, limits);
+                } else {
+                    out.files_skipped += 1;
+                }
+            }
+            Err(e) => out.diagnostics.push(Diagnostic::at(
+                DiagnosticLevel::Error,
+                "io",
+                &dir.display().to_string(),
+                0,
+                0,
+                format!("cannot walk directory: {e}"),
+            )),
+        }
+    }
+    if let Some(m) = glob
+        && matched == 0
+    {
+        out.diagnostics.push(Diagnostic::general(
+            DiagnosticLevel::Error,
+            "no-match",
+            format!("glob `{}` matched no file", m.glob()),
+        ));
+    }
+}
+
+fn load_glob(out: &mut LoadOutput, pattern: &str, limits: &Limits) {
+    let matcher = match globset::GlobBuilder::new(pattern).literal_separator(true).build() {
+        Ok(g) => g.compile_matcher(),
+        Err(e) => {
+            out.diagnostics.push(Diagnostic::general(
+                DiagnosticLevel::Error,
+                "bad-glob",
+                format!("invalid glob `{pattern}`: {e}"),
+            ));
+            return;
+        }
+    };
+    // Walk from the longest directory prefix without metacharacters.
+    let meta = pattern.find(['*', '?', '[', '{']).unwrap_or(pattern.len());
+    let base = match pattern[..meta].rfind('/') {
+        Some(i) => &pattern[..=i],
+        None => ".",
+    };
+    let base_path = if base == "." { Path::new(".") } else { Path::new(base) };
+    if base == "." {
+        // Paths yielded from "." start with "./"; match against the pattern with that prefix.
+        let with_dot = format!("./{pattern}");
+        match globset::GlobBuilder::new(&with_dot).literal_separator(true).build() {
+            Ok(g) => walk_dir(out, base_path, Some(&g.compile_matcher()), limits),
+            Err(_) => walk_dir(out, base_path, Some(&matcher), limits),
+        }
+    } else {
+        walk_dir(out, base_path, Some(&matcher), limits);
+    }
+}
+
+fn load_file(out: &mut LoadOutput, p: &Path, limits: &Limits) {
+    let shown = p.display().to_string();
+    let meta = match std::fs::metadata(p) {
+        Ok(m) => m,
+        Err(e) => {
+            out.diagnostics.push(Diagnostic::at(
+                DiagnosticLevel::Error,
+                "io",
+                &shown,
+                0,
+                0,
+                format!("cannot read file: {e}"),
+            ));
+            return;
+        }
+    };
+    if meta.len() > limits.max_file_bytes {
+        out.diagnostics.push(Diagnostic::at(
+            DiagnosticLevel::Error,
+            "too-large",
+            &shown,
+            0,
+            0,
+            format!(
+                "file is {} MiB, above the {} MiB limit; split it or raise --max-file-size",
+                meta.len() >> 20,
+                limits.max_file_bytes >> 20
+            ),
+        ));
+        return;
+    }
+    match std::fs::read(p) {
+        Ok(bytes) => load_bytes(out, &shown, bytes, limits),
+        Err(e) => out.diagnostics.push(Diagnostic::at(
+            DiagnosticLevel::Error,
+            "io",
+            &shown,
+            0,
+            0,
+            format!("cannot read file: {e}"),
+        )),
+    }
+}
+
+/// Line and column (1-based) of byte offset `at` in `bytes`.
+fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
+    let before = &bytes[..at.min(bytes.len())];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(col).unwrap_or(u32::MAX),
+    )
+}
+
+fn load_bytes(out: &mut LoadOutput, shown: &str, mut bytes: Vec<u8>, limits: &Limits) {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    if let Some(nul) = memchr::memchr(0, &bytes[..bytes.len().min(8192)]) {
+        let (l, c) = line_col(&bytes, nul);
+        out.diagnostics.push(Diagnostic::at(
+            DiagnosticLevel::Error,
+            "binary",
+            shown,
+            l,
+            c,
+            "file looks binary (it contains a NUL byte), not YAML or JSON; skipped",
+        ));
+        return;
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let (l, c) = line_col(e.as_bytes(), at);
+            out.diagnostics.push(Diagnostic::at(
+                DiagnosticLevel::Error,
+                "encoding",
+                shown,
+                l,
+                c,
+                "file is not valid UTF-8; Kubernetes manifests must be UTF-8 (re-encode it, e.g. with iconv)",
+            ));
+            return;
+        }
+    };
+    let file_idx = out.files.len();
+    let text: Arc<str> = Arc::from(text);
+    out.files.push(SourceFile {
+        path: shown.to_string(),
+        text: text.clone(),
+    });
+    for (doc_idx, chunk) in split(&text).into_iter().enumerate() {
+        if chunk.text.len() > limits.max_document_bytes {
+            out.diagnostics.push(Diagnostic::at(
+                DiagnosticLevel::Error,
+                "too-large",
+                shown,
+                chunk.first_line,
+                1,
+                format!(
+                    "document {doc_idx} is {} MiB, above the {} MiB per-document limit; it was skipped (raise --max-document-size if it is genuine)",
+                    chunk.text.len() >> 20,
+                    limits.max_document_bytes >> 20
+                ),
+            ));
+            continue;
+        }
+        let loaded = match load(chunk.text, chunk.first_line - 1, limits.yaml) {
+            Ok(l) => l,
+            Err(e) => {
+                out.diagnostics.push(Diagnostic::at(
+                    DiagnosticLevel::Error,
+                    e.code(),
+                    shown,
+                    e.pos.line,
+                    e.pos.col,
+                    format!("document {doc_idx}: {e}; the document was skipped"),
+                ));
+                continue;
+            }
+        };
+        for w in loaded.warnings {
+            out.diagnostics.push(Diagnostic::at(
+                DiagnosticLevel::Error,
+                "duplicate-key",
+                shown,
+                w.pos.line,
+                w.pos.col,
+                w.message,
+            ));
+        }
+        for root in loaded.docs {
+            let origin = Origin {
+                file: file_idx,
+                document: doc_idx,
+                item: None,
+                template: chunk.template.clone(),
+            };
+            push_object(out, shown, root, origin);
+        }
+    }
+}
+
+fn push_object(out: &mut LoadOutput, shown: &str, mut root: Node, origin: Origin) {
+    let pos = root.pos;
+    if !matches!(root.value, Value::Map(_)) {
+        note(out, shown, pos, format!("document {} is a {}, not a Kubernetes object; skipped", origin.document, root.type_name()));
+        return;
+    }
+    let kind = root.get("kind").and_then(Node::as_str).map(str::to_string);
+    let api = root.get("apiVersion").and_then(Node::as_str).map(str::to_string);
+    let (Some(kind), Some(api)) = (kind, api) else {
+        note(
+            out,
+            shown,
+            pos,
+            format!("document {} has no apiVersion/kind string; skipped (not a Kubernetes object)", origin.document),
+        );
+        return;
+    };
+    let is_list = kind == "List" || (kind.ends_with("List") && root.get("items").is_some());
+    if is_list && matches!(root.get("items").map(|n| &n.value), Some(Value::Seq(_)) | Some(Value::Null)) {
+        let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty()).map(str::to_string);
+        let items = match root.value {
+            Value::Map(ref mut entries) => entries
+                .iter_mut()
+                .find(|(k, _)| &*k.name == "items")
+                .map(|(_, v)| std::mem::replace(&mut v.value, Value::Null)),
+            _ => None,
+        };
+        if let Some(Value::Seq(items)) = items {
+            for (i, mut item) in items.into_iter().enumerate() {
+                if let Value::Map(entries) = &mut item.value {
+                    // Typed lists (DeploymentList) may omit kind/apiVersion on their items.
+                    let ipos = item.pos;
+                    if let Some(k) = &item_kind
+                        && !entries.iter().any(|(key, _)| &*key.name == "kind")
+                    {
+                        entries.push((
+                            crate::node::Key { name: "kind".into(), pos: ipos },
+                            Node::new(Value::Str(k.as_str().into()), ipos),
+                        ));
+                    }
+                    if item_kind.is_some() && !entries.iter().any(|(key, _)| &*key.name == "apiVersion") {
+                        entries.push((
+                            crate::node::Key { name: "apiVersion".into(), pos: ipos },
+                            Node::new(Value::Str(api.as_str().into()), ipos),
+                        ));
+                    }
+                }
+                let o = Origin {
+                    item: Some(i),
+                    ..origin.clone()
+                };
+                push_object(out, shown, item, o);
+            }
+        }
+        return;
+    }
+    out.objects.push(ManifestObject { root, origin });
+}
+
+fn note(out: &mut LoadOutput, shown: &str, pos: Pos, message: String) {
+    out.diagnostics.push(Diagnostic::at(
+        DiagnosticLevel::Note,
+        "not-an-object",
+        shown,
+        pos.line,
+        pos.col,
+        message,
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(s: &str) -> LoadOutput {
+        let mut out = LoadOutput::default();
+        load_bytes(&mut out, "t.yaml", s.as_bytes().to_vec(), &Limits::default());
+        out
+    }
+
+    #[test]
+    fn bad_document_does_not_hide_the_next() {
+        let out = load_str("kind: A\napiVersion: v1\n---\nkind: [\n---\nkind: B\napiVersion: v1\n");
+        assert_eq!(out.objects.len(), 2);
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].code, "yaml-syntax");
+        assert!(out.diagnostics[0].line >= 4);
+        assert_eq!(out.objects[1].origin.document, 2);
+    }
+
+    #[test]
+    fn lists_are_expanded_with_exact_positions() {
+        let out = load_str("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Service\n");
+        assert_eq!(out.objects.len(), 2);
+        assert_eq!(out.objects[1].origin.item, Some(1));
+        assert_eq!(out.objects[1].root.pos.line, 7);
+    }
+
+    #[test]
+    fn typed_lists_fill_in_item_kind() {
+        let out = load_str("apiVersion: apps/v1\nkind: DeploymentList\nitems:\n- metadata: {name: a}\n");
+        assert_eq!(out.objects[0].root.get("kind").unwrap().as_str(), Some("Deployment"));
+    }
+
+    #[test]
+    fn binary_and_invalid_utf8_are_diagnosed() {
+        let mut out = LoadOutput::default();
+        load_bytes(&mut out, "b", vec![0x7f, b'E', b'L', b'F', 0, 1], &Limits::default());
+        load_bytes(&mut out, "u", b"a: 1\nb: \xff\n".to_vec(), &Limits::default());
+        assert_eq!(out.diagnostics[0].code, "binary");
+        assert_eq!((out.diagnostics[1].code.as_str(), out.diagnostics[1].line, out.diagnostics[1].column), ("encoding", 2, 4));
+    }
+
+    #[test]
+    fn documents_without_kind_are_notes() {
+        let out = load_str("foo: bar\n");
+        assert!(out.objects.is_empty());
+        assert_eq!(out.diagnostics[0].level, DiagnosticLevel::Note);
+    }
+}

@@ -1,0 +1,552 @@
+//! A budgeted YAML loader over `saphyr-parser` events.
+//!
+//! Why not a tree loader from a crate: we need a span on every node, scalars resolved the way
+//! Kubernetes' decoder (YAML 1.1 booleans, Go integer syntax, merge keys) resolves them, and hard
+//! limits that hostile input cannot get around: nesting depth is bounded by an explicit heap
+//! stack, and alias expansion is charged against a node budget *before* anything is copied, so a
+//! "billion laughs" document is refused after a few thousand events.
+
+use crate::node::{Key, Node, Pos, Value};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
+use std::fmt;
+
+/// Limits that keep hostile documents bounded in time and memory.
+#[derive(Clone, Copy, Debug)]
+pub struct YamlLimits {
+    /// Deepest allowed nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Most nodes that alias expansion may add to one document.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for YamlLimits {
+    fn default() -> Self {
+        YamlLimits {
+            max_depth: 256,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+/// Why a document could not be loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadErrorKind {
+    /// The YAML is malformed.
+    Syntax(String),
+    /// Nesting is deeper than the limit.
+    TooDeep(usize),
+    /// Aliases would expand to more nodes than the limit.
+    AliasBudget(usize),
+    /// An alias refers to an anchor that was not defined before it.
+    UnknownAnchor,
+    /// A mapping key is a mapping or a sequence.
+    ComplexKey,
+}
+
+/// A document that could not be loaded, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    /// Where the problem was detected.
+    pub pos: Pos,
+    /// What the problem is.
+    pub kind: LoadErrorKind,
+}
+
+impl LoadError {
+    /// A short code for diagnostics.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            LoadErrorKind::Syntax(_) => "yaml-syntax",
+            LoadErrorKind::TooDeep(_) => "nesting-limit",
+            LoadErrorKind::AliasBudget(_) => "alias-budget",
+            LoadErrorKind::UnknownAnchor => "yaml-unknown-anchor",
+            LoadErrorKind::ComplexKey => "yaml-complex-key",
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            LoadErrorKind::Syntax(m) => write!(f, "invalid YAML: {m}"),
+            LoadErrorKind::TooDeep(n) => write!(
+                f,
+                "document is nested deeper than {n} levels; no Kubernetes object needs that, so it was refused"
+            ),
+            LoadErrorKind::AliasBudget(n) => write!(
+                f,
+                "YAML aliases would expand to more than {n} nodes (an alias bomb?); the document was refused"
+            ),
+            LoadErrorKind::UnknownAnchor => f.write_str("alias refers to an anchor that is not defined before it"),
+            LoadErrorKind::ComplexKey => {
+                f.write_str("mapping keys must be scalars; Kubernetes objects have no complex keys")
+            }
+        }
+    }
+}
+
+/// Problems that do not stop a document from loading.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadWarning {
+    /// Where.
+    pub pos: Pos,
+    /// What.
+    pub message: String,
+}
+
+/// A loaded document stream.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The documents, in order (empty documents are left out).
+    pub docs: Vec<Node>,
+    /// Non-fatal problems, e.g. duplicate keys.
+    pub warnings: Vec<LoadWarning>,
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        pos: Pos,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<(Key, Node)>,
+        pos: Pos,
+        anchor: usize,
+        key: Option<Key>,
+    },
+}
+
+struct Builder {
+    line_offset: u32,
+    limits: YamlLimits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+    loaded: Loaded,
+}
+
+/// Loads every document of `text`. Lines are reported as `line_offset + line`.
+pub fn load(text: &str, line_offset: u32, limits: YamlLimits) -> Result<Loaded, LoadError> {
+    let mut b = Builder {
+        line_offset,
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        loaded: Loaded::default(),
+    };
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        let Some(next) = parser.next_event() else { break };
+        let (ev, span) = next.map_err(|e| LoadError {
+            pos: b.pos_of_marker(e.marker().line(), e.marker().col()),
+            kind: LoadErrorKind::Syntax(e.info().to_string()),
+        })?;
+        b.event(ev, span)?;
+    }
+    Ok(b.loaded)
+}
+
+impl Builder {
+    fn pos_of_marker(&self, line: usize, col: usize) -> Pos {
+        Pos {
+            line: self.line_offset.saturating_add(u32::try_from(line).unwrap_or(u32::MAX)),
+            col: u32::try_from(col).unwrap_or(u32::MAX).saturating_add(1),
+        }
+    }
+
+    fn pos(&self, span: &Span) -> Pos {
+        self.pos_of_marker(span.start.line(), span.start.col())
+    }
+
+    fn event(&mut self, ev: Event<'_>, span: Span) -> Result<(), LoadError> {
+        match ev {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => {}
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.alias_nodes = 0;
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let pos = self.pos(&span);
+                // Keys are kept as written: `y:` stays `y`, not the YAML 1.1 boolean `true`.
+                if matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) {
+                    let name: Box<str> = text.as_ref().into();
+                    let dup = matches!(self.stack.last(), Some(Frame::Map { entries, .. })
+                        if &*name != "<<" && entries.iter().any(|(k, _)| k.name == name));
+                    if dup {
+                        self.loaded.warnings.push(LoadWarning {
+                            pos,
+                            message: format!(
+                                "duplicate key `{name}`: the API server rejects objects with duplicate keys, and tools disagree on which value wins"
+                            ),
+                        });
+                    }
+                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                        *key = Some(Key { name, pos });
+                    }
+                    return Ok(());
+                }
+                let tag_suffix = tag.as_ref().and_then(|t| {
+                    (t.handle == "!!" || t.handle == "tag:yaml.org,2002:").then(|| t.suffix.clone())
+                });
+                let value = resolve_scalar(&text, style, tag_suffix.as_deref());
+                let node = Node::new(value, pos);
+                if anchor != 0 {
+                    self.anchors.insert(anchor, (node.clone(), 1));
+                }
+                self.push_node(node)?;
+            }
+            Event::Alias(id) => {
+                let pos = self.pos(&span);
+                let Some((node, size)) = self.anchors.get(&id) else {
+                    return Err(LoadError {
+                        pos,
+                        kind: LoadErrorKind::UnknownAnchor,
+                    });
+                };
+                // Charge the budget before copying anything.
+                self.alias_nodes = self.alias_nodes.saturating_add(*size);
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(LoadError {
+                        pos,
+                        kind: LoadErrorKind::AliasBudget(self.limits.max_alias_nodes),
+                    });
+                }
+                let node = node.clone();
+                self.push_node(node)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                let pos = self.pos(&span);
+                self.open(
+                    Frame::Seq {
+                        items: Vec::new(),
+                        pos,
+                        anchor,
+                    },
+                    pos,
+                )?;
+            }
+            Event::MappingStart(anchor, _) => {
+                let pos = self.pos(&span);
+                self.open(
+                    Frame::Map {
+                        entries: Vec::new(),
+                        pos,
+                        anchor,
+                        key: None,
+                    },
+                    pos,
+                )?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return Ok(());
+                };
+                let (node, anchor) = match frame {
+                    Frame::Seq { items, pos, anchor } => (Node::new(Value::Seq(items), pos), anchor),
+                    Frame::Map {
+                        entries, pos, anchor, ..
+                    } => (Node::new(Value::Map(self.merge_keys(entries)), pos), anchor),
+                };
+                if anchor != 0 {
+                    let size = count_nodes(&node);
+                    self.anchors.insert(anchor, (node.clone(), size));
+                }
+                self.push_node(node)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, frame: Frame, pos: Pos) -> Result<(), LoadError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(LoadError {
+                pos,
+                kind: LoadErrorKind::TooDeep(self.limits.max_depth),
+            });
+        }
+        // A collection used as a mapping key is refused when it is opened.
+        if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+            return Err(LoadError {
+                pos,
+                kind: LoadErrorKind::ComplexKey,
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn push_node(&mut self, node: Node) -> Result<(), LoadError> {
+        match self.stack.last_mut() {
+            None => {
+                if !node.is_null() {
+                    self.loaded.docs.push(node);
+                }
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => {
+                    let name: Box<str> = match &node.value {
+                        Value::Str(s) => s.clone(),
+                        Value::Null => "null".into(),
+                        Value::Bool(b) => b.to_string().into(),
+                        Value::Int(i) => i.to_string().into(),
+                        Value::Float(x) => x.to_string().into(),
+                        Value::Seq(_) | Value::Map(_) => {
+                            return Err(LoadError {
+                                pos: node.pos,
+                                kind: LoadErrorKind::ComplexKey,
+                            });
+                        }
+                    };
+                    if &*name != "<<" && entries.iter().any(|(k, _)| k.name == name) {
+                        self.loaded.warnings.push(LoadWarning {
+                            pos: node.pos,
+                            message: format!(
+                                "duplicate key `{name}`: the API server rejects objects with duplicate keys, and tools disagree on which value wins"
+                            ),
+                        });
+                    }
+                    *key = Some(Key { name, pos: node.pos });
+                }
+                Some(k) => entries.push((k, node)),
+            },
+        }
+        Ok(())
+    }
+
+    /// Applies YAML merge keys (`<<: *base`, `<<: [*a, *b]`): explicit keys win, then earlier
+    /// merged mappings win over later ones.
+    fn merge_keys(&mut self, entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
+        if !entries.iter().any(|(k, _)| &*k.name == "<<") {
+            return entries;
+        }
+        let mut out: Vec<(Key, Node)> = Vec::with_capacity(entries.len());
+        let mut merged: Vec<(Key, Node)> = Vec::new();
+        for (k, v) in entries {
+            if &*k.name == "<<" {
+                let sources: Vec<Node> = match v.value {
+                    Value::Map(_) => vec![v],
+                    Value::Seq(items) => items,
+                    _ => Vec::new(),
+                };
+                for src in sources {
+                    if let Value::Map(es) = src.value {
+                        for (mk, mv) in es {
+                            if !merged.iter().any(|(k2, _)| k2.name == mk.name) {
+                                merged.push((mk, mv));
+                            }
+                        }
+                    }
+                }
+            } else {
+                out.push((k, v));
+            }
+        }
+        for (mk, mv) in merged {
+            if !out.iter().any(|(k2, _)| k2.name == mk.name) {
+                out.push((mk, mv));
+            }
+        }
+        out
+    }
+}
+
+/// Number of nodes in a tree, counted without recursion.
+fn count_nodes(root: &Node) -> usize {
+    let mut n = 0usize;
+    let mut todo: Vec<&Node> = vec![root];
+    while let Some(node) = todo.pop() {
+        n += 1;
+        match &node.value {
+            Value::Seq(items) => todo.extend(items.iter()),
+            Value::Map(entries) => todo.extend(entries.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Resolves a scalar as Kubernetes' YAML decoder (sigs.k8s.io/yaml over yaml.v2) does: quoted
+/// and block scalars are strings; plain scalars may be null, YAML 1.1 booleans, Go-syntax
+/// integers or floats.
+pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+    match tag {
+        Some("str") => return Value::Str(text.into()),
+        Some("null") => return Value::Null,
+        Some("bool") => {
+            if let Some(b) = parse_bool(text) {
+                return Value::Bool(b);
+            }
+        }
+        Some("int") => {
+            if let Some(i) = parse_int(text) {
+                return Value::Int(i);
+            }
+        }
+        Some("float") => {
+            if let Some(x) = parse_float(text) {
+                return Value::Float(x);
+            }
+        }
+        _ => {}
+    }
+    if style != ScalarStyle::Plain {
+        return Value::Str(text.into());
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        _ => {}
+    }
+    if let Some(b) = parse_bool(text) {
+        return Value::Bool(b);
+    }
+    let first = text.as_bytes()[0];
+    if first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.' {
+        if let Some(i) = parse_int(text) {
+            return Value::Int(i);
+        }
+        if let Some(x) = parse_float(text) {
+            return Value::Float(x);
+        }
+    }
+    Value::Str(text.into())
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Some(true),
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let cleaned: String;
+    let body = if body.contains('_') {
+        cleaned = body.replace('_', "");
+        cleaned.as_str()
+    } else {
+        body
+    };
+    let (radix, digits) = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        (16, h)
+    } else if let Some(o) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        (8, o)
+    } else if let Some(b) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        (2, b)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let v = i64::from_str_radix(digits, radix).ok()?;
+    Some(if neg { -v } else { v })
+}
+
+fn parse_float(s: &str) -> Option<f64> {
+    match s {
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Some(f64::NAN),
+        _ => {}
+    }
+    // Only decimal syntax: Rust would also accept "inf", "nan" and "infinity", which YAML does not.
+    let ok = s.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+' | b'_'))
+        && s.bytes().any(|c| c.is_ascii_digit());
+    if !ok {
+        return None;
+    }
+    s.replace('_', "").parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(src: &str) -> Node {
+        load(src, 0, YamlLimits::default()).expect("loads").docs.remove(0)
+    }
+
+    #[test]
+    fn resolves_scalars_like_kubernetes() {
+        let n = one("a: yes\nb: \"yes\"\nc: 0644\nd: 1.5\ne: ~\nf: 0x1F\ng: '12'\nh: -3\ni: 1e3\nj: abc\n");
+        assert_eq!(n.get("a").unwrap().value, Value::Bool(true));
+        assert_eq!(n.get("b").unwrap().value, Value::Str("yes".into()));
+        assert_eq!(n.get("c").unwrap().value, Value::Int(0o644));
+        assert_eq!(n.get("d").unwrap().value, Value::Float(1.5));
+        assert_eq!(n.get("e").unwrap().value, Value::Null);
+        assert_eq!(n.get("f").unwrap().value, Value::Int(31));
+        assert_eq!(n.get("g").unwrap().value, Value::Str("12".into()));
+        assert_eq!(n.get("h").unwrap().value, Value::Int(-3));
+        assert_eq!(n.get("i").unwrap().value, Value::Float(1000.0));
+        assert_eq!(n.get("j").unwrap().value, Value::Str("abc".into()));
+    }
+
+    #[test]
+    fn positions_are_one_based_and_offset() {
+        let docs = load("a:\n  b: 1\n", 10, YamlLimits::default()).unwrap().docs;
+        let (k, v) = docs[0].get("a").unwrap().entry("b").unwrap();
+        assert_eq!(k.pos, Pos { line: 12, col: 3 });
+        assert_eq!(v.pos, Pos { line: 12, col: 6 });
+    }
+
+    #[test]
+    fn merge_keys_apply_with_explicit_keys_winning() {
+        let n = one("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        let m = n.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().value, Value::Int(1));
+        assert_eq!(m.get("y").unwrap().value, Value::Int(3));
+        assert!(m.get("<<").is_none());
+    }
+
+    #[test]
+    fn alias_bomb_is_refused_quickly() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            s.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let t = std::time::Instant::now();
+        let err = load(&s, 0, YamlLimits::default()).unwrap_err();
+        assert_eq!(err.code(), "alias-budget");
+        assert!(t.elapsed().as_millis() < 500);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_stack_overflow() {
+        let s = "[".repeat(100_000);
+        let err = load(&s, 0, YamlLimits::default()).unwrap_err();
+        assert!(matches!(err.code(), "nesting-limit" | "yaml-syntax"), "{err:?}");
+        let mut block = String::new();
+        for i in 0..2_000 {
+            block.push_str(&" ".repeat(i));
+            block.push_str("- \n");
+        }
+        assert!(load(&block, 0, YamlLimits::default()).is_err());
+    }
+
+    #[test]
+    fn duplicate_keys_warn() {
+        let l = load("a: 1\na: 2\n", 0, YamlLimits::default()).unwrap();
+        assert_eq!(l.warnings.len(), 1);
+        assert_eq!(l.warnings[0].pos.line, 2);
+    }
+}
