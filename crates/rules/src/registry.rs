@@ -1,0 +1,123 @@
+//! The one list of every rule, sorted by id. `stockade rules`, `stockade explain`, the engine
+//! and the generated docs all read it; the meta-tests below validate it as a whole.
+
+use crate::Rule;
+use crate::workload;
+
+/// Every rule, sorted by id.
+pub static RULES: &[&Rule] = &[
+    // @@workload-rules (keep sorted by id)
+    &workload::privileged_container::PRIVILEGED_CONTAINER,
+    &workload::privilege_escalation_allowed::PRIVILEGE_ESCALATION_ALLOWED,
+    &workload::run_as_root::RUN_AS_ROOT,
+    &workload::writable_root_filesystem::WRITABLE_ROOT_FILESYSTEM,
+    &workload::host_path_volume::HOST_PATH_VOLUME,
+    // @@end-workload-rules
+];
+
+/// Looks a rule up by id or name (case-insensitive).
+pub fn find(id_or_name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{controls, docs, testing};
+    use std::collections::HashSet;
+    use std::path::Path;
+
+    #[test]
+    fn ids_are_unique_sorted_and_prefixed() {
+        let mut ids = HashSet::new();
+        let mut names = HashSet::new();
+        for r in RULES {
+            assert!(ids.insert(r.id), "duplicate id {}", r.id);
+            assert!(names.insert(r.name), "duplicate name {}", r.name);
+            assert!(r.id.starts_with(r.family.prefix()), "{} lacks prefix {}", r.id, r.family.prefix());
+            assert!(
+                r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{} is not kebab-case",
+                r.name
+            );
+            assert!(!r.kinds.is_empty(), "{} reads no kinds", r.id);
+            assert!(!r.summary.is_empty() && !r.remediation.is_empty(), "{} lacks summary/remediation", r.id);
+            let file = Path::new(r.source_file).file_stem().unwrap().to_str().unwrap();
+            assert_eq!(file.replace('_', "-"), r.name, "{}: file name must be the rule name", r.id);
+        }
+        let mut sorted: Vec<_> = RULES.iter().map(|r| r.id).collect();
+        sorted.sort();
+        assert_eq!(sorted, RULES.iter().map(|r| r.id).collect::<Vec<_>>(), "RULES must be sorted by id");
+    }
+
+    #[test]
+    fn docs_have_the_headings_in_order() {
+        for r in RULES {
+            let body = docs::body(r);
+            let mut at = 0;
+            for h in docs::HEADINGS {
+                let found = body[at..].find(&format!("{h}\n")).map(|i| i + at);
+                assert!(found.is_some(), "{}: heading `{h}` missing or out of order", r.id);
+                at = found.unwrap_or(at);
+            }
+        }
+    }
+
+    #[test]
+    fn controls_are_known() {
+        for r in RULES {
+            for c in r.controls {
+                assert!(controls::title(c).is_some(), "{}: unknown control {c}", r.id);
+            }
+        }
+    }
+
+    #[test]
+    fn options_have_valid_json_defaults() {
+        for r in RULES {
+            for o in r.options {
+                assert!(serde_json::from_str::<serde_json::Value>(o.default).is_ok(), "{}: option {} default", r.id, o.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_rule_has_fixtures() {
+        for r in RULES {
+            assert!(!testing::fixtures(r, "pass").is_empty(), "{}: no pass fixtures", r.id);
+            assert!(!testing::fixtures(r, "fail").is_empty(), "{}: no fail fixtures", r.id);
+        }
+    }
+
+    #[test]
+    fn generated_docs_are_current() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
+        let update = std::env::var_os("STOCKADE_UPDATE_DOCS").is_some();
+        let mut expected: Vec<(String, String)> = RULES
+            .iter()
+            .map(|r| (format!("{}.md", r.name), docs::page(r)))
+            .collect();
+        expected.push(("README.md".to_string(), docs::index(RULES)));
+        if update {
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, text) in &expected {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+        }
+        let mut stale = Vec::new();
+        for (name, text) in &expected {
+            if std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(text.as_str()) {
+                stale.push(name.clone());
+            }
+        }
+        let on_disk = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        assert!(
+            stale.is_empty() && on_disk == expected.len(),
+            "docs/rules is stale ({stale:?}); run `STOCKADE_UPDATE_DOCS=1 cargo test -p stockade-rules generated_docs`"
+        );
+    }
+}

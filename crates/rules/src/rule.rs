@@ -1,0 +1,216 @@
+//! What a rule is and how it reports.
+
+use serde_json::Value as Json;
+use stockade_inventory::{Inventory, Object, PodSpecView};
+use stockade_model::{Control, FieldPath, Severity};
+
+/// A family of rules; the id prefix says which.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Family {
+    /// Workload hardening (`WL`).
+    Workload,
+}
+
+impl Family {
+    /// Every family.
+    pub const ALL: [Family; 1] = [Family::Workload];
+
+    /// The id prefix, e.g. `WL`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Family::Workload => "WL",
+        }
+    }
+
+    /// The name used in config files, filters and fixture directories.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Workload => "workload",
+        }
+    }
+
+    /// Parses a family name or prefix.
+    pub fn parse(s: &str) -> Option<Family> {
+        Family::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(s) || f.prefix().eq_ignore_ascii_case(s))
+    }
+}
+
+/// An option a rule accepts in `.stockade.yaml` (`rules.<id>.options.<name>`).
+#[derive(Debug)]
+pub struct RuleOption {
+    /// Option name (kebab-case).
+    pub name: &'static str,
+    /// What it does.
+    pub help: &'static str,
+    /// The default value, as JSON text.
+    pub default: &'static str,
+}
+
+/// One rule: docs, metadata and check.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable id with the family prefix, never reused (`WL001`).
+    pub id: &'static str,
+    /// Kebab-case name of the pattern flagged (`privileged-container`).
+    pub name: &'static str,
+    /// The family.
+    pub family: Family,
+    /// Default severity.
+    pub severity: Severity,
+    /// Whether it runs unless configured otherwise.
+    pub default_enabled: bool,
+    /// The kinds it reads; the engine only calls `check` for objects of these kinds.
+    pub kinds: &'static [&'static str],
+    /// Framework controls it maps to.
+    pub controls: &'static [Control],
+    /// The Stockade version that introduced it.
+    pub since: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// How to fix a finding, in one or two sentences.
+    pub remediation: &'static str,
+    /// Options it accepts.
+    pub options: &'static [RuleOption],
+    /// The check.
+    pub check: fn(&mut Checker<'_>, &Object),
+    /// The user documentation (markdown), from the doc comment.
+    pub docs: &'static str,
+    /// The file that declares it.
+    pub source_file: &'static str,
+}
+
+impl Rule {
+    /// Runs the rule over every object of its kinds.
+    pub fn run<'a>(&'static self, inv: &'a Inventory, options: &'a Options) -> Vec<Hit<'a>> {
+        let mut cx = Checker {
+            inv,
+            rule: self,
+            options,
+            current: None,
+            hits: Vec::new(),
+        };
+        for kind in self.kinds {
+            for o in inv.of_kind(kind) {
+                cx.current = Some(o);
+                (self.check)(&mut cx, o);
+            }
+        }
+        cx.hits
+    }
+
+    /// The default value of an option.
+    pub fn option_default(&self, name: &str) -> Option<Json> {
+        let o = self.options.iter().find(|o| o.name == name)?;
+        serde_json::from_str(o.default).ok()
+    }
+}
+
+/// Option values set in config for one rule (JSON values by option name).
+pub type Options = serde_json::Map<String, Json>;
+
+/// A problem a rule found, before the engine turns it into a finding.
+#[derive(Clone, Debug)]
+pub struct Hit<'a> {
+    /// The rule.
+    pub rule: &'static Rule,
+    /// The object.
+    pub object: &'a Object,
+    /// The offending field (or where the missing field belongs).
+    pub path: FieldPath,
+    /// What is wrong.
+    pub message: String,
+    /// Whether the offending field holds secret material (its value is redacted in snippets).
+    pub sensitive: bool,
+    /// A severity other than the rule's default, for findings worse (or milder) than usual.
+    pub severity: Option<Severity>,
+}
+
+/// What a rule's `check` gets: the inventory, its options, and a way to report.
+pub struct Checker<'a> {
+    /// The whole inventory, for rules that look at other objects.
+    pub inv: &'a Inventory,
+    rule: &'static Rule,
+    options: &'a Options,
+    current: Option<&'a Object>,
+    hits: Vec<Hit<'a>>,
+}
+
+impl<'a> Checker<'a> {
+    /// Reports a problem at `path` of `object`.
+    pub fn report(&mut self, object: &Object, path: FieldPath, message: impl Into<String>) {
+        self.push(object, path, message.into(), false, None);
+    }
+
+    /// Reports a problem with a severity other than the rule's default.
+    pub fn report_with_severity(
+        &mut self,
+        object: &Object,
+        path: FieldPath,
+        severity: Severity,
+        message: impl Into<String>,
+    ) {
+        self.push(object, path, message.into(), false, Some(severity));
+    }
+
+    /// Reports a problem whose field holds secret material: snippets of it are redacted.
+    pub fn report_sensitive(&mut self, object: &Object, path: FieldPath, message: impl Into<String>) {
+        self.push(object, path, message.into(), true, None);
+    }
+
+    fn push(
+        &mut self,
+        object: &Object,
+        path: FieldPath,
+        message: String,
+        sensitive: bool,
+        severity: Option<Severity>,
+    ) {
+        // The object passed in always comes from `self.inv`; find it by address so the hit
+        // borrows from the inventory rather than from the caller. Almost always it is the object
+        // being checked, so that is tried first.
+        let o = match self.current {
+            Some(c) if std::ptr::eq(c, object) => c,
+            _ => match self.inv.objects().iter().find(|o| std::ptr::eq(*o, object)) {
+                Some(o) => o,
+                None => return,
+            },
+        };
+        self.hits.push(Hit {
+            rule: self.rule,
+            object: o,
+            path,
+            message,
+            sensitive,
+            severity,
+        });
+    }
+
+    /// The pod spec of a workload object.
+    pub fn pod_spec<'o>(&self, object: &'o Object) -> Option<PodSpecView<'o>> {
+        PodSpecView::of(object)
+    }
+
+    /// An option's value: from config, else the rule's default.
+    pub fn option(&self, name: &str) -> Option<Json> {
+        self.options
+            .get(name)
+            .cloned()
+            .or_else(|| self.rule.option_default(name))
+    }
+
+    /// A list-of-strings option.
+    pub fn option_strings(&self, name: &str) -> Vec<String> {
+        match self.option(name) {
+            Some(Json::Array(v)) => v.into_iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+            Some(Json::String(s)) => vec![s],
+            _ => Vec::new(),
+        }
+    }
+
+    /// A boolean option.
+    pub fn option_bool(&self, name: &str) -> bool {
+        matches!(self.option(name), Some(Json::Bool(true)))
+    }
+}
