@@ -29,7 +29,7 @@ echo "started in $(( $(date +%s%3N) - t0 )) ms"
 # req TOKEN METHOD PATH [BODY] -> sets CODE and BODY
 req() {
   local token=$1 method=$2 path=$3 data=${4:-} out
-  out=$(curl -sS --max-time 15 --cacert "$STOCKADE_TEST_CA" -H "Authorization: Bearer $token" \
+  out=$(curl -sS --max-time 15 -A stockade-smoke --cacert "$STOCKADE_TEST_CA" -H "Authorization: Bearer $token" \
         -H 'Content-Type: application/json' -H 'Accept: application/json' -X "$method" \
         ${data:+--data "$data"} -w '\n%{http_code}' "$STOCKADE_TEST_APISERVER$path")
   CODE=${out##*$'\n'}

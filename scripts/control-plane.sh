@@ -135,10 +135,10 @@ stop_all() {
 # api PATH [curl args...] : GET (by default) as admin; prints the body
 api() {
   local path=$1; shift
-  curl -sS --max-time 10 --cacert "$DIR/pki/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" "$@" "$APISERVER$path"
+  curl -sS --max-time 10 -A stockade-control-plane --cacert "$DIR/pki/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" "$@" "$APISERVER$path"
 }
 http_code() { # PATH -> HTTP status as admin (000 when the connection fails)
-  curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$DIR/pki/ca.crt" \
+  curl -s -o /dev/null -w '%{http_code}' --max-time 5 -A stockade-control-plane --cacert "$DIR/pki/ca.crt" \
     -H "Authorization: Bearer $ADMIN_TOKEN" "$APISERVER$1" 2>/dev/null || true
 }
 
