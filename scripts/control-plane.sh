@@ -106,10 +106,11 @@ tail_logs() {
 }
 
 stop_all() {
-  local c pid i left
+  local c pid i left killed=()
   for c in "${COMPONENTS[@]}"; do
     if alive "$DIR/$c.pid"; then
       pid=$(cat "$DIR/$c.pid")
+      killed+=("$pid")
       kill -TERM "$pid" 2>/dev/null || true
       for i in $(seq 1 100); do alive "$DIR/$c.pid" || break; sleep 0.1; done
       if alive "$DIR/$c.pid"; then
@@ -129,6 +130,14 @@ stop_all() {
   sleep 0.2
   left=$(ps -eo pid=,args= | awk -v d="$DIR/" 'index($0, d) && /(etcd|kube-apiserver|kube-controller-manager) / {print $1}')
   [ -z "$left" ] || die "processes still running for $DIR: $left"
+  # Our exited children were re-parented to init when `start` returned; give it a moment to reap
+  # them so that `ps` right after `stop` does not even show <defunct> entries.
+  for i in $(seq 1 50); do
+    left=
+    for pid in "${killed[@]}"; do [ -e "/proc/$pid" ] && left=1; done
+    [ -z "$left" ] && break
+    sleep 0.1
+  done
   rm -rf "$DIR/etcd-data"
 }
 

@@ -1,1 +1,16 @@
-//! placeholder
+//! The engine: picks the rules that settings enable, runs them over an inventory, turns their
+//! hits into findings (location, snippet, fingerprint, severity overrides), applies exclusions,
+//! suppressions and baselines, and sorts everything deterministically.
+//!
+//! It owns settings (`.stockade.yaml`) and suppressions; it must not parse manifests (sources)
+//! nor render output (reporters).
+
+mod baseline;
+mod date;
+mod run;
+mod settings;
+
+pub use baseline::{Baseline, BaselineError};
+pub use date::today;
+pub use run::{RunOutput, run};
+pub use settings::{CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError, default_config_text, find_config};

@@ -108,6 +108,24 @@ pub struct Summary {
     pub suppressed: usize,
 }
 
+/// What reporters need to know about a rule that ran (SARIF lists these).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleInfo {
+    /// Stable id.
+    pub id: String,
+    /// Kebab-case name.
+    pub name: String,
+    /// One-line summary.
+    pub summary: String,
+    /// Default severity (after config overrides).
+    pub severity: Severity,
+    /// Full documentation (markdown).
+    pub help: String,
+    /// Framework controls.
+    pub controls: Vec<crate::Control>,
+}
+
 /// Everything one run produced, in a deterministic order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -124,6 +142,9 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Counts.
     pub summary: Summary,
+    /// The rules that ran (for formats that describe rules, such as SARIF).
+    #[serde(skip)]
+    pub rules: Vec<RuleInfo>,
 }
 
 impl Report {
@@ -139,6 +160,7 @@ impl Report {
             suppressed: Vec::new(),
             diagnostics: Vec::new(),
             summary: Summary::default(),
+            rules: Vec::new(),
         }
     }
 

@@ -1,0 +1,358 @@
+//! `.stockade.yaml`: which rules run, severity overrides, rule options, exclusions,
+//! suppressions and the fail-on threshold. Unknown keys are errors that name their location.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use stockade_model::Severity;
+use stockade_rules::{Family, RULES, Rule};
+
+/// The config file name searched for.
+pub const CONFIG_FILE_NAME: &str = ".stockade.yaml";
+
+/// Why settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The file is not valid (syntax, unknown key, wrong type); the message has the location.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+}
+
+/// Matches objects by kind, namespace and name; `*` matches anything, a trailing `*` a prefix.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectPattern {
+    /// Kind (`Deployment`), or `*`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Namespace, or `*`.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Name, or `*`, or `prefix-*`.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+fn glob_eq(pattern: Option<&str>, value: &str) -> bool {
+    match pattern {
+        None | Some("*") => true,
+        Some(p) => match p.strip_suffix('*') {
+            Some(prefix) => value.starts_with(prefix),
+            None => p == value,
+        },
+    }
+}
+
+impl ObjectPattern {
+    /// Whether the pattern matches an object.
+    pub fn matches(&self, kind: &str, namespace: Option<&str>, name: &str) -> bool {
+        glob_eq(self.kind.as_deref(), kind)
+            && glob_eq(self.namespace.as_deref(), namespace.unwrap_or(""))
+            && glob_eq(self.name.as_deref(), name)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RulesSection {
+    #[serde(default)]
+    enable: Vec<String>,
+    #[serde(default)]
+    disable: Vec<String>,
+    #[serde(default)]
+    severity: BTreeMap<String, String>,
+    #[serde(default)]
+    options: BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExcludeSection {
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    objects: Vec<ObjectPattern>,
+}
+
+/// A suppression entry from the config file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigSuppression {
+    /// Rule id or name, or `*` for every rule.
+    pub rule: String,
+    /// Objects it applies to (all when absent).
+    #[serde(default)]
+    pub object: Option<ObjectPattern>,
+    /// Why it is acceptable. Required.
+    pub reason: String,
+    /// `YYYY-MM-DD`; from that day on the entry stops applying and is reported.
+    #[serde(default)]
+    pub expires: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    #[serde(default)]
+    fail_on: Option<String>,
+    #[serde(default)]
+    rules: RulesSection,
+    #[serde(default)]
+    exclude: ExcludeSection,
+    #[serde(default)]
+    suppressions: Vec<ConfigSuppression>,
+}
+
+/// Settings for one run, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Rules that run, sorted by id.
+    pub enabled: Vec<&'static Rule>,
+    /// Severity overrides by rule id.
+    pub severity: BTreeMap<&'static str, Severity>,
+    /// Options by rule id.
+    pub options: BTreeMap<&'static str, serde_json::Map<String, serde_json::Value>>,
+    /// Files to skip (globs on the path as given).
+    pub exclude_paths: globset::GlobSet,
+    /// Objects to skip.
+    pub exclude_objects: Vec<ObjectPattern>,
+    /// Config suppressions.
+    pub suppressions: Vec<ConfigSuppression>,
+    /// Fail-on threshold from the file, if set.
+    pub fail_on: Option<Severity>,
+    /// The file they came from, if any.
+    pub source: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            enabled: RULES.iter().copied().filter(|r| r.default_enabled).collect(),
+            severity: BTreeMap::new(),
+            options: BTreeMap::new(),
+            exclude_paths: globset::GlobSet::empty(),
+            exclude_objects: Vec::new(),
+            suppressions: Vec::new(),
+            fail_on: None,
+            source: None,
+        }
+    }
+}
+
+/// Rules named by an entry: an id, a name, a family name/prefix, or `all`.
+fn select(entry: &str) -> Option<Vec<&'static Rule>> {
+    if entry.eq_ignore_ascii_case("all") {
+        return Some(RULES.to_vec());
+    }
+    if let Some(f) = Family::parse(entry) {
+        return Some(RULES.iter().copied().filter(|r| r.family == f).collect());
+    }
+    stockade_rules::find(entry).map(|r| vec![r])
+}
+
+impl Settings {
+    /// Loads settings from a file.
+    pub fn load(path: &Path) -> Result<Settings, SettingsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Settings::parse(&text).map_err(|message| SettingsError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        })
+        .map(|mut s| {
+            s.source = Some(path.to_path_buf());
+            s
+        })
+    }
+
+    /// Parses settings text.
+    pub fn parse(text: &str) -> Result<Settings, String> {
+        let raw: RawConfig = if text.trim().is_empty() {
+            RawConfig::default()
+        } else {
+            serde_saphyr::from_str(text).map_err(|e| e.to_string())?
+        };
+        let mut s = Settings::default();
+        s.fail_on = raw.fail_on.as_deref().map(str::parse).transpose()?;
+        // Rule-level entries win over family-level ones; at the same level, disable wins.
+        let mut state: BTreeMap<&'static str, bool> = RULES.iter().map(|r| (r.id, r.default_enabled)).collect();
+        for specific in [false, true] {
+            for (list, on, what) in [(&raw.rules.enable, true, "enable"), (&raw.rules.disable, false, "disable")] {
+                for e in list {
+                    let rules = select(e).ok_or_else(|| format!("rules.{what}: unknown rule or family `{e}` (see `stockade rules`)"))?;
+                    let is_specific = stockade_rules::find(e).is_some() && Family::parse(e).is_none();
+                    if is_specific == specific {
+                        for r in rules {
+                            state.insert(r.id, on);
+                        }
+                    }
+                }
+            }
+        }
+        let mut enabled: Vec<&'static Rule> = RULES.iter().copied().filter(|r| state.get(r.id) == Some(&true)).collect();
+        enabled.sort_by_key(|r| r.id);
+        s.enabled = enabled;
+        for (k, v) in &raw.rules.severity {
+            let r = stockade_rules::find(k).ok_or_else(|| format!("rules.severity: unknown rule `{k}`"))?;
+            let sev: Severity = v.parse().map_err(|e| format!("rules.severity.{k}: {e}"))?;
+            s.severity.insert(r.id, sev);
+        }
+        for (k, opts) in raw.rules.options {
+            let r = stockade_rules::find(&k).ok_or_else(|| format!("rules.options: unknown rule `{k}`"))?;
+            for name in opts.keys() {
+                if !r.options.iter().any(|o| o.name == name) {
+                    let known: Vec<&str> = r.options.iter().map(|o| o.name).collect();
+                    return Err(format!(
+                        "rules.options.{k}: unknown option `{name}` (known: {})",
+                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    ));
+                }
+            }
+            s.options.insert(r.id, opts);
+        }
+        let mut gb = globset::GlobSetBuilder::new();
+        for p in &raw.exclude.paths {
+            gb.add(globset::Glob::new(p).map_err(|e| format!("exclude.paths: invalid glob `{p}`: {e}"))?);
+        }
+        s.exclude_paths = gb.build().map_err(|e| e.to_string())?;
+        s.exclude_objects = raw.exclude.objects;
+        for (i, sup) in raw.suppressions.iter().enumerate() {
+            if sup.rule != "*" && stockade_rules::find(&sup.rule).is_none() {
+                return Err(format!("suppressions[{i}]: unknown rule `{}`", sup.rule));
+            }
+            if sup.reason.trim().is_empty() {
+                return Err(format!("suppressions[{i}]: a reason is required"));
+            }
+            if let Some(d) = &sup.expires
+                && !crate::date::is_valid(d)
+            {
+                return Err(format!("suppressions[{i}].expires: `{d}` is not a YYYY-MM-DD date"));
+            }
+        }
+        s.suppressions = raw.suppressions;
+        Ok(s)
+    }
+
+    /// The severity a rule's findings get (config override, else the hit's, else the rule's).
+    pub fn severity_of(&self, rule: &Rule, hit: Option<Severity>) -> Severity {
+        self.severity
+            .get(rule.id)
+            .copied()
+            .or(hit)
+            .unwrap_or(rule.severity)
+    }
+}
+
+/// Finds `.stockade.yaml` in `start` or its ancestors.
+pub fn find_config(start: &Path) -> Option<PathBuf> {
+    let abs = std::fs::canonicalize(start).ok()?;
+    let mut dir = if abs.is_dir() { Some(abs.as_path()) } else { abs.parent() };
+    while let Some(d) = dir {
+        let candidate = d.join(CONFIG_FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// The commented default file `stockade init` writes.
+pub fn default_config_text() -> String {
+    let mut s = String::from(
+        r#"# Stockade settings. Found in the scanned directory or any parent, or passed with --config.
+# Every key is optional; unknown keys are errors.
+
+# Exit with code 1 when a finding at or above this severity remains (critical, high, medium, low, info).
+fail-on: high
+
+rules:
+  # Turn on rules that are off by default, by id, name or family (workload, …).
+  enable: []
+  # Turn off rules or whole families.
+  disable: []
+  # Change a rule's severity.
+  severity: {}
+    # WL036: high
+  # Rule options (see `stockade explain RULE`).
+  options: {}
+    # WL038:
+    #   allowed-registries: [registry.example.com, ghcr.io/my-org]
+
+exclude:
+  # Files to skip (globs on the path as given on the command line).
+  paths: []
+    # - "charts/*/tests/**"
+  # Objects to skip entirely.
+  objects: []
+    # - {kind: Secret, namespace: kube-system, name: "*"}
+
+# Accepted risks. Each needs a reason; an expired entry stops applying and is reported.
+suppressions: []
+  # - rule: WL001
+  #   object: {kind: DaemonSet, namespace: kube-system, name: calico-node}
+  #   reason: the CNI agent must configure host networking
+  #   expires: 2027-06-30
+
+# Rules and their defaults:
+"#,
+    );
+    for r in RULES {
+        s.push_str(&format!(
+            "#   {} {:<40} {:<8} {}\n",
+            r.id,
+            r.name,
+            r.severity.as_str(),
+            if r.default_enabled { "on" } else { "off" }
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_text_parses() {
+        Settings::parse(&default_config_text()).expect("default config parses");
+    }
+
+    #[test]
+    fn unknown_keys_name_their_location() {
+        let err = Settings::parse("fail-on: high\nrulez:\n  enable: []\n").unwrap_err();
+        assert!(err.contains("rulez"), "{err}");
+        assert!(err.contains('2'), "line missing: {err}");
+    }
+
+    #[test]
+    fn enable_disable_and_overrides() {
+        let s = Settings::parse("rules:\n  disable: [workload]\n  enable: [WL001]\n  severity: {WL001: low}\n").unwrap();
+        assert_eq!(s.enabled.iter().map(|r| r.id).collect::<Vec<_>>(), vec!["WL001"]);
+        assert_eq!(s.severity.get("WL001"), Some(&Severity::Low));
+        assert!(Settings::parse("rules:\n  enable: [nope]\n").is_err());
+        assert!(Settings::parse("rules:\n  options: {WL001: {bogus: 1}}\n").is_err());
+    }
+
+    #[test]
+    fn suppressions_need_reasons_and_valid_dates() {
+        assert!(Settings::parse("suppressions:\n- {rule: WL001, reason: ''}\n").is_err());
+        assert!(Settings::parse("suppressions:\n- {rule: WL001, reason: ok, expires: tomorrow}\n").is_err());
+        assert!(Settings::parse("suppressions:\n- {rule: WL001, reason: ok, expires: 2030-01-01}\n").is_ok());
+    }
+}

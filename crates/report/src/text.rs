@@ -1,0 +1,175 @@
+//! Human-readable output: diagnostics first, then findings grouped by file and object, each
+//! with the offending source line; colours only when asked (the CLI asks on a TTY without
+//! `NO_COLOR`).
+
+use anstyle::{AnsiColor, Effects, Style};
+use std::io::{self, Write};
+use stockade_model::{DiagnosticLevel, Finding, Report, Severity};
+
+fn sev_style(s: Severity) -> Style {
+    match s {
+        Severity::Critical => Style::new().fg_color(Some(AnsiColor::Magenta.into())).effects(Effects::BOLD),
+        Severity::High => Style::new().fg_color(Some(AnsiColor::Red.into())).effects(Effects::BOLD),
+        Severity::Medium => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+        Severity::Low => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+        Severity::Info => Style::new().fg_color(Some(AnsiColor::BrightBlack.into())),
+    }
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Writes the text report.
+pub fn render(report: &Report, w: &mut dyn Write, color: bool) -> io::Result<()> {
+    let p = Painter { color };
+    let bold = Style::new().effects(Effects::BOLD);
+    let dim = Style::new().fg_color(Some(AnsiColor::BrightBlack.into()));
+    for d in &report.diagnostics {
+        let (label, style) = match d.level {
+            DiagnosticLevel::Error => ("error", Style::new().fg_color(Some(AnsiColor::Red.into())).effects(Effects::BOLD)),
+            DiagnosticLevel::Warning => ("warning", Style::new().fg_color(Some(AnsiColor::Yellow.into())).effects(Effects::BOLD)),
+            DiagnosticLevel::Note => ("note", dim),
+        };
+        let pos = d.position();
+        if pos.is_empty() {
+            writeln!(w, "{}: {}", p.paint(style, label), d.message)?;
+        } else {
+            writeln!(w, "{}: {}: {}", p.paint(style, label), pos, d.message)?;
+        }
+    }
+    if !report.diagnostics.is_empty() {
+        writeln!(w)?;
+    }
+    let mut last_file: Option<&str> = None;
+    let mut last_obj: Option<String> = None;
+    for f in &report.findings {
+        let file = f.location.as_ref().map_or("", |l| l.path.as_str());
+        if last_file != Some(file) {
+            if last_file.is_some() {
+                writeln!(w)?;
+            }
+            writeln!(w, "{}", p.paint(bold.underline(), file))?;
+            last_file = Some(file);
+            last_obj = None;
+        }
+        let obj = f.object.to_string();
+        if last_obj.as_deref() != Some(&obj) {
+            let template = f
+                .location
+                .as_ref()
+                .and_then(|l| l.template.as_deref())
+                .map(|t| format!(" (from {t})"))
+                .unwrap_or_default();
+            writeln!(w, "  {}{}", p.paint(bold, &obj), p.paint(dim, &template))?;
+            last_obj = Some(obj);
+        }
+        finding(w, &p, f, dim)?;
+    }
+    if !report.findings.is_empty() {
+        writeln!(w)?;
+    }
+    summary(report, w, &p)
+}
+
+fn finding(w: &mut dyn Write, p: &Painter, f: &Finding, dim: Style) -> io::Result<()> {
+    let pos = f
+        .location
+        .as_ref()
+        .filter(|l| l.line > 0)
+        .map(|l| format!("{}:{}", l.line, l.column))
+        .unwrap_or_default();
+    writeln!(
+        w,
+        "    {:<7} {} {} {}",
+        pos,
+        p.paint(sev_style(f.severity), &format!("{:<8}", f.severity.as_str())),
+        p.paint(dim, &format!("{} {}", f.rule_id, f.rule_name)),
+        f.message
+    )?;
+    if let (Some(snippet), Some(l)) = (&f.snippet, &f.location) {
+        writeln!(w, "            {} {}", p.paint(dim, &format!("{:>5} |", l.line)), snippet.trim_end())?;
+    }
+    writeln!(w, "            {} {}", p.paint(dim, "at"), f.field_path)?;
+    Ok(())
+}
+
+fn summary(report: &Report, w: &mut dyn Write, p: &Painter) -> io::Result<()> {
+    let s = &report.summary;
+    let total = report.findings.len();
+    let parts: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|sev| {
+            let n = s.by_severity.get(sev).copied().unwrap_or(0);
+            (n > 0).then(|| p.paint(sev_style(*sev), &format!("{n} {sev}")))
+        })
+        .collect();
+    let errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == DiagnosticLevel::Error)
+        .count();
+    write!(
+        w,
+        "{} finding{}",
+        total,
+        if total == 1 { "" } else { "s" }
+    )?;
+    if !parts.is_empty() {
+        write!(w, " ({})", parts.join(", "))?;
+    }
+    write!(
+        w,
+        " in {} object{} from {} file{}",
+        s.objects,
+        if s.objects == 1 { "" } else { "s" },
+        s.files_scanned,
+        if s.files_scanned == 1 { "" } else { "s" }
+    )?;
+    if s.files_skipped > 0 {
+        write!(w, ", {} other file{} skipped", s.files_skipped, if s.files_skipped == 1 { "" } else { "s" })?;
+    }
+    writeln!(w, "; {} rules ran", s.rules_run)?;
+    if !report.suppressed.is_empty() {
+        writeln!(w, "{} suppressed:", report.suppressed.len())?;
+        for f in &report.suppressed {
+            if let Some(sup) = &f.suppression {
+                let kind = match sup.kind {
+                    stockade_model::SuppressionKind::Annotation => "annotation",
+                    stockade_model::SuppressionKind::Config => "config",
+                    stockade_model::SuppressionKind::Baseline => "baseline",
+                };
+                writeln!(w, "  {} on {} ({kind}: {})", f.rule_id, f.object, sup.reason)?;
+            }
+        }
+    }
+    if errors > 0 {
+        writeln!(
+            w,
+            "{} input error{}: the results above cover only what could be read",
+            errors,
+            if errors == 1 { "" } else { "s" }
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snapshot() {
+        let mut out = Vec::new();
+        super::render(&crate::sample::report(), &mut out, false).unwrap();
+        insta::assert_snapshot!(String::from_utf8(out).unwrap());
+    }
+}

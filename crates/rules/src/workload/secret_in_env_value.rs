@@ -1,0 +1,278 @@
+use crate::workload::helpers::{KINDS, env_entries};
+use crate::{Checker, Family, declare_rule};
+use stockade_inventory::Object;
+use stockade_model::{Control, Severity};
+use stockade_sources::Node;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags literal `env[].value`s that look like credentials, in every container (including
+    /// init and ephemeral containers):
+    ///
+    /// - the value has the shape of a well-known secret, whatever the variable is called: a
+    ///   private key (PEM), an AWS access key id, a GitHub, GitLab, Slack, Stripe or Google API
+    ///   token, a Slack webhook URL, a JSON Web Token, or a URL with an embedded password;
+    /// - or the variable's name says it holds a credential (`PASSWORD`, `PASSWD`, `PASSPHRASE`,
+    ///   `SECRET`, `CREDENTIALS`, `…_TOKEN`, `API_KEY`, `ACCESS_KEY`, `PRIVATE_KEY`,
+    ///   `SIGNING_KEY`, `ENCRYPTION_KEY`, `DB_PWD`, in any case or camelCase) and it has a
+    ///   value. Names that describe a credential rather than hold one are skipped: those ending
+    ///   in `_FILE`, `_PATH`, `_DIR`, `_NAME`, `_URL`, `_ID`, `_TTL`, `_LENGTH`, `_TIMEOUT`,
+    ///   `_ENABLED` and similar. So are values that are empty, references (`$(VAR)`, `${VAR}`,
+    ///   `{{ … }}`), `<placeholders>`, masks (`****`), file paths, plain URLs and booleans.
+    ///
+    /// The finding never repeats the value, and its field is redacted in snippets.
+    ///
+    /// ## Why is this risky?
+    /// A credential written into a manifest is stored in Git, in CI logs, in every rendered
+    /// chart and in the API server in clear text, and anyone who can `get` the workload — a far
+    /// wider group than those who can read Secrets — can read it. It cannot be rotated without
+    /// a deploy and it shows up in `kubectl describe`.
+    ///
+    /// A weak default such as `changeme` is still flagged: deployed as written, it is the
+    /// password.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    /// - name: api
+    ///   image: registry.example.com/api:3.2.1
+    ///   env:
+    ///   - name: DB_PASSWORD
+    ///     value: s3cr3t-Passw0rd
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// containers:
+    /// - name: api
+    ///   image: registry.example.com/api:3.2.1
+    ///   volumeMounts:
+    ///   - name: db
+    ///     mountPath: /var/run/secrets/db
+    ///     readOnly: true
+    /// volumes:
+    /// - name: db
+    ///   secret:
+    ///     secretName: api-db
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## Known limitations
+    /// Detection is heuristic. Credentials under unremarkable names in formats not listed above
+    /// are missed; a non-secret value under a credential-like name (a public key, a Secret's
+    /// name) is reported and may be suppressed with a reason. ConfigMaps and container
+    /// arguments are not inspected.
+    ///
+    /// ## References
+    /// - CIS Kubernetes Benchmark 5.4.1
+    /// - Kubernetes: "Good practices for Kubernetes Secrets"
+    /// - MITRE ATT&CK T1552.001, "Unsecured Credentials: Credentials In Files"
+    pub static SECRET_IN_ENV_VALUE = Rule {
+        id: "WL042",
+        name: "secret-in-env-value",
+        family: Family::Workload,
+        severity: Severity::High,
+        default_enabled: true,
+        kinds: KINDS,
+        controls: &[Control::cis("5.4.1"), Control::nsa("network/secrets"), Control::mitre("T1552.001")],
+        since: "0.1.0",
+        summary: "env var holds a literal credential",
+        remediation: "Move the credential into a Secret (or an external secret store) and mount it as a file; rotate the exposed value.",
+        options: &[],
+        check: check,
+    };
+}
+
+fn check(cx: &mut Checker<'_>, o: &Object) {
+    let Some(pod) = cx.pod_spec(o) else { return };
+    for c in pod.all_containers() {
+        for (_, path, entry) in env_entries(&c) {
+            let Some(value) = entry.get("value").and_then(Node::as_str) else { continue };
+            let name = entry.get("name").and_then(Node::as_str).unwrap_or("");
+            let what = match secret_format(value) {
+                Some(kind) => format!("holds a literal value that looks like {kind}"),
+                None if credential_name(name) && !is_placeholder(value) => {
+                    "holds a literal value and its name says it is a credential".to_string()
+                }
+                None => continue,
+            };
+            // The value, or any part of it, must never reach the message.
+            cx.report_sensitive(o, path.key("value"), format!("env var {name:?} of {} {what}", c.describe()));
+        }
+    }
+}
+
+/// Last name words that make a variable describe a credential rather than hold one.
+const DESCRIPTIVE_SUFFIXES: &[&str] = &[
+    "FILE", "FILES", "PATH", "DIR", "NAME", "NAMES", "URL", "URI", "ENDPOINT", "HOST", "PORT", "ENABLED",
+    "ENABLE", "DISABLED", "DISABLE", "TTL", "EXPIRY", "EXPIRATION", "EXPIRES", "LENGTH", "LEN", "TIMEOUT",
+    "TYPE", "MODE", "ID", "REF", "NAMESPACE", "REGION", "SIZE", "COUNT", "INTERVAL", "PERIOD", "DURATION",
+    "ALGORITHM", "ALG", "HEADER", "FIELD", "LOCATION", "MOUNT", "VERSION", "PROVIDER", "ISSUER", "AUDIENCE",
+    "SCOPE", "SCOPES", "FORMAT", "LIFETIME", "AGE", "SECONDS", "MINUTES", "HOURS", "DAYS", "POLICY", "STORE",
+    "BACKEND", "SOURCE", "KIND", "LIMIT", "RETRIES", "USER", "USERNAME", "LOGIN", "PREFIX", "SUFFIX", "LABEL",
+    "METHOD", "STRATEGY", "REQUIRED",
+];
+
+/// Compound words (names with separators removed) that name a key which is itself secret.
+const SECRET_KEYS: &[&str] = &["APIKEY", "ACCESSKEY", "PRIVATEKEY", "SIGNINGKEY", "ENCRYPTIONKEY", "AUTHKEY", "MASTERKEY"];
+
+/// Whether an env var name says it holds a credential.
+fn credential_name(name: &str) -> bool {
+    let words = words(name);
+    let Some(last) = words.last() else { return false };
+    if DESCRIPTIVE_SUFFIXES.contains(&last.as_str()) {
+        return false;
+    }
+    let joined = words.concat();
+    words.iter().any(|w| {
+        ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "CREDENTIAL"]
+            .iter()
+            .any(|k| w.contains(k))
+            || w.ends_with("TOKEN")
+    }) || (words.len() > 1 && words.iter().any(|w| w == "PWD"))
+        || SECRET_KEYS.iter().any(|k| joined.contains(k))
+}
+
+/// Upper-case words of a name split at `_`, `-`, `.` and camelCase boundaries.
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if !ch.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        cur.push(ch.to_ascii_uppercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Values that hold no credential even under a credential-like name.
+fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    let lower = v.to_ascii_lowercase();
+    v.is_empty()
+        || v.contains("$(")
+        || v.contains("${")
+        || v.contains("{{")
+        || (v.starts_with('<') && v.ends_with('>'))
+        || v.chars().all(|c| c == '*' || c == 'x' || c == 'X' || c == '-' || c == '.')
+        || v.starts_with('/')
+        || v.contains("://")
+        || matches!(
+            lower.as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "enabled" | "disabled" | "none" | "null" | "nil"
+        )
+}
+
+/// What well-known secret format the value has, if any.
+fn secret_format(value: &str) -> Option<&'static str> {
+    if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
+        return Some("a private key");
+    }
+    if value.contains("hooks.slack.com/services/T") {
+        return Some("a Slack webhook URL");
+    }
+    if url_with_password(value) {
+        return Some("a URL with an embedded password");
+    }
+    let token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    value.split(|c: char| !token_char(c)).find_map(token_format)
+}
+
+fn token_format(word: &str) -> Option<&'static str> {
+    let alnum = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric());
+    let b64url = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    for prefix in ["AKIA", "ASIA"] {
+        if let Some(rest) = word.strip_prefix(prefix)
+            && rest.len() == 16
+            && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && !rest.ends_with("EXAMPLE")
+        {
+            return Some("an AWS access key id");
+        }
+    }
+    for prefix in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
+        if let Some(rest) = word.strip_prefix(prefix)
+            && rest.len() >= 36
+            && alnum(rest)
+        {
+            return Some("a GitHub token");
+        }
+    }
+    if let Some(rest) = word.strip_prefix("github_pat_")
+        && rest.len() >= 22
+        && b64url(rest)
+    {
+        return Some("a GitHub token");
+    }
+    if let Some(rest) = word.strip_prefix("glpat-")
+        && rest.len() >= 20
+        && b64url(rest)
+    {
+        return Some("a GitLab token");
+    }
+    for prefix in ["xoxa-", "xoxb-", "xoxe-", "xoxp-", "xoxr-", "xoxs-"] {
+        if let Some(rest) = word.strip_prefix(prefix)
+            && rest.len() >= 10
+            && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Some("a Slack token");
+        }
+    }
+    if let Some(rest) = word.strip_prefix("AIza")
+        && rest.len() == 35
+        && b64url(rest)
+    {
+        return Some("a Google API key");
+    }
+    for prefix in ["sk_live_", "rk_live_"] {
+        if let Some(rest) = word.strip_prefix(prefix)
+            && rest.len() >= 16
+            && alnum(rest)
+        {
+            return Some("a Stripe secret key");
+        }
+    }
+    let parts: Vec<&str> = word.split('.').collect();
+    if matches!(parts.len(), 3 | 5)
+        && parts.iter().take(2).all(|p| p.starts_with("eyJ") && p.len() >= 10)
+        && parts.iter().all(|p| b64url(p))
+    {
+        return Some("a JSON Web Token");
+    }
+    None
+}
+
+/// Whether the value contains a URL whose user info carries a literal password
+/// (`postgres://app:hunter2@db:5432/app`).
+fn url_with_password(value: &str) -> bool {
+    let mut rest = value;
+    while let Some(i) = rest.find("://") {
+        rest = &rest[i + 3..];
+        let authority = rest
+            .split(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
+            .next()
+            .unwrap_or("");
+        if let Some((userinfo, _)) = authority.rsplit_once('@')
+            && let Some((_, password)) = userinfo.split_once(':')
+            && !is_placeholder(password)
+        {
+            return true;
+        }
+    }
+    false
+}
