@@ -1,1 +1,27 @@
-fn main(){}
+//! The `stockade` binary: parse arguments, run one command, exit with its code.
+//!
+//! Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage, config or input error.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+mod cli;
+mod commands;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match commands::run(args) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let mut err = anstream::stderr();
+            let style = anstyle::Style::new()
+                .fg_color(Some(anstyle::AnsiColor::Red.into()))
+                .effects(anstyle::Effects::BOLD);
+            let _ = std::io::Write::write_fmt(&mut err, format_args!("{style}error{style:#}: {e:#}\n"));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -248,6 +248,25 @@ impl Settings {
         Ok(s)
     }
 
+    /// Turns on a rule, a family or `all` (for `--enable`, applied after the file).
+    pub fn enable(&mut self, entry: &str) -> Result<(), String> {
+        let rules = select(entry).ok_or_else(|| format!("unknown rule or family `{entry}` (see `stockade rules`)"))?;
+        for r in rules {
+            if !self.enabled.iter().any(|x| x.id == r.id) {
+                self.enabled.push(r);
+            }
+        }
+        self.enabled.sort_by_key(|r| r.id);
+        Ok(())
+    }
+
+    /// Turns off a rule, a family or `all` (for `--disable`, applied after the file).
+    pub fn disable(&mut self, entry: &str) -> Result<(), String> {
+        let rules = select(entry).ok_or_else(|| format!("unknown rule or family `{entry}` (see `stockade rules`)"))?;
+        self.enabled.retain(|x| !rules.iter().any(|r| r.id == x.id));
+        Ok(())
+    }
+
     /// The severity a rule's findings get (config override, else the hit's, else the rule's).
     pub fn severity_of(&self, rule: &Rule, hit: Option<Severity>) -> Severity {
         self.severity

@@ -334,7 +334,7 @@ fn load_bytes(out: &mut LoadOutput, shown: &str, mut bytes: Vec<u8>, limits: &Li
             ));
             continue;
         }
-        let loaded = match load(chunk.text, chunk.first_line - 1, limits.yaml) {
+        let loaded = match load_lenient(chunk.text, chunk.first_line - 1, limits) {
             Ok(l) => l,
             Err(e) => {
                 out.diagnostics.push(Diagnostic::at(
@@ -350,7 +350,7 @@ fn load_bytes(out: &mut LoadOutput, shown: &str, mut bytes: Vec<u8>, limits: &Li
         };
         for w in loaded.warnings {
             out.diagnostics.push(Diagnostic::at(
-                DiagnosticLevel::Error,
+                DiagnosticLevel::Warning,
                 "duplicate-key",
                 shown,
                 w.pos.line,
@@ -368,6 +368,40 @@ fn load_bytes(out: &mut LoadOutput, shown: &str, mut bytes: Vec<u8>, limits: &Li
             push_object(out, shown, root, origin);
         }
     }
+}
+
+/// Loads a document; when the only problem is a flow collection closed (`]`, `}`) at a lower
+/// indentation than YAML 1.2 allows — which libyaml, and so kubectl, accepts and real charts
+/// contain — the closer is indented and the document loaded again (at most a few times).
+fn load_lenient(text: &str, line_offset: u32, limits: &Limits) -> Result<crate::yaml::Loaded, crate::yaml::LoadError> {
+    let first = load(text, line_offset, limits.yaml);
+    let Err(err) = &first else { return first };
+    if !matches!(&err.kind, crate::yaml::LoadErrorKind::Syntax(m) if m == "invalid indentation") {
+        return first;
+    }
+    let mut owned = text.to_string();
+    for _ in 0..16 {
+        let attempt = load(&owned, line_offset, limits.yaml);
+        let Err(e) = &attempt else { return attempt };
+        let is_indent = matches!(&e.kind, crate::yaml::LoadErrorKind::Syntax(m) if m == "invalid indentation");
+        let Some(idx) = e.pos.line.checked_sub(line_offset + 1) else { return first };
+        let Some(start) = line_start(&owned, idx as usize) else { return first };
+        let rest = &owned[start..];
+        let trimmed = rest.trim_start_matches(' ');
+        if !is_indent || !(trimmed.starts_with(']') || trimmed.starts_with('}')) {
+            return first;
+        }
+        owned.insert(start, ' ');
+    }
+    first
+}
+
+/// Byte offset where 0-based line `idx` starts.
+fn line_start(text: &str, idx: usize) -> Option<usize> {
+    if idx == 0 {
+        return Some(0);
+    }
+    memchr::memchr_iter(b'\n', text.as_bytes()).nth(idx - 1).map(|i| i + 1)
 }
 
 fn push_object(out: &mut LoadOutput, shown: &str, mut root: Node, origin: Origin) {
@@ -481,6 +515,13 @@ mod tests {
         load_bytes(&mut out, "u", b"a: 1\nb: \xff\n".to_vec(), &Limits::default());
         assert_eq!(out.diagnostics[0].code, "binary");
         assert_eq!((out.diagnostics[1].code.as_str(), out.diagnostics[1].line, out.diagnostics[1].column), ("encoding", 2, 4));
+    }
+
+    #[test]
+    fn flow_closers_at_the_parent_indentation_are_accepted_like_kubectl() {
+        let out = load_str("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    args: [\n        \"x\",\n    ]\n    image: i\n");
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        assert_eq!(out.objects[0].root.at("spec").unwrap().get("containers").unwrap().items()[0].get("image").unwrap().pos.line, 9);
     }
 
     #[test]

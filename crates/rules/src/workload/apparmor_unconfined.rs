@@ -96,7 +96,10 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
             cx.report(
                 o,
                 pod.meta_path.key("annotations").key(&key),
-                format!("{} AppArmor profile is unconfined (annotation)", c.describe()),
+                format!(
+                    "{} AppArmor profile is unconfined (annotation)",
+                    c.describe()
+                ),
             );
         }
     }

@@ -1,4 +1,6 @@
-use crate::workload::helpers::{KINDS, capability_name, container_sc_path, is_privileged, is_windows, strings};
+use crate::workload::helpers::{
+    KINDS, capability_name, container_sc_path, is_privileged, is_windows, strings,
+};
 use crate::{Checker, Family, declare_rule};
 use stockade_inventory::Object;
 use stockade_model::{Control, Severity};
@@ -80,12 +82,20 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         }
         let path = container_sc_path(&c, "capabilities.drop");
         if dropped.is_empty() {
-            cx.report(o, path, format!("{} does not drop ALL capabilities", c.describe()));
+            cx.report(
+                o,
+                path,
+                format!("{} does not drop ALL capabilities", c.describe()),
+            );
         } else {
             cx.report(
                 o,
                 path,
-                format!("{} drops {} but not ALL capabilities", c.describe(), dropped.join(", ")),
+                format!(
+                    "{} drops {} but not ALL capabilities",
+                    c.describe(),
+                    dropped.join(", ")
+                ),
             );
         }
     }

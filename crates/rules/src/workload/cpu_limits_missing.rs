@@ -73,7 +73,11 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     for c in pod.containers() {
         if resource_unset(cx.inv, &pod, &c, "limits", "cpu") {
-            cx.report(o, c.path_of("resources.limits.cpu"), format!("{} has no CPU limit", c.describe()));
+            cx.report(
+                o,
+                c.path_of("resources.limits.cpu"),
+                format!("{} has no CPU limit", c.describe()),
+            );
         }
     }
 }

@@ -72,7 +72,11 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     for c in pod.containers() {
         if resource_unset(cx.inv, &pod, &c, "requests", "cpu") {
-            cx.report(o, c.path_of("resources.requests.cpu"), format!("{} has no CPU request", c.describe()));
+            cx.report(
+                o,
+                c.path_of("resources.requests.cpu"),
+                format!("{} has no CPU request", c.describe()),
+            );
         }
     }
 }

@@ -67,7 +67,12 @@ declare_rule! {
 }
 
 /// SELinux types the baseline Pod Security Standard allows.
-const ALLOWED_TYPES: &[&str] = &["container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
+const ALLOWED_TYPES: &[&str] = &[
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
 
 /// Types that are not confined at all.
 const UNCONFINED_TYPES: &[&str] = &["spc_t", "unconfined_t"];
@@ -91,11 +96,23 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
 
 fn check_options(cx: &mut Checker<'_>, o: &Object, opts: &Node, base: &FieldPath, who: &str) {
     for field in ["user", "role"] {
-        if let Some(v) = opts.get(field).and_then(Node::as_str).filter(|v| !v.is_empty()) {
-            cx.report(o, base.key(field), format!("{who} sets SELinux {field} {v:?}"));
+        if let Some(v) = opts
+            .get(field)
+            .and_then(Node::as_str)
+            .filter(|v| !v.is_empty())
+        {
+            cx.report(
+                o,
+                base.key(field),
+                format!("{who} sets SELinux {field} {v:?}"),
+            );
         }
     }
-    let Some(t) = opts.get("type").and_then(Node::as_str).filter(|t| !t.is_empty()) else {
+    let Some(t) = opts
+        .get("type")
+        .and_then(Node::as_str)
+        .filter(|t| !t.is_empty())
+    else {
         return;
     };
     if UNCONFINED_TYPES.contains(&t) {
@@ -106,6 +123,10 @@ fn check_options(cx: &mut Checker<'_>, o: &Object, opts: &Node, base: &FieldPath
             format!("{who} sets unconfined SELinux type {t:?}"),
         );
     } else if !ALLOWED_TYPES.contains(&t) {
-        cx.report(o, base.key("type"), format!("{who} sets SELinux type {t:?}"));
+        cx.report(
+            o,
+            base.key("type"),
+            format!("{who} sets SELinux type {t:?}"),
+        );
     }
 }

@@ -88,8 +88,15 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     }
     for c in pod.all_containers() {
         for (path, name) in added_capabilities(&c) {
-            let Some((severity, grants)) = dangerous_capability(&name) else { continue };
-            cx.report_with_severity(o, path, severity, format!("{} adds capability {name} ({grants})", c.describe()));
+            let Some((severity, grants)) = dangerous_capability(&name) else {
+                continue;
+            };
+            cx.report_with_severity(
+                o,
+                path,
+                severity,
+                format!("{} adds capability {name} ({grants})", c.describe()),
+            );
         }
     }
 }

@@ -120,7 +120,9 @@ fn is_controlled(o: &Object) -> bool {
 /// Objects that Kubernetes itself keeps in the `default` namespace.
 fn is_built_in(o: &Object) -> bool {
     match (o.kind(), o.name()) {
-        ("Service", "kubernetes") | ("ServiceAccount", "default") | ("ConfigMap", "kube-root-ca.crt") => true,
+        ("Service", "kubernetes")
+        | ("ServiceAccount", "default")
+        | ("ConfigMap", "kube-root-ca.crt") => true,
         // Token Secrets that older clusters generated for the `default` ServiceAccount.
         ("Secret", _) => {
             o.root.at("type").and_then(Node::as_str) == Some("kubernetes.io/service-account-token")

@@ -70,12 +70,19 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     if sa != "default" || !(token_automounted(cx, &pod) || projects_token(&pod)) {
         return;
     }
-    let message = if pod.get("serviceAccountName").and_then(Node::as_str).is_some_and(|s| !s.is_empty())
-        || pod.get("serviceAccount").and_then(Node::as_str).is_some_and(|s| !s.is_empty())
+    let message = if pod
+        .get("serviceAccountName")
+        .and_then(Node::as_str)
+        .is_some_and(|s| !s.is_empty())
+        || pod
+            .get("serviceAccount")
+            .and_then(Node::as_str)
+            .is_some_and(|s| !s.is_empty())
     {
         "pod runs as the \"default\" service account".to_string()
     } else {
-        "pod sets no serviceAccountName, so it runs as the namespace's \"default\" service account".to_string()
+        "pod sets no serviceAccountName, so it runs as the namespace's \"default\" service account"
+            .to_string()
     };
     cx.report(o, path, message);
 }
@@ -83,7 +90,10 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
 /// Whether the `default` account's token is mounted automatically: the pod's setting wins over
 /// the ServiceAccount's.
 fn token_automounted(cx: &Checker<'_>, pod: &PodSpecView<'_>) -> bool {
-    if let Some(b) = pod.get("automountServiceAccountToken").and_then(Node::as_bool) {
+    if let Some(b) = pod
+        .get("automountServiceAccountToken")
+        .and_then(Node::as_bool)
+    {
         return b;
     }
     cx.inv

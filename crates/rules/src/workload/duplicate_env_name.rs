@@ -2,8 +2,8 @@ use crate::workload::helpers::{KINDS, env_entries};
 use crate::{Checker, Family, declare_rule};
 use std::collections::HashMap;
 use stockade_inventory::Object;
-use stockade_sources::Node;
 use stockade_model::Severity;
+use stockade_sources::Node;
 
 declare_rule! {
     /// ## What it does
@@ -68,12 +68,21 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     for c in pod.all_containers() {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, path, entry) in env_entries(&c) {
-            let Some(name) = entry.get("name").and_then(Node::as_str).filter(|n| !n.is_empty()) else { continue };
+            let Some(name) = entry
+                .get("name")
+                .and_then(Node::as_str)
+                .filter(|n| !n.is_empty())
+            else {
+                continue;
+            };
             match seen.get(name) {
                 Some(first) => cx.report(
                     o,
                     path.key("name"),
-                    format!("{} sets env var {name:?} again, hiding its definition at env[{first}]", c.describe()),
+                    format!(
+                        "{} sets env var {name:?} again, hiding its definition at env[{first}]",
+                        c.describe()
+                    ),
                 ),
                 None => {
                     seen.insert(name, i);

@@ -246,7 +246,10 @@ pub fn autoscaler_of<'a>(
     }
     let targets = |a: &stockade_inventory::Object, default_kind: Option<&str>| {
         let r = a.root.at("spec.scaleTargetRef");
-        let kind = r.and_then(|r| r.get("kind")).and_then(Node::as_str).or(default_kind);
+        let kind = r
+            .and_then(|r| r.get("kind"))
+            .and_then(Node::as_str)
+            .or(default_kind);
         let name = r.and_then(|r| r.get("name")).and_then(Node::as_str);
         kind == Some(o.kind()) && name == Some(o.name()) && same_namespace(a, o)
     };
@@ -270,14 +273,24 @@ pub fn selector_matches(selector: &Node, labels: &[(&str, &str)]) -> bool {
         return false;
     }
     let label = |k: &str| labels.iter().find(|(lk, _)| *lk == k).map(|(_, v)| *v);
-    for (k, v) in selector.get("matchLabels").map(Node::entries).unwrap_or(&[]) {
+    for (k, v) in selector
+        .get("matchLabels")
+        .map(Node::entries)
+        .unwrap_or(&[])
+    {
         let Some(v) = v.as_str() else { continue };
         if label(&k.name) != Some(v) {
             return false;
         }
     }
-    for e in selector.get("matchExpressions").map(Node::items).unwrap_or(&[]) {
-        let Some(key) = e.get("key").and_then(Node::as_str) else { continue };
+    for e in selector
+        .get("matchExpressions")
+        .map(Node::items)
+        .unwrap_or(&[])
+    {
+        let Some(key) = e.get("key").and_then(Node::as_str) else {
+            continue;
+        };
         let values: Vec<&str> = strings(e.get("values")).map(|(_, s)| s).collect();
         let have = label(key);
         let ok = match e.get("operator").and_then(Node::as_str) {
@@ -299,7 +312,7 @@ pub fn is_core_service(o: &stockade_inventory::Object) -> bool {
     o.kind() == "Service" && o.api_group().is_empty()
 }
 
-/// A Service's ports for messages: `80/TCP`, with the node port (`80/TCP on node port 30080`)
+/// A Service's ports for messages: `80/TCP`, with the node port (`80/TCP (node port 30080)`)
 /// when `node_ports` is set.
 pub fn service_ports(svc: &stockade_inventory::Object, node_ports: bool) -> Vec<String> {
     let ports = svc.root.at("spec.ports").map(Node::items).unwrap_or(&[]);
@@ -311,8 +324,8 @@ pub fn service_ports(svc: &stockade_inventory::Object, node_ports: bool) -> Vec<
             let mut s = format!("{port}/{proto}");
             if node_ports {
                 match p.get("nodePort").and_then(Node::as_i64) {
-                    Some(np) => s.push_str(&format!(" on node port {np}")),
-                    None => s.push_str(" on a node port the cluster picks"),
+                    Some(np) => s.push_str(&format!(" (node port {np})")),
+                    None => s.push_str(" (random node port)"),
                 }
             }
             Some(s)

@@ -63,5 +63,47 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     if pod.get("hostIPC").and_then(Node::as_bool) != Some(true) {
         return;
     }
-    cx.report(o, pod.path_of("hostIPC"), "pod uses the node's IPC namespace (hostIPC: true)");
+    cx.report(
+        o,
+        pod.path_of("hostIPC"),
+        "pod uses the node's IPC namespace (hostIPC: true)",
+    );
+}
+
+#[cfg(test)]
+mod corpus_tmp {
+    #[test]
+    #[ignore]
+    fn corpus() {
+        use stockade_inventory::Inventory;
+        use stockade_sources::{Input, Limits, load_inputs};
+        let ids = [
+            "WL004", "WL006", "WL007", "WL008", "WL009", "WL010", "WL012", "WL013", "WL014", "WL015", "WL016", "WL017",
+            "WL018", "WL019", "WL020", "WL021", "WL022",
+        ];
+        let mut paths: Vec<_> = std::fs::read_dir("/work/shared/corpus/real")
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        let inputs: Vec<Input> = paths.into_iter().map(Input::Path).collect();
+        let load = load_inputs(&inputs, &Limits::default(), &mut std::io::empty());
+        let (inv, _) = Inventory::from_manifests(load);
+        let opts = crate::Options::new();
+        for id in ids {
+            let r = crate::find(id).unwrap();
+            for h in r.run(&inv, &opts) {
+                let loc = inv.location(h.object, &h.path).unwrap();
+                println!(
+                    "{id} [{}] {}:{} {} {}: {}",
+                    h.severity.unwrap_or(r.severity),
+                    loc.path.rsplit('/').next().unwrap(),
+                    loc.line,
+                    h.object.oref,
+                    h.path,
+                    h.message
+                );
+            }
+        }
+    }
 }

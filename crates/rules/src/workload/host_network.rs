@@ -66,5 +66,9 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     if pod.get("hostNetwork").and_then(Node::as_bool) != Some(true) {
         return;
     }
-    cx.report(o, pod.path_of("hostNetwork"), "pod uses the node's network namespace (hostNetwork: true)");
+    cx.report(
+        o,
+        pod.path_of("hostNetwork"),
+        "pod uses the node's network namespace (hostNetwork: true)",
+    );
 }

@@ -62,5 +62,9 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     if pod.get("hostPID").and_then(Node::as_bool) != Some(true) {
         return;
     }
-    cx.report(o, pod.path_of("hostPID"), "pod uses the node's process ID namespace (hostPID: true)");
+    cx.report(
+        o,
+        pod.path_of("hostPID"),
+        "pod uses the node's process ID namespace (hostPID: true)",
+    );
 }

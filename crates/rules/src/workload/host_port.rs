@@ -70,7 +70,11 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     for c in pod.all_containers() {
         let ports = c.node.get("ports").map(Node::items).unwrap_or(&[]);
         for (i, port) in ports.iter().enumerate() {
-            let Some(host_port) = port.get("hostPort").and_then(Node::as_i64).filter(|p| *p > 0) else {
+            let Some(host_port) = port
+                .get("hostPort")
+                .and_then(Node::as_i64)
+                .filter(|p| *p > 0)
+            else {
                 continue;
             };
             let target = match port.get("containerPort").and_then(Node::as_i64) {

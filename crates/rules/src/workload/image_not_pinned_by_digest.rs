@@ -65,9 +65,18 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     for c in pod.all_containers() {
         let Some(image) = c.image() else { continue };
-        let Some(r) = parse_image(image) else { continue };
+        let Some(r) = parse_image(image) else {
+            continue;
+        };
         if r.digest.is_none() {
-            cx.report(o, c.path_of("image"), format!("{} uses image {image:?}, which is not pinned by digest", c.describe()));
+            cx.report(
+                o,
+                c.path_of("image"),
+                format!(
+                    "{} uses image {image:?}, which is not pinned by digest",
+                    c.describe()
+                ),
+            );
         }
     }
 }

@@ -65,7 +65,9 @@ declare_rule! {
 fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     for c in pod.all_containers() {
-        let Some(policy) = c.node.get("imagePullPolicy").and_then(Node::as_str) else { continue };
+        let Some(policy) = c.node.get("imagePullPolicy").and_then(Node::as_str) else {
+            continue;
+        };
         if !matches!(policy, "IfNotPresent" | "Never") {
             continue;
         }

@@ -78,14 +78,20 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     for c in pod.all_containers() {
         let Some(image) = c.image() else { continue };
-        let Some(r) = parse_image(image) else { continue };
+        let Some(r) = parse_image(image) else {
+            continue;
+        };
         if allowed.iter().any(|a| is_allowed(&r, a)) {
             continue;
         }
         cx.report(
             o,
             c.path_of("image"),
-            format!("{} uses image {image:?} from registry {:?}, which is not allowed", c.describe(), r.registry),
+            format!(
+                "{} uses image {image:?} from registry {:?}, which is not allowed",
+                c.describe(),
+                r.registry
+            ),
         );
     }
 }
@@ -106,7 +112,9 @@ fn is_allowed(r: &ImageRef<'_>, entry: &str) -> bool {
     // Normalise the entry's host part the way image references are normalised.
     let (host, path) = entry.split_once('/').unwrap_or((entry, ""));
     let host = match host.to_ascii_lowercase().as_str() {
-        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => "docker.io".to_string(),
+        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => {
+            "docker.io".to_string()
+        }
         h => h.to_string(),
     };
     if host != r.registry {

@@ -64,7 +64,9 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     for c in pod.all_containers() {
         let Some(image) = c.image() else { continue };
-        let Some(r) = parse_image(image) else { continue };
+        let Some(r) = parse_image(image) else {
+            continue;
+        };
         if !r.is_mutable() {
             continue;
         }
@@ -72,6 +74,10 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
             Some(tag) => format!("the mutable tag {tag:?}"),
             None => "no tag (so latest)".to_string(),
         };
-        cx.report(o, c.path_of("image"), format!("{} uses image {image:?} with {why}", c.describe()));
+        cx.report(
+            o,
+            c.path_of("image"),
+            format!("{} uses image {image:?} with {why}", c.describe()),
+        );
     }
 }

@@ -122,26 +122,37 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
                     names.push(name);
                 }
             }
-            let (noun, verb) = if names.len() == 1 { ("host", "is") } else { ("hosts", "are") };
-            format!("ingress has no tls section, so {noun} {} {verb} served over plain HTTP", names.join(", "))
+            let (noun, verb) = if names.len() == 1 {
+                ("host", "is")
+            } else {
+                ("hosts", "are")
+            };
+            format!(
+                "ingress has no tls section, so {noun} {} {verb} served over plain HTTP",
+                names.join(", ")
+            )
         };
         cx.report(o, FieldPath::parse("spec.tls"), message);
         return;
     }
     // An entry without hosts takes the controller's wildcard host: it covers everything.
-    if tls
-        .iter()
-        .any(|t| matches!(t.value, Value::Map(_)) && t.get("hosts").is_none_or(|h| h.items().is_empty()))
-    {
+    if tls.iter().any(|t| {
+        matches!(t.value, Value::Map(_)) && t.get("hosts").is_none_or(|h| h.items().is_empty())
+    }) {
         return;
     }
-    let tls_hosts: Vec<&str> = tls.iter().flat_map(|t| strings(t.get("hosts")).map(|(_, h)| h)).collect();
+    let tls_hosts: Vec<&str> = tls
+        .iter()
+        .flat_map(|t| strings(t.get("hosts")).map(|(_, h)| h))
+        .collect();
     for (i, host) in hosts {
         if !tls_hosts.iter().any(|t| covers(t, host)) {
             cx.report(
                 o,
                 FieldPath::parse("spec.rules").index(i).key("host"),
-                format!("host {host:?} is not listed in any tls entry, so it is served over plain HTTP"),
+                format!(
+                    "host {host:?} is not listed in any tls entry, so it is served over plain HTTP"
+                ),
             );
         }
     }
@@ -152,9 +163,13 @@ fn covers(tls_host: &str, host: &str) -> bool {
     if tls_host.eq_ignore_ascii_case(host) {
         return true;
     }
-    let Some(suffix) = tls_host.strip_prefix("*.") else { return false };
+    let Some(suffix) = tls_host.strip_prefix("*.") else {
+        return false;
+    };
     match host.split_once('.') {
-        Some((label, rest)) => !label.is_empty() && label != "*" && rest.eq_ignore_ascii_case(suffix),
+        Some((label, rest)) => {
+            !label.is_empty() && label != "*" && rest.eq_ignore_ascii_case(suffix)
+        }
         None => false,
     }
 }

@@ -75,8 +75,15 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         return;
     }
     for c in pod.containers_of(&[ContainerKind::Regular]) {
-        if c.node.get("livenessProbe").is_none_or(|p| p.entries().is_empty()) {
-            cx.report(o, c.path_of("livenessProbe"), format!("{} has no liveness probe", c.describe()));
+        if c.node
+            .get("livenessProbe")
+            .is_none_or(|p| p.entries().is_empty())
+        {
+            cx.report(
+                o,
+                c.path_of("livenessProbe"),
+                format!("{} has no liveness probe", c.describe()),
+            );
         }
     }
 }

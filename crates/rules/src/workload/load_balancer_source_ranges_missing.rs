@@ -102,11 +102,17 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         }
         return;
     }
-    if let Some(annotation) = o.annotation(RANGES_ANNOTATION).filter(|a| !a.trim().is_empty()) {
+    if let Some(annotation) = o
+        .annotation(RANGES_ANNOTATION)
+        .filter(|a| !a.trim().is_empty())
+    {
         if let Some(open) = annotation.split(',').map(str::trim).find(|r| is_open(r)) {
             cx.report(
                 o,
-                FieldPath::root().key("metadata").key("annotations").key(RANGES_ANNOTATION),
+                FieldPath::root()
+                    .key("metadata")
+                    .key("annotations")
+                    .key(RANGES_ANNOTATION),
                 format!("source-ranges annotation entry {open:?} allows every source address"),
             );
         }
@@ -133,18 +139,39 @@ fn is_open(range: &str) -> bool {
 /// Whether a cloud provider's annotation makes the load balancer internal (reachable only from
 /// the private network).
 fn is_internal(o: &Object) -> bool {
-    let is = |k: &str, want: &str| o.annotation(k).is_some_and(|v| v.trim().eq_ignore_ascii_case(want));
+    let is = |k: &str, want: &str| {
+        o.annotation(k)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case(want))
+    };
     // The AWS in-tree provider treats any value other than "false" as internal.
     let aws_legacy = o
         .annotation("service.beta.kubernetes.io/aws-load-balancer-internal")
         .is_some_and(|v| !v.trim().is_empty() && !v.trim().eq_ignore_ascii_case("false"));
     aws_legacy
-        || is("service.beta.kubernetes.io/aws-load-balancer-scheme", "internal")
+        || is(
+            "service.beta.kubernetes.io/aws-load-balancer-scheme",
+            "internal",
+        )
         || is("networking.gke.io/load-balancer-type", "Internal")
         || is("cloud.google.com/load-balancer-type", "Internal")
-        || is("service.beta.kubernetes.io/azure-load-balancer-internal", "true")
-        || is("service.beta.kubernetes.io/oci-load-balancer-internal", "true")
-        || is("service.beta.kubernetes.io/openstack-internal-load-balancer", "true")
-        || is("service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type", "intranet")
-        || is("service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type", "private")
+        || is(
+            "service.beta.kubernetes.io/azure-load-balancer-internal",
+            "true",
+        )
+        || is(
+            "service.beta.kubernetes.io/oci-load-balancer-internal",
+            "true",
+        )
+        || is(
+            "service.beta.kubernetes.io/openstack-internal-load-balancer",
+            "true",
+        )
+        || is(
+            "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type",
+            "intranet",
+        )
+        || is(
+            "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type",
+            "private",
+        )
 }

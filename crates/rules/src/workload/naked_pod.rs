@@ -82,7 +82,10 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     if owned {
         return;
     }
-    if ONE_OFF_ANNOTATIONS.iter().any(|a| o.annotation(a).is_some()) {
+    if ONE_OFF_ANNOTATIONS
+        .iter()
+        .any(|a| o.annotation(a).is_some())
+    {
         return;
     }
     cx.report(

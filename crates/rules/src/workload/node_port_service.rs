@@ -82,7 +82,10 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let message = if ports.is_empty() {
         "service type NodePort exposes its ports on every node".to_string()
     } else {
-        format!("service type NodePort exposes {} on every node", ports.join(", "))
+        format!(
+            "service type NodePort exposes {} on every node",
+            ports.join(", ")
+        )
     };
     cx.report(o, FieldPath::parse("spec.type"), message);
 }

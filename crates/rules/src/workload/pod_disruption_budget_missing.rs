@@ -79,7 +79,12 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     let kind = o.kind().to_ascii_lowercase();
     // A wrongly typed `replicas` is treated as unset (one replica).
-    let what = match o.root.at("spec.replicas").and_then(Node::as_i64).filter(|r| *r > 1) {
+    let what = match o
+        .root
+        .at("spec.replicas")
+        .and_then(Node::as_i64)
+        .filter(|r| *r > 1)
+    {
         Some(r) => format!("{kind} runs {r} replicas"),
         None => match autoscaler_of(cx.inv, o) {
             Some(a) => format!("{kind} is scaled by {} {:?}", a.kind(), a.name()),
@@ -117,7 +122,9 @@ fn selects(budget: &Object, labels: &[(&str, &str)]) -> bool {
         return false;
     };
     // policy/v1beta1 gave an empty selector the meaning "no pods"; policy/v1 "every pod".
-    if budget.api_version() == "policy/v1beta1" && selector.entries().iter().all(|(_, v)| is_empty(v)) {
+    if budget.api_version() == "policy/v1beta1"
+        && selector.entries().iter().all(|(_, v)| is_empty(v))
+    {
         return false;
     }
     selector_matches(selector, labels)

@@ -80,12 +80,18 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         c.node.get("ports").is_some_and(|p| !p.items().is_empty())
     };
     let any_port = containers.iter().any(declares_port);
-    let served = if cx.inv.has_kind("Service") { selected_by_a_service(cx, &pod) } else { any_port };
+    let served = if cx.inv.has_kind("Service") {
+        selected_by_a_service(cx, &pod)
+    } else {
+        any_port
+    };
     if !served {
         return;
     }
     let has_probe = |c: &stockade_inventory::ContainerView<'_>| {
-        c.node.get("readinessProbe").is_some_and(|p| !p.entries().is_empty())
+        c.node
+            .get("readinessProbe")
+            .is_some_and(|p| !p.entries().is_empty())
     };
     let any_probe = containers.iter().any(has_probe);
     for c in &containers {
@@ -95,7 +101,10 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         cx.report(
             o,
             c.path_of("readinessProbe"),
-            format!("{} may receive Service traffic but has no readiness probe", c.describe()),
+            format!(
+                "{} may receive Service traffic but has no readiness probe",
+                c.describe()
+            ),
         );
     }
 }
@@ -105,12 +114,15 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
 fn selected_by_a_service(cx: &Checker<'_>, pod: &PodSpecView<'_>) -> bool {
     let ns = pod.object.namespace();
     let labels: Vec<(&str, &str)> = pod.pod_labels().collect();
-    cx.inv.of_kind("Service").filter(|s| s.namespace() == ns).any(|s| {
-        let selector = s.root.at("spec.selector").map(Node::entries).unwrap_or(&[]);
-        !selector.is_empty()
-            && selector.iter().all(|(k, v)| {
-                v.as_str()
-                    .is_some_and(|v| labels.iter().any(|(lk, lv)| *lk == &*k.name && *lv == v))
-            })
-    })
+    cx.inv
+        .of_kind("Service")
+        .filter(|s| s.namespace() == ns)
+        .any(|s| {
+            let selector = s.root.at("spec.selector").map(Node::entries).unwrap_or(&[]);
+            !selector.is_empty()
+                && selector.iter().all(|(k, v)| {
+                    v.as_str()
+                        .is_some_and(|v| labels.iter().any(|(lk, lv)| *lk == &*k.name && *lv == v))
+                })
+        })
 }

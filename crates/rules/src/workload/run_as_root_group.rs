@@ -89,7 +89,10 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
             "pod security context sets fsGroup 0, adding the root group to every container",
         );
     }
-    let groups = pod.pod_sc("supplementalGroups").map(Node::items).unwrap_or(&[]);
+    let groups = pod
+        .pod_sc("supplementalGroups")
+        .map(Node::items)
+        .unwrap_or(&[]);
     for (i, g) in groups.iter().enumerate() {
         if g.as_i64() == Some(0) {
             cx.report(

@@ -80,8 +80,16 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     let required = cx.option_strings("required-runtime-classes");
     let path = pod.path_of("runtimeClassName");
-    let Some(class) = pod.get("runtimeClassName").and_then(Node::as_str).filter(|c| !c.is_empty()) else {
-        let hint = if required.is_empty() { String::new() } else { format!(" (required: {})", quoted(&required)) };
+    let Some(class) = pod
+        .get("runtimeClassName")
+        .and_then(Node::as_str)
+        .filter(|c| !c.is_empty())
+    else {
+        let hint = if required.is_empty() {
+            String::new()
+        } else {
+            format!(" (required: {})", quoted(&required))
+        };
         cx.report(o, path, format!("pod does not set runtimeClassName{hint}"));
         return;
     };
@@ -91,11 +99,18 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     cx.report(
         o,
         path,
-        format!("pod runtime class {class:?} is not one of the required {}", quoted(&required)),
+        format!(
+            "pod runtime class {class:?} is not a required one (required: {})",
+            quoted(&required)
+        ),
     );
 }
 
 /// `"gvisor", "kata"` for messages.
 fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

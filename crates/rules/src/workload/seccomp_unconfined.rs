@@ -90,22 +90,27 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         return;
     }
     let pod_profile = pod_level(&pod);
-    if let Some((Profile::Unconfined, path)) = &pod_profile {
-        cx.report_with_severity(o, path.clone(), Severity::High, "pod seccomp profile is Unconfined");
+    if let Some((Profile::Unconfined, path, source)) = &pod_profile {
+        cx.report_with_severity(
+            o,
+            path.clone(),
+            Severity::High,
+            format!("pod seccomp profile is Unconfined{source}"),
+        );
     }
     let mut unset: Vec<ContainerView<'_>> = Vec::new();
     let mut checked = 0;
     for c in pod.all_containers() {
         match container_level(&pod, &c) {
-            Some((Profile::Unconfined, path)) => {
+            Some((Profile::Unconfined, path, source)) => {
                 cx.report_with_severity(
                     o,
                     path,
                     Severity::High,
-                    format!("{} seccomp profile is Unconfined", c.describe()),
+                    format!("{} seccomp profile is Unconfined{source}", c.describe()),
                 );
             }
-            Some((Profile::Confined, _)) => {}
+            Some((Profile::Confined, _, _)) => {}
             None if is_privileged(&c) => continue,
             None => unset.push(c),
         }
@@ -118,36 +123,67 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         cx.report(
             o,
             pod.path_of("securityContext.seccompProfile"),
-            format!("no seccomp profile is set for the pod or for {}", describe_containers(&unset)),
+            format!(
+                "no seccomp profile is set for the pod or for {}",
+                describe_containers(&unset)
+            ),
         );
     } else {
         for c in unset {
             cx.report(
                 o,
                 c.path_of("securityContext.seccompProfile"),
-                format!("{} sets no seccomp profile and the pod sets none", c.describe()),
+                format!(
+                    "{} sets no seccomp profile and the pod sets none",
+                    c.describe()
+                ),
             );
         }
     }
 }
 
+/// Where a profile was set, and how messages name the source: nothing for the field,
+/// ` (legacy annotation)` for an annotation.
+type Setting = (Profile, FieldPath, &'static str);
+
+/// Appended to messages about a profile set by annotation.
+const FROM_ANNOTATION: &str = " (legacy annotation)";
+
 /// The pod's profile: `securityContext.seccompProfile`, else the legacy pod annotation.
-fn pod_level(pod: &PodSpecView<'_>) -> Option<(Profile, FieldPath)> {
-    if let Some(p) = pod.pod_sc("seccompProfile.type").and_then(Node::as_str).and_then(field_profile) {
-        return Some((p, pod.path_of("securityContext.seccompProfile.type")));
+fn pod_level(pod: &PodSpecView<'_>) -> Option<Setting> {
+    if let Some(p) = pod
+        .pod_sc("seccompProfile.type")
+        .and_then(Node::as_str)
+        .and_then(field_profile)
+    {
+        return Some((p, pod.path_of("securityContext.seccompProfile.type"), ""));
     }
-    let p = pod.pod_annotation(POD_ANNOTATION).and_then(annotation_profile)?;
-    Some((p, pod.meta_path.key("annotations").key(POD_ANNOTATION)))
+    let p = pod
+        .pod_annotation(POD_ANNOTATION)
+        .and_then(annotation_profile)?;
+    Some((
+        p,
+        pod.meta_path.key("annotations").key(POD_ANNOTATION),
+        FROM_ANNOTATION,
+    ))
 }
 
 /// A container's own profile: its `securityContext.seccompProfile`, else its legacy annotation.
-fn container_level(pod: &PodSpecView<'_>, c: &ContainerView<'_>) -> Option<(Profile, FieldPath)> {
-    if let Some(p) = c.sc("seccompProfile.type").and_then(Node::as_str).and_then(field_profile) {
-        return Some((p, c.path_of("securityContext.seccompProfile.type")));
+fn container_level(pod: &PodSpecView<'_>, c: &ContainerView<'_>) -> Option<Setting> {
+    if let Some(p) = c
+        .sc("seccompProfile.type")
+        .and_then(Node::as_str)
+        .and_then(field_profile)
+    {
+        return Some((p, c.path_of("securityContext.seccompProfile.type"), ""));
     }
     let key = format!("{CONTAINER_ANNOTATION}{}", c.name());
     let p = pod.pod_annotation(&key).and_then(annotation_profile)?;
-    Some((p, pod.meta_path.key("annotations").key(&key)))
+    Some((
+        p,
+        pod.meta_path.key("annotations").key(&key),
+        FROM_ANNOTATION,
+    ))
 }
 
 /// `seccompProfile.type`; values the API would reject count as unset.

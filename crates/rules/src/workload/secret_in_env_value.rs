@@ -89,7 +89,9 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     for c in pod.all_containers() {
         for (_, path, entry) in env_entries(&c) {
-            let Some(value) = entry.get("value").and_then(Node::as_str) else { continue };
+            let Some(value) = entry.get("value").and_then(Node::as_str) else {
+                continue;
+            };
             let name = entry.get("name").and_then(Node::as_str).unwrap_or("");
             let what = match secret_format(value) {
                 Some(kind) => format!("holds a literal value that looks like {kind}"),
@@ -99,29 +101,104 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
                 None => continue,
             };
             // The value, or any part of it, must never reach the message.
-            cx.report_sensitive(o, path.key("value"), format!("env var {name:?} of {} {what}", c.describe()));
+            cx.report_sensitive(
+                o,
+                path.key("value"),
+                format!("env var {name:?} of {} {what}", c.describe()),
+            );
         }
     }
 }
 
 /// Last name words that make a variable describe a credential rather than hold one.
 const DESCRIPTIVE_SUFFIXES: &[&str] = &[
-    "FILE", "FILES", "PATH", "DIR", "NAME", "NAMES", "URL", "URI", "ENDPOINT", "HOST", "PORT", "ENABLED",
-    "ENABLE", "DISABLED", "DISABLE", "TTL", "EXPIRY", "EXPIRATION", "EXPIRES", "LENGTH", "LEN", "TIMEOUT",
-    "TYPE", "MODE", "ID", "REF", "NAMESPACE", "REGION", "SIZE", "COUNT", "INTERVAL", "PERIOD", "DURATION",
-    "ALGORITHM", "ALG", "HEADER", "FIELD", "LOCATION", "MOUNT", "VERSION", "PROVIDER", "ISSUER", "AUDIENCE",
-    "SCOPE", "SCOPES", "FORMAT", "LIFETIME", "AGE", "SECONDS", "MINUTES", "HOURS", "DAYS", "POLICY", "STORE",
-    "BACKEND", "SOURCE", "KIND", "LIMIT", "RETRIES", "USER", "USERNAME", "LOGIN", "PREFIX", "SUFFIX", "LABEL",
-    "METHOD", "STRATEGY", "REQUIRED",
+    "FILE",
+    "FILES",
+    "PATH",
+    "DIR",
+    "NAME",
+    "NAMES",
+    "URL",
+    "URI",
+    "ENDPOINT",
+    "HOST",
+    "PORT",
+    "ENABLED",
+    "ENABLE",
+    "DISABLED",
+    "DISABLE",
+    "TTL",
+    "EXPIRY",
+    "EXPIRATION",
+    "EXPIRES",
+    "LENGTH",
+    "LEN",
+    "TIMEOUT",
+    "TYPE",
+    "MODE",
+    "ID",
+    "REF",
+    "NAMESPACE",
+    "REGION",
+    "SIZE",
+    "COUNT",
+    "INTERVAL",
+    "PERIOD",
+    "DURATION",
+    "ALGORITHM",
+    "ALG",
+    "HEADER",
+    "FIELD",
+    "LOCATION",
+    "MOUNT",
+    "VERSION",
+    "PROVIDER",
+    "ISSUER",
+    "AUDIENCE",
+    "SCOPE",
+    "SCOPES",
+    "FORMAT",
+    "LIFETIME",
+    "AGE",
+    "SECONDS",
+    "MINUTES",
+    "HOURS",
+    "DAYS",
+    "POLICY",
+    "STORE",
+    "BACKEND",
+    "SOURCE",
+    "KIND",
+    "LIMIT",
+    "RETRIES",
+    "USER",
+    "USERNAME",
+    "LOGIN",
+    "PREFIX",
+    "SUFFIX",
+    "LABEL",
+    "METHOD",
+    "STRATEGY",
+    "REQUIRED",
 ];
 
 /// Compound words (names with separators removed) that name a key which is itself secret.
-const SECRET_KEYS: &[&str] = &["APIKEY", "ACCESSKEY", "PRIVATEKEY", "SIGNINGKEY", "ENCRYPTIONKEY", "AUTHKEY", "MASTERKEY"];
+const SECRET_KEYS: &[&str] = &[
+    "APIKEY",
+    "ACCESSKEY",
+    "PRIVATEKEY",
+    "SIGNINGKEY",
+    "ENCRYPTIONKEY",
+    "AUTHKEY",
+    "MASTERKEY",
+];
 
 /// Whether an env var name says it holds a credential.
 fn credential_name(name: &str) -> bool {
     let words = words(name);
-    let Some(last) = words.last() else { return false };
+    let Some(last) = words.last() else {
+        return false;
+    };
     if DESCRIPTIVE_SUFFIXES.contains(&last.as_str()) {
         return false;
     }
@@ -169,12 +246,23 @@ fn is_placeholder(value: &str) -> bool {
         || v.contains("${")
         || v.contains("{{")
         || (v.starts_with('<') && v.ends_with('>'))
-        || v.chars().all(|c| c == '*' || c == 'x' || c == 'X' || c == '-' || c == '.')
+        || v.chars()
+            .all(|c| c == '*' || c == 'x' || c == 'X' || c == '-' || c == '.')
         || v.starts_with('/')
         || v.contains("://")
         || matches!(
             lower.as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "enabled" | "disabled" | "none" | "null" | "nil"
+            "true"
+                | "false"
+                | "yes"
+                | "no"
+                | "on"
+                | "off"
+                | "enabled"
+                | "disabled"
+                | "none"
+                | "null"
+                | "nil"
         )
 }
 
@@ -195,11 +283,16 @@ fn secret_format(value: &str) -> Option<&'static str> {
 
 fn token_format(word: &str) -> Option<&'static str> {
     let alnum = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric());
-    let b64url = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let b64url = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
     for prefix in ["AKIA", "ASIA"] {
         if let Some(rest) = word.strip_prefix(prefix)
             && rest.len() == 16
-            && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
             && !rest.ends_with("EXAMPLE")
         {
             return Some("an AWS access key id");
@@ -249,7 +342,10 @@ fn token_format(word: &str) -> Option<&'static str> {
     }
     let parts: Vec<&str> = word.split('.').collect();
     if matches!(parts.len(), 3 | 5)
-        && parts.iter().take(2).all(|p| p.starts_with("eyJ") && p.len() >= 10)
+        && parts
+            .iter()
+            .take(2)
+            .all(|p| p.starts_with("eyJ") && p.len() >= 10)
         && parts.iter().all(|p| b64url(p))
     {
         return Some("a JSON Web Token");

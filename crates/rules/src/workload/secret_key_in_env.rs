@@ -80,24 +80,41 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     for c in pod.all_containers() {
         for (_, path, entry) in env_entries(&c) {
-            let Some(r) = entry.at("valueFrom.secretKeyRef").filter(|r| !r.is_null()) else { continue };
+            let Some(r) = entry.at("valueFrom.secretKeyRef").filter(|r| !r.is_null()) else {
+                continue;
+            };
             let name = entry.get("name").and_then(Node::as_str).unwrap_or("");
             let secret = r.get("name").and_then(Node::as_str).unwrap_or("");
             let key = r.get("key").and_then(Node::as_str).unwrap_or("");
             cx.report(
                 o,
                 path.join("valueFrom.secretKeyRef"),
-                format!("env var {name:?} of {} is set from key {key:?} of secret {secret:?}", c.describe()),
+                format!(
+                    "env var {name:?} of {} is set from key {key:?} of secret {secret:?}",
+                    c.describe()
+                ),
             );
         }
         let base = c.path.key("envFrom");
-        for (i, from) in c.node.get("envFrom").map(Node::items).unwrap_or(&[]).iter().enumerate() {
-            let Some(r) = from.get("secretRef").filter(|r| !r.is_null()) else { continue };
+        for (i, from) in c
+            .node
+            .get("envFrom")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            let Some(r) = from.get("secretRef").filter(|r| !r.is_null()) else {
+                continue;
+            };
             let secret = r.get("name").and_then(Node::as_str).unwrap_or("");
             cx.report(
                 o,
                 base.index(i).key("secretRef"),
-                format!("{} imports every key of secret {secret:?} as env vars", c.describe()),
+                format!(
+                    "{} imports every key of secret {secret:?} as env vars",
+                    c.describe()
+                ),
             );
         }
     }

@@ -88,7 +88,9 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     }
     let kind = o.kind().to_ascii_lowercase();
     let message = match replicas {
-        Some(_) => format!("{kind} runs a single replica, so any eviction or node failure takes it offline"),
+        Some(_) => format!(
+            "{kind} runs a single replica, so any eviction or node failure takes it offline"
+        ),
         None => format!(
             "{kind} does not set replicas, so it runs a single replica and any eviction or node failure takes it offline"
         ),

@@ -74,7 +74,10 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
             cx.report(
                 o,
                 c.path_of("securityContext.procMount"),
-                format!("{} mounts /proc unmasked (procMount: Unmasked)", c.describe()),
+                format!(
+                    "{} mounts /proc unmasked (procMount: Unmasked)",
+                    c.describe()
+                ),
             );
         }
     }

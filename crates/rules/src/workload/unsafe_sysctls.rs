@@ -89,7 +89,11 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     }
     let sysctls = pod.pod_sc("sysctls").map(Node::items).unwrap_or(&[]);
     for (i, s) in sysctls.iter().enumerate() {
-        let Some(name) = s.get("name").and_then(Node::as_str).filter(|n| !n.is_empty()) else {
+        let Some(name) = s
+            .get("name")
+            .and_then(Node::as_str)
+            .filter(|n| !n.is_empty())
+        else {
             continue;
         };
         let normalized = dotted(name);

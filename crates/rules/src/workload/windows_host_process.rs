@@ -70,7 +70,11 @@ declare_rule! {
 
 fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
-    if pod.pod_sc("windowsOptions.hostProcess").and_then(Node::as_bool) == Some(true) {
+    if pod
+        .pod_sc("windowsOptions.hostProcess")
+        .and_then(Node::as_bool)
+        == Some(true)
+    {
         cx.report(
             o,
             pod.path_of("securityContext.windowsOptions.hostProcess"),
@@ -82,7 +86,10 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
             cx.report(
                 o,
                 c.path_of("securityContext.windowsOptions.hostProcess"),
-                format!("{} runs as a Windows HostProcess (hostProcess: true)", c.describe()),
+                format!(
+                    "{} runs as a Windows HostProcess (hostProcess: true)",
+                    c.describe()
+                ),
             );
         }
     }

@@ -1,0 +1,119 @@
+//! Command-line definitions (clap derive). Help texts here are the CLI reference.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Kubernetes security from manifests to live clusters: one fast, exact, offline binary.
+#[derive(Debug, Parser)]
+#[command(
+    name = "stockade",
+    version,
+    about,
+    after_help = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, config or input error.\nDocs: docs/ in the repository; `stockade explain RULE` for one rule."
+)]
+pub struct Cli {
+    /// When to use colours.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Colour on a terminal unless NO_COLOR is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan manifests (files, directories, globs or `-` for stdin) with every enabled rule.
+    #[command(after_help = "Examples:\n  stockade scan ./deploy\n  helm template my-chart | stockade scan -\n  stockade scan 'k8s/**/*.yaml' -o sarif --output-file stockade.sarif\n  stockade scan . --baseline .stockade-baseline.json")]
+    Scan(ScanArgs),
+    /// List the rules, with filters.
+    Rules(RulesArgs),
+    /// Show a rule's documentation.
+    Explain {
+        /// Rule id or name (e.g. WL001 or privileged-container).
+        rule: String,
+    },
+    /// Write a commented default .stockade.yaml.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = ".stockade.yaml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Arguments of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files, directories (recursive: .yaml, .yml, .json), globs, or `-` for stdin.
+    #[arg(default_value = ".")]
+    pub paths: Vec<String>,
+    /// Output format: table, json, sarif, junit or markdown.
+    #[arg(short, long, default_value = "table", value_parser = clap::builder::PossibleValuesParser::new(stockade_report::Format::NAMES))]
+    pub output: String,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity remains [default: high, or the config's fail-on].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<stockade_model::Severity>,
+    /// Settings file [default: .stockade.yaml in the scanned directory or a parent].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .stockade.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Enable a rule or family (repeatable; after the config).
+    #[arg(long, value_name = "RULE")]
+    pub enable: Vec<String>,
+    /// Disable a rule or family (repeatable; after the config).
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+    /// Only report findings not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the current findings' fingerprints to this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Largest YAML document accepted, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub max_document_size: usize,
+}
+
+fn parse_severity(s: &str) -> Result<stockade_model::Severity, String> {
+    s.parse()
+}
+
+/// Arguments of `rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Only this family (e.g. workload).
+    #[arg(long)]
+    pub family: Option<String>,
+    /// Only rules at or above this severity.
+    #[arg(long, value_parser = parse_severity)]
+    pub severity: Option<stockade_model::Severity>,
+    /// Only rules mapped to this framework (cis, nsa, mitre), optionally a control: `cis:5.2.2`.
+    #[arg(long)]
+    pub framework: Option<String>,
+    /// Output format.
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+    pub output: String,
+}

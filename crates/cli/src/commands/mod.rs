@@ -1,0 +1,33 @@
+//! One module per subcommand.
+
+mod explain;
+mod init;
+mod rules;
+mod scan;
+
+use crate::cli::{Cli, ColorChoice, Command};
+use std::io::IsTerminal;
+
+/// Runs the parsed command; returns the exit code.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    let color = use_color(cli.color);
+    match cli.command {
+        Command::Scan(args) => scan::run(args, color),
+        Command::Rules(args) => rules::run(args),
+        Command::Explain { rule } => explain::run(&rule),
+        Command::Init { path, force } => init::run(&path, force),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "stockade", &mut std::io::stdout());
+            Ok(0)
+        }
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+    }
+}

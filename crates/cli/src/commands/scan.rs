@@ -1,0 +1,128 @@
+//! `stockade scan`: manifests → inventory → engine → report.
+
+use crate::cli::ScanArgs;
+use anyhow::Context;
+use std::io::Write;
+use std::path::Path;
+use stockade_engine::{Baseline, Settings, find_config, today};
+use stockade_inventory::Inventory;
+use stockade_model::{Report, RuleInfo, Severity};
+use stockade_report::Format;
+use stockade_sources::{Input, Limits, load_inputs};
+
+pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
+    let format = Format::parse(&args.output).context("unknown output format")?;
+    let settings = load_settings(&args)?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(Baseline::load)
+        .transpose()?;
+
+    let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
+    let limits = Limits {
+        max_document_bytes: args.max_document_size.saturating_mul(1 << 20),
+        ..Limits::default()
+    };
+    let loaded = load_inputs(&inputs, &limits, &mut std::io::stdin().lock());
+    let files_scanned = loaded.files.len();
+    let files_skipped = loaded.files_skipped;
+    let mut diagnostics = loaded.diagnostics.clone();
+    let (inv, type_diags) = Inventory::from_manifests(loaded);
+    diagnostics.extend(type_diags);
+    let out = stockade_engine::run(&inv, &settings, baseline.as_ref(), &today());
+    diagnostics.extend(out.diagnostics);
+
+    let mut report = Report::new(env!("CARGO_PKG_VERSION"));
+    report.summary.files_scanned = files_scanned;
+    report.summary.files_skipped = files_skipped;
+    report.summary.objects = inv.objects().len();
+    report.summary.rules_run = out.rules_run;
+    for f in &out.findings {
+        *report.summary.by_severity.entry(f.severity).or_default() += 1;
+    }
+    report.summary.suppressed = out.suppressed.len();
+    report.rules = settings
+        .enabled
+        .iter()
+        .map(|r| RuleInfo {
+            id: r.id.to_string(),
+            name: r.name.to_string(),
+            summary: r.summary.to_string(),
+            severity: settings.severity_of(r, None),
+            help: stockade_rules::docs::body(r),
+            controls: r.controls.to_vec(),
+        })
+        .collect();
+    report.findings = out.findings;
+    report.suppressed = out.suppressed;
+    report.diagnostics = diagnostics;
+
+    if let Some(path) = &args.write_baseline {
+        Baseline::write(path, &report.findings)?;
+        eprintln!(
+            "wrote {} fingerprint(s) to {}",
+            report.findings.len(),
+            path.display()
+        );
+    }
+
+    match &args.output_file {
+        Some(path) => {
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+            );
+            stockade_report::render(&report, format, &mut f, false)?;
+            f.flush()?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = std::io::BufWriter::new(stdout.lock());
+            if let Err(e) = stockade_report::render(&report, format, &mut lock, color).and_then(|_| lock.flush()) {
+                // A closed pipe (`stockade scan | head`) is not an error worth a message.
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e.into());
+                }
+            }
+        }
+    }
+
+    let fail_on = args.fail_on.or(settings.fail_on).unwrap_or(Severity::High);
+    Ok(if report.has_input_errors() {
+        2
+    } else if report.fails_at(fail_on) {
+        1
+    } else {
+        0
+    })
+}
+
+fn load_settings(args: &ScanArgs) -> anyhow::Result<Settings> {
+    let mut settings = if args.no_config {
+        Settings::default()
+    } else {
+        let path = match &args.config {
+            Some(p) => Some(p.clone()),
+            None => {
+                let start = args
+                    .paths
+                    .iter()
+                    .find(|p| *p != "-" && Path::new(p).exists())
+                    .map(String::as_str)
+                    .unwrap_or(".");
+                find_config(Path::new(start))
+            }
+        };
+        match path {
+            Some(p) => Settings::load(&p)?,
+            None => Settings::default(),
+        }
+    };
+    for e in &args.enable {
+        settings.enable(e).map_err(|m| anyhow::anyhow!("--enable: {m}"))?;
+    }
+    for d in &args.disable {
+        settings.disable(d).map_err(|m| anyhow::anyhow!("--disable: {m}"))?;
+    }
+    Ok(settings)
+}
