@@ -34,7 +34,9 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan manifests (files, directories, globs or `-` for stdin) with every enabled rule.
-    #[command(after_help = "Examples:\n  stockade scan ./deploy\n  helm template my-chart | stockade scan -\n  stockade scan 'k8s/**/*.yaml' -o sarif --output-file stockade.sarif\n  stockade scan . --baseline .stockade-baseline.json")]
+    #[command(
+        after_help = "Examples:\n  stockade scan ./deploy\n  helm template my-chart | stockade scan -\n  stockade scan 'k8s/**/*.yaml' -o sarif --output-file stockade.sarif\n  stockade scan . --baseline .stockade-baseline.json"
+    )]
     Scan(ScanArgs),
     /// List the rules, with filters.
     Rules(RulesArgs),

@@ -20,7 +20,8 @@ fn main() -> ExitCode {
             let style = anstyle::Style::new()
                 .fg_color(Some(anstyle::AnsiColor::Red.into()))
                 .effects(anstyle::Effects::BOLD);
-            let _ = std::io::Write::write_fmt(&mut err, format_args!("{style}error{style:#}: {e:#}\n"));
+            let _ =
+                std::io::Write::write_fmt(&mut err, format_args!("{style}error{style:#}: {e:#}\n"));
             ExitCode::from(2)
         }
     }

@@ -13,4 +13,6 @@ mod settings;
 pub use baseline::{Baseline, BaselineError};
 pub use date::today;
 pub use run::{RunOutput, run};
-pub use settings::{CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError, default_config_text, find_config};
+pub use settings::{
+    CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError, default_config_text, find_config,
+};

@@ -24,10 +24,19 @@ pub struct RunOutput {
 }
 
 /// Runs the enabled rules. `today` is `YYYY-MM-DD` (for expiry).
-pub fn run(inv: &Inventory, settings: &Settings, baseline: Option<&Baseline>, today: &str) -> RunOutput {
+pub fn run(
+    inv: &Inventory,
+    settings: &Settings,
+    baseline: Option<&Baseline>,
+    today: &str,
+) -> RunOutput {
     let mut out = RunOutput::default();
     let empty = Options::new();
-    let excluded: Vec<bool> = inv.objects().iter().map(|o| is_excluded(inv, settings, o)).collect();
+    let excluded: Vec<bool> = inv
+        .objects()
+        .iter()
+        .map(|o| is_excluded(inv, settings, o))
+        .collect();
     let mut hits: Vec<Hit<'_>> = Vec::new();
     for rule in &settings.enabled {
         if !rule.kinds.iter().any(|k| inv.has_kind(k)) {
@@ -44,7 +53,15 @@ pub fn run(inv: &Inventory, settings: &Settings, baseline: Option<&Baseline>, to
             continue;
         }
         let finding = to_finding(inv, settings, &h);
-        match suppression_for(settings, baseline, today, &h, &finding, &mut expired_reported, &mut out.diagnostics) {
+        match suppression_for(
+            settings,
+            baseline,
+            today,
+            &h,
+            &finding,
+            &mut expired_reported,
+            &mut out.diagnostics,
+        ) {
             Some(s) => out.suppressed.push(Finding {
                 suppression: Some(s),
                 ..finding
@@ -141,8 +158,13 @@ fn ignore_annotation(o: &Object) -> Option<(Vec<String>, String)> {
 
 fn annotation_diagnostics(inv: &Inventory, diags: &mut Vec<Diagnostic>) {
     for o in inv.objects() {
-        let Some((ids, reason)) = ignore_annotation(o) else { continue };
-        let loc = inv.location(o, &stockade_model::FieldPath::parse("metadata.annotations").key(IGNORE_ANNOTATION));
+        let Some((ids, reason)) = ignore_annotation(o) else {
+            continue;
+        };
+        let loc = inv.location(
+            o,
+            &stockade_model::FieldPath::parse("metadata.annotations").key(IGNORE_ANNOTATION),
+        );
         let (path, line, col) = loc.map_or((None, 0, 0), |l| (Some(l.path), l.line, l.column));
         let mut push = |msg: String| {
             diags.push(Diagnostic {
@@ -156,7 +178,11 @@ fn annotation_diagnostics(inv: &Inventory, diags: &mut Vec<Diagnostic>) {
         };
         for id in &ids {
             if id != "*" && stockade_rules::find(id).is_none() {
-                push(format!("{} {}: `{IGNORE_ANNOTATION}` names unknown rule `{id}`", o.kind(), o.display_name()));
+                push(format!(
+                    "{} {}: `{IGNORE_ANNOTATION}` names unknown rule `{id}`",
+                    o.kind(),
+                    o.display_name()
+                ));
             }
         }
         if reason.is_empty() {
@@ -180,17 +206,23 @@ fn suppression_for(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Suppression> {
     if let Some((ids, reason)) = ignore_annotation(h.object)
-        && ids
-            .iter()
-            .any(|id| id == "*" || id.eq_ignore_ascii_case(h.rule.id) || id.eq_ignore_ascii_case(h.rule.name))
+        && ids.iter().any(|id| {
+            id == "*" || id.eq_ignore_ascii_case(h.rule.id) || id.eq_ignore_ascii_case(h.rule.name)
+        })
     {
         return Some(Suppression {
             kind: SuppressionKind::Annotation,
-            reason: if reason.is_empty() { "(no reason given)".into() } else { reason },
+            reason: if reason.is_empty() {
+                "(no reason given)".into()
+            } else {
+                reason
+            },
         });
     }
     for (i, s) in settings.suppressions.iter().enumerate() {
-        let rule_ok = s.rule == "*" || s.rule.eq_ignore_ascii_case(h.rule.id) || s.rule.eq_ignore_ascii_case(h.rule.name);
+        let rule_ok = s.rule == "*"
+            || s.rule.eq_ignore_ascii_case(h.rule.id)
+            || s.rule.eq_ignore_ascii_case(h.rule.name);
         let obj_ok = s
             .object
             .as_ref()
@@ -249,7 +281,10 @@ mod tests {
 
     #[test]
     fn redacted_snippets_keep_the_key_only() {
-        assert_eq!(snippet_of("      value: hunter2", true), "      value: <redacted>");
+        assert_eq!(
+            snippet_of("      value: hunter2", true),
+            "      value: <redacted>"
+        );
         assert_eq!(snippet_of("  image: nginx", false), "  image: nginx");
     }
 }

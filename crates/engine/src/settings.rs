@@ -140,7 +140,11 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            enabled: RULES.iter().copied().filter(|r| r.default_enabled).collect(),
+            enabled: RULES
+                .iter()
+                .copied()
+                .filter(|r| r.default_enabled)
+                .collect(),
             severity: BTreeMap::new(),
             options: BTreeMap::new(),
             exclude_paths: globset::GlobSet::empty(),
@@ -170,14 +174,15 @@ impl Settings {
             path: path.to_path_buf(),
             source,
         })?;
-        Settings::parse(&text).map_err(|message| SettingsError::Invalid {
-            path: path.to_path_buf(),
-            message,
-        })
-        .map(|mut s| {
-            s.source = Some(path.to_path_buf());
-            s
-        })
+        Settings::parse(&text)
+            .map_err(|message| SettingsError::Invalid {
+                path: path.to_path_buf(),
+                message,
+            })
+            .map(|mut s| {
+                s.source = Some(path.to_path_buf());
+                s
+            })
     }
 
     /// Parses settings text.
@@ -187,15 +192,24 @@ impl Settings {
         } else {
             serde_saphyr::from_str(text).map_err(|e| e.to_string())?
         };
-        let mut s = Settings::default();
-        s.fail_on = raw.fail_on.as_deref().map(str::parse).transpose()?;
+        let mut s = Settings {
+            fail_on: raw.fail_on.as_deref().map(str::parse).transpose()?,
+            ..Settings::default()
+        };
         // Rule-level entries win over family-level ones; at the same level, disable wins.
-        let mut state: BTreeMap<&'static str, bool> = RULES.iter().map(|r| (r.id, r.default_enabled)).collect();
+        let mut state: BTreeMap<&'static str, bool> =
+            RULES.iter().map(|r| (r.id, r.default_enabled)).collect();
         for specific in [false, true] {
-            for (list, on, what) in [(&raw.rules.enable, true, "enable"), (&raw.rules.disable, false, "disable")] {
+            for (list, on, what) in [
+                (&raw.rules.enable, true, "enable"),
+                (&raw.rules.disable, false, "disable"),
+            ] {
                 for e in list {
-                    let rules = select(e).ok_or_else(|| format!("rules.{what}: unknown rule or family `{e}` (see `stockade rules`)"))?;
-                    let is_specific = stockade_rules::find(e).is_some() && Family::parse(e).is_none();
+                    let rules = select(e).ok_or_else(|| {
+                        format!("rules.{what}: unknown rule or family `{e}` (see `stockade rules`)")
+                    })?;
+                    let is_specific =
+                        stockade_rules::find(e).is_some() && Family::parse(e).is_none();
                     if is_specific == specific {
                         for r in rules {
                             state.insert(r.id, on);
@@ -204,22 +218,32 @@ impl Settings {
                 }
             }
         }
-        let mut enabled: Vec<&'static Rule> = RULES.iter().copied().filter(|r| state.get(r.id) == Some(&true)).collect();
+        let mut enabled: Vec<&'static Rule> = RULES
+            .iter()
+            .copied()
+            .filter(|r| state.get(r.id) == Some(&true))
+            .collect();
         enabled.sort_by_key(|r| r.id);
         s.enabled = enabled;
         for (k, v) in &raw.rules.severity {
-            let r = stockade_rules::find(k).ok_or_else(|| format!("rules.severity: unknown rule `{k}`"))?;
+            let r = stockade_rules::find(k)
+                .ok_or_else(|| format!("rules.severity: unknown rule `{k}`"))?;
             let sev: Severity = v.parse().map_err(|e| format!("rules.severity.{k}: {e}"))?;
             s.severity.insert(r.id, sev);
         }
         for (k, opts) in raw.rules.options {
-            let r = stockade_rules::find(&k).ok_or_else(|| format!("rules.options: unknown rule `{k}`"))?;
+            let r = stockade_rules::find(&k)
+                .ok_or_else(|| format!("rules.options: unknown rule `{k}`"))?;
             for name in opts.keys() {
                 if !r.options.iter().any(|o| o.name == name) {
                     let known: Vec<&str> = r.options.iter().map(|o| o.name).collect();
                     return Err(format!(
                         "rules.options.{k}: unknown option `{name}` (known: {})",
-                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
                     ));
                 }
             }
@@ -227,7 +251,10 @@ impl Settings {
         }
         let mut gb = globset::GlobSetBuilder::new();
         for p in &raw.exclude.paths {
-            gb.add(globset::Glob::new(p).map_err(|e| format!("exclude.paths: invalid glob `{p}`: {e}"))?);
+            gb.add(
+                globset::Glob::new(p)
+                    .map_err(|e| format!("exclude.paths: invalid glob `{p}`: {e}"))?,
+            );
         }
         s.exclude_paths = gb.build().map_err(|e| e.to_string())?;
         s.exclude_objects = raw.exclude.objects;
@@ -241,7 +268,9 @@ impl Settings {
             if let Some(d) = &sup.expires
                 && !crate::date::is_valid(d)
             {
-                return Err(format!("suppressions[{i}].expires: `{d}` is not a YYYY-MM-DD date"));
+                return Err(format!(
+                    "suppressions[{i}].expires: `{d}` is not a YYYY-MM-DD date"
+                ));
             }
         }
         s.suppressions = raw.suppressions;
@@ -250,7 +279,8 @@ impl Settings {
 
     /// Turns on a rule, a family or `all` (for `--enable`, applied after the file).
     pub fn enable(&mut self, entry: &str) -> Result<(), String> {
-        let rules = select(entry).ok_or_else(|| format!("unknown rule or family `{entry}` (see `stockade rules`)"))?;
+        let rules = select(entry)
+            .ok_or_else(|| format!("unknown rule or family `{entry}` (see `stockade rules`)"))?;
         for r in rules {
             if !self.enabled.iter().any(|x| x.id == r.id) {
                 self.enabled.push(r);
@@ -262,7 +292,8 @@ impl Settings {
 
     /// Turns off a rule, a family or `all` (for `--disable`, applied after the file).
     pub fn disable(&mut self, entry: &str) -> Result<(), String> {
-        let rules = select(entry).ok_or_else(|| format!("unknown rule or family `{entry}` (see `stockade rules`)"))?;
+        let rules = select(entry)
+            .ok_or_else(|| format!("unknown rule or family `{entry}` (see `stockade rules`)"))?;
         self.enabled.retain(|x| !rules.iter().any(|r| r.id == x.id));
         Ok(())
     }
@@ -280,7 +311,11 @@ impl Settings {
 /// Finds `.stockade.yaml` in `start` or its ancestors.
 pub fn find_config(start: &Path) -> Option<PathBuf> {
     let abs = std::fs::canonicalize(start).ok()?;
-    let mut dir = if abs.is_dir() { Some(abs.as_path()) } else { abs.parent() };
+    let mut dir = if abs.is_dir() {
+        Some(abs.as_path())
+    } else {
+        abs.parent()
+    };
     while let Some(d) = dir {
         let candidate = d.join(CONFIG_FILE_NAME);
         if candidate.is_file() {
@@ -361,8 +396,14 @@ mod tests {
 
     #[test]
     fn enable_disable_and_overrides() {
-        let s = Settings::parse("rules:\n  disable: [workload]\n  enable: [WL001]\n  severity: {WL001: low}\n").unwrap();
-        assert_eq!(s.enabled.iter().map(|r| r.id).collect::<Vec<_>>(), vec!["WL001"]);
+        let s = Settings::parse(
+            "rules:\n  disable: [workload]\n  enable: [WL001]\n  severity: {WL001: low}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            s.enabled.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec!["WL001"]
+        );
         assert_eq!(s.severity.get("WL001"), Some(&Severity::Low));
         assert!(Settings::parse("rules:\n  enable: [nope]\n").is_err());
         assert!(Settings::parse("rules:\n  options: {WL001: {bogus: 1}}\n").is_err());
@@ -371,7 +412,13 @@ mod tests {
     #[test]
     fn suppressions_need_reasons_and_valid_dates() {
         assert!(Settings::parse("suppressions:\n- {rule: WL001, reason: ''}\n").is_err());
-        assert!(Settings::parse("suppressions:\n- {rule: WL001, reason: ok, expires: tomorrow}\n").is_err());
-        assert!(Settings::parse("suppressions:\n- {rule: WL001, reason: ok, expires: 2030-01-01}\n").is_ok());
+        assert!(
+            Settings::parse("suppressions:\n- {rule: WL001, reason: ok, expires: tomorrow}\n")
+                .is_err()
+        );
+        assert!(
+            Settings::parse("suppressions:\n- {rule: WL001, reason: ok, expires: 2030-01-01}\n")
+                .is_ok()
+        );
     }
 }

@@ -53,7 +53,10 @@ impl Inventory {
 
     fn push(&mut self, o: Object) {
         let idx = self.objects.len();
-        self.by_kind.entry(o.kind().to_string()).or_default().push(idx);
+        self.by_kind
+            .entry(o.kind().to_string())
+            .or_default()
+            .push(idx);
         self.by_name
             .entry((
                 o.kind().to_string(),
@@ -112,7 +115,11 @@ impl Inventory {
     /// The object of `kind` named `name` in namespace `ns` (`None` for cluster-scoped or unset).
     pub fn get(&self, kind: &str, ns: Option<&str>, name: &str) -> Option<&Object> {
         self.by_name
-            .get(&(kind.to_string(), ns.unwrap_or("").to_string(), name.to_string()))
+            .get(&(
+                kind.to_string(),
+                ns.unwrap_or("").to_string(),
+                name.to_string(),
+            ))
             .map(|&i| &self.objects[i])
     }
 

@@ -53,7 +53,10 @@ impl Object {
 
     /// The API group (`apps` for `apps/v1`, empty for `v1`).
     pub fn api_group(&self) -> &str {
-        self.oref.api_version.rsplit_once('/').map_or("", |(g, _)| g)
+        self.oref
+            .api_version
+            .rsplit_once('/')
+            .map_or("", |(g, _)| g)
     }
 
     /// `metadata.name` (or `generateName`).

@@ -21,9 +21,12 @@ pub const WORKLOAD_KINDS: &[&str] = &[
 fn prefixes(kind: &str) -> Option<(&'static str, &'static str)> {
     Some(match kind {
         "Pod" => ("metadata", "spec"),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" => {
-            ("spec.template.metadata", "spec.template.spec")
-        }
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job" => ("spec.template.metadata", "spec.template.spec"),
         "CronJob" => (
             "spec.jobTemplate.spec.template.metadata",
             "spec.jobTemplate.spec.template.spec",

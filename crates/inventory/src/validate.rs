@@ -91,7 +91,12 @@ const CONTAINER_FIELDS: &[(&str, Ty)] = &[
     ("securityContext.windowsOptions.hostProcess", Ty::Bool),
 ];
 
-fn check(base: &Node, base_path: &FieldPath, fields: &[(&str, Ty)], out: &mut Vec<(FieldPath, &'static str, String)>) {
+fn check(
+    base: &Node,
+    base_path: &FieldPath,
+    fields: &[(&str, Ty)],
+    out: &mut Vec<(FieldPath, &'static str, String)>,
+) {
     for (rel, ty) in fields {
         if let Some(n) = base.at(rel)
             && !ty.accepts(&n.value)
@@ -115,13 +120,36 @@ pub fn pod_spec(pod: &PodSpecView<'_>) -> Vec<(FieldPath, &'static str, String)>
             continue;
         }
         check(c.node, &c.path, CONTAINER_FIELDS, &mut out);
-        for (i, p) in c.node.get("ports").map(|n| n.items()).unwrap_or(&[]).iter().enumerate() {
+        for (i, p) in c
+            .node
+            .get("ports")
+            .map(|n| n.items())
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             let pp = c.path.key("ports").index(i);
-            check(p, &pp, &[("containerPort", Ty::Int), ("hostPort", Ty::Int), ("protocol", Ty::Str)], &mut out);
+            check(
+                p,
+                &pp,
+                &[
+                    ("containerPort", Ty::Int),
+                    ("hostPort", Ty::Int),
+                    ("protocol", Ty::Str),
+                ],
+                &mut out,
+            );
         }
         for list in ["add", "drop"] {
             let key = format!("securityContext.capabilities.{list}");
-            for (i, cap) in c.node.at(&key).map(|n| n.items()).unwrap_or(&[]).iter().enumerate() {
+            for (i, cap) in c
+                .node
+                .at(&key)
+                .map(|n| n.items())
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+            {
                 if !matches!(cap.value, Value::Str(_)) {
                     out.push((c.path.join(&key).index(i), "a string", describe(cap)));
                 }
@@ -129,7 +157,16 @@ pub fn pod_spec(pod: &PodSpecView<'_>) -> Vec<(FieldPath, &'static str, String)>
         }
     }
     for (vp, v) in pod.volumes() {
-        check(v, &vp, &[("name", Ty::Str), ("hostPath", Ty::Map), ("hostPath.path", Ty::Str)], &mut out);
+        check(
+            v,
+            &vp,
+            &[
+                ("name", Ty::Str),
+                ("hostPath", Ty::Map),
+                ("hostPath.path", Ty::Str),
+            ],
+            &mut out,
+        );
     }
     out
 }

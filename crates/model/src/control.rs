@@ -53,15 +53,24 @@ pub struct Control {
 impl Control {
     /// A CIS Kubernetes Benchmark control.
     pub const fn cis(id: &'static str) -> Control {
-        Control { framework: Framework::Cis, id }
+        Control {
+            framework: Framework::Cis,
+            id,
+        }
     }
     /// A section of the NSA-CISA Kubernetes Hardening Guide.
     pub const fn nsa(id: &'static str) -> Control {
-        Control { framework: Framework::NsaCisa, id }
+        Control {
+            framework: Framework::NsaCisa,
+            id,
+        }
     }
     /// A MITRE ATT&CK for Containers technique.
     pub const fn mitre(id: &'static str) -> Control {
-        Control { framework: Framework::Mitre, id }
+        Control {
+            framework: Framework::Mitre,
+            id,
+        }
     }
 }
 

@@ -13,5 +13,7 @@ mod severity;
 pub use control::{Control, Framework};
 pub use finding::{Finding, Location, ObjectRef, Suppression, SuppressionKind, fingerprint};
 pub use path::{FieldPath, Segment};
-pub use report::{Diagnostic, DiagnosticLevel, Report, RuleInfo, SCHEMA_VERSION, Summary, ToolInfo};
+pub use report::{
+    Diagnostic, DiagnosticLevel, Report, RuleInfo, SCHEMA_VERSION, Summary, ToolInfo,
+};
 pub use severity::Severity;

@@ -11,23 +11,41 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     let mut junit = quick_junit::Report::new("stockade");
     let mut suites: BTreeMap<String, TestSuite> = BTreeMap::new();
     for f in &report.findings {
-        let file = f.location.as_ref().map_or_else(String::new, |l| l.path.clone());
-        let suite = suites.entry(file.clone()).or_insert_with(|| TestSuite::new(file.clone()));
+        let file = f
+            .location
+            .as_ref()
+            .map_or_else(String::new, |l| l.path.clone());
+        let suite = suites
+            .entry(file.clone())
+            .or_insert_with(|| TestSuite::new(file.clone()));
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
         status.set_message(format!("{} {}", f.severity, f.message));
         status.set_type(f.rule_id.clone());
-        let loc = f.location.as_ref().map(|l| l.to_string()).unwrap_or_default();
+        let loc = f
+            .location
+            .as_ref()
+            .map(|l| l.to_string())
+            .unwrap_or_default();
         status.set_description(format!(
             "{loc} {}\nfield: {}\nfix: {}",
             f.object, f.field_path, f.remediation
         ));
-        let mut case = TestCase::new(format!("{} {} {}", f.rule_id, f.object, f.field_path), status);
+        let mut case = TestCase::new(
+            format!("{} {} {}", f.rule_id, f.object, f.field_path),
+            status,
+        );
         case.set_classname(f.rule_name.clone());
         suite.add_test_case(case);
     }
-    for d in report.diagnostics.iter().filter(|d| d.level == DiagnosticLevel::Error) {
+    for d in report
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == DiagnosticLevel::Error)
+    {
         let file = d.path.clone().unwrap_or_default();
-        let suite = suites.entry(file.clone()).or_insert_with(|| TestSuite::new(file.clone()));
+        let suite = suites
+            .entry(file.clone())
+            .or_insert_with(|| TestSuite::new(file.clone()));
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
         status.set_message(d.message.clone());
         status.set_type(d.code.clone());

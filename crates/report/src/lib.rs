@@ -68,7 +68,13 @@ pub(crate) mod sample {
             namespace: Some("prod".into()),
             name: "web".into(),
         };
-        let f = |id: &str, name: &str, sev: Severity, line: u32, path: &str, msg: &str, snippet: &str| Finding {
+        let f = |id: &str,
+                 name: &str,
+                 sev: Severity,
+                 line: u32,
+                 path: &str,
+                 msg: &str,
+                 snippet: &str| Finding {
             rule_id: id.into(),
             rule_name: name.into(),
             severity: sev,
@@ -133,7 +139,9 @@ pub(crate) mod sample {
             files_skipped: 1,
             objects: 1,
             rules_run: 45,
-            by_severity: [(Severity::Critical, 1), (Severity::High, 1)].into_iter().collect(),
+            by_severity: [(Severity::Critical, 1), (Severity::High, 1)]
+                .into_iter()
+                .collect(),
             suppressed: 1,
         };
         r.rules = vec![

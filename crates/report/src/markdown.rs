@@ -12,7 +12,13 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "## Stockade scan\n")?;
     let counts: Vec<String> = Severity::ALL
         .iter()
-        .map(|s| format!("{} {}", report.summary.by_severity.get(s).copied().unwrap_or(0), s))
+        .map(|s| {
+            format!(
+                "{} {}",
+                report.summary.by_severity.get(s).copied().unwrap_or(0),
+                s
+            )
+        })
         .collect();
     writeln!(
         w,
@@ -27,7 +33,11 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "| severity | rule | object | location | message |")?;
         writeln!(w, "|---|---|---|---|---|")?;
         for f in &report.findings {
-            let loc = f.location.as_ref().map(|l| l.to_string()).unwrap_or_default();
+            let loc = f
+                .location
+                .as_ref()
+                .map(|l| l.to_string())
+                .unwrap_or_default();
             writeln!(
                 w,
                 "| {} | `{}` {} | `{}` | `{}` | {} |",
@@ -49,14 +59,28 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     if !problems.is_empty() {
         writeln!(w, "### Input problems\n")?;
         for d in problems {
-            writeln!(w, "- **{:?}** `{}`: {}", d.level, cell(&d.position()), cell(&d.message))?;
+            writeln!(
+                w,
+                "- **{:?}** `{}`: {}",
+                d.level,
+                cell(&d.position()),
+                cell(&d.message)
+            )?;
         }
         writeln!(w)?;
     }
     if !report.suppressed.is_empty() {
-        writeln!(w, "<details><summary>{} suppressed findings</summary>\n", report.suppressed.len())?;
+        writeln!(
+            w,
+            "<details><summary>{} suppressed findings</summary>\n",
+            report.suppressed.len()
+        )?;
         for f in &report.suppressed {
-            let why = f.suppression.as_ref().map(|s| s.reason.as_str()).unwrap_or("");
+            let why = f
+                .suppression
+                .as_ref()
+                .map(|s| s.reason.as_str())
+                .unwrap_or("");
             writeln!(w, "- `{}` on `{}`: {}", f.rule_id, f.object, cell(why))?;
         }
         writeln!(w, "\n</details>")?;

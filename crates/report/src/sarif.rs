@@ -35,9 +35,15 @@ fn uri(path: &str) -> String {
         .map(|seg| {
             seg.bytes()
                 .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' | b'@' => {
-                        (b as char).to_string()
-                    }
+                    b'A'..=b'Z'
+                    | b'a'..=b'z'
+                    | b'0'..=b'9'
+                    | b'-'
+                    | b'.'
+                    | b'_'
+                    | b'~'
+                    | b':'
+                    | b'@' => (b as char).to_string(),
                     _ => format!("%{b:02X}"),
                 })
                 .collect::<String>()
@@ -175,12 +181,18 @@ mod tests {
 
     #[test]
     fn valid_against_the_official_schema() {
-        let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas/sarif-schema-2.1.0.json");
-        let schema: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&schema_path).expect("shared/schemas beside the repo")).unwrap();
+        let schema_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/schemas/sarif-schema-2.1.0.json");
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(&schema_path).expect("shared/schemas beside the repo"),
+        )
+        .unwrap();
         let validator = jsonschema::validator_for(&schema).expect("schema compiles");
         let doc = super::to_value(&crate::sample::report());
-        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{errors:#?}");
     }
 }

@@ -8,8 +8,12 @@ use stockade_model::{DiagnosticLevel, Finding, Report, Severity};
 
 fn sev_style(s: Severity) -> Style {
     match s {
-        Severity::Critical => Style::new().fg_color(Some(AnsiColor::Magenta.into())).effects(Effects::BOLD),
-        Severity::High => Style::new().fg_color(Some(AnsiColor::Red.into())).effects(Effects::BOLD),
+        Severity::Critical => Style::new()
+            .fg_color(Some(AnsiColor::Magenta.into()))
+            .effects(Effects::BOLD),
+        Severity::High => Style::new()
+            .fg_color(Some(AnsiColor::Red.into()))
+            .effects(Effects::BOLD),
         Severity::Medium => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
         Severity::Low => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
         Severity::Info => Style::new().fg_color(Some(AnsiColor::BrightBlack.into())),
@@ -37,8 +41,18 @@ pub fn render(report: &Report, w: &mut dyn Write, color: bool) -> io::Result<()>
     let dim = Style::new().fg_color(Some(AnsiColor::BrightBlack.into()));
     for d in &report.diagnostics {
         let (label, style) = match d.level {
-            DiagnosticLevel::Error => ("error", Style::new().fg_color(Some(AnsiColor::Red.into())).effects(Effects::BOLD)),
-            DiagnosticLevel::Warning => ("warning", Style::new().fg_color(Some(AnsiColor::Yellow.into())).effects(Effects::BOLD)),
+            DiagnosticLevel::Error => (
+                "error",
+                Style::new()
+                    .fg_color(Some(AnsiColor::Red.into()))
+                    .effects(Effects::BOLD),
+            ),
+            DiagnosticLevel::Warning => (
+                "warning",
+                Style::new()
+                    .fg_color(Some(AnsiColor::Yellow.into()))
+                    .effects(Effects::BOLD),
+            ),
             DiagnosticLevel::Note => ("note", dim),
         };
         let pos = d.position();
@@ -93,12 +107,20 @@ fn finding(w: &mut dyn Write, p: &Painter, f: &Finding, dim: Style) -> io::Resul
         w,
         "    {:<7} {} {} {}",
         pos,
-        p.paint(sev_style(f.severity), &format!("{:<8}", f.severity.as_str())),
+        p.paint(
+            sev_style(f.severity),
+            &format!("{:<8}", f.severity.as_str())
+        ),
         p.paint(dim, &format!("{} {}", f.rule_id, f.rule_name)),
         f.message
     )?;
     if let (Some(snippet), Some(l)) = (&f.snippet, &f.location) {
-        writeln!(w, "            {} {}", p.paint(dim, &format!("{:>5} |", l.line)), snippet.trim_end())?;
+        writeln!(
+            w,
+            "            {} {}",
+            p.paint(dim, &format!("{:>5} |", l.line)),
+            snippet.trim_end()
+        )?;
     }
     writeln!(w, "            {} {}", p.paint(dim, "at"), f.field_path)?;
     Ok(())
@@ -119,12 +141,7 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Painter) -> io::Result<()> {
         .iter()
         .filter(|d| d.level == DiagnosticLevel::Error)
         .count();
-    write!(
-        w,
-        "{} finding{}",
-        total,
-        if total == 1 { "" } else { "s" }
-    )?;
+    write!(w, "{} finding{}", total, if total == 1 { "" } else { "s" })?;
     if !parts.is_empty() {
         write!(w, " ({})", parts.join(", "))?;
     }
@@ -137,7 +154,12 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Painter) -> io::Result<()> {
         if s.files_scanned == 1 { "" } else { "s" }
     )?;
     if s.files_skipped > 0 {
-        write!(w, ", {} other file{} skipped", s.files_skipped, if s.files_skipped == 1 { "" } else { "s" })?;
+        write!(
+            w,
+            ", {} other file{} skipped",
+            s.files_skipped,
+            if s.files_skipped == 1 { "" } else { "s" }
+        )?;
     }
     writeln!(w, "; {} rules ran", s.rules_run)?;
     if !report.suppressed.is_empty() {
@@ -149,7 +171,11 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Painter) -> io::Result<()> {
                     stockade_model::SuppressionKind::Config => "config",
                     stockade_model::SuppressionKind::Baseline => "baseline",
                 };
-                writeln!(w, "  {} on {} ({kind}: {})", f.rule_id, f.object, sup.reason)?;
+                writeln!(
+                    w,
+                    "  {} on {} ({kind}: {})",
+                    f.rule_id, f.object, sup.reason
+                )?;
             }
         }
     }

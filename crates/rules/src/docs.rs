@@ -51,7 +51,10 @@ pub fn page(rule: &Rule) -> String {
     let _ = writeln!(s, "| Since | {} |", rule.since);
     let _ = writeln!(s, "\n{}", body(rule));
     if !rule.options.is_empty() {
-        let _ = writeln!(s, "## Option reference\n\n| option | default | meaning |\n|---|---|---|");
+        let _ = writeln!(
+            s,
+            "## Option reference\n\n| option | default | meaning |\n|---|---|---|"
+        );
         for o in rule.options {
             let _ = writeln!(s, "| `{}` | `{}` | {} |", o.name, o.default, o.help);
         }

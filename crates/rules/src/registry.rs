@@ -78,20 +78,44 @@ mod tests {
         for r in RULES {
             assert!(ids.insert(r.id), "duplicate id {}", r.id);
             assert!(names.insert(r.name), "duplicate name {}", r.name);
-            assert!(r.id.starts_with(r.family.prefix()), "{} lacks prefix {}", r.id, r.family.prefix());
             assert!(
-                r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                r.id.starts_with(r.family.prefix()),
+                "{} lacks prefix {}",
+                r.id,
+                r.family.prefix()
+            );
+            assert!(
+                r.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} is not kebab-case",
                 r.name
             );
             assert!(!r.kinds.is_empty(), "{} reads no kinds", r.id);
-            assert!(!r.summary.is_empty() && !r.remediation.is_empty(), "{} lacks summary/remediation", r.id);
-            let file = Path::new(r.source_file).file_stem().unwrap().to_str().unwrap();
-            assert_eq!(file.replace('_', "-"), r.name, "{}: file name must be the rule name", r.id);
+            assert!(
+                !r.summary.is_empty() && !r.remediation.is_empty(),
+                "{} lacks summary/remediation",
+                r.id
+            );
+            let file = Path::new(r.source_file)
+                .file_stem()
+                .unwrap()
+                .to_str()
+                .unwrap();
+            assert_eq!(
+                file.replace('_', "-"),
+                r.name,
+                "{}: file name must be the rule name",
+                r.id
+            );
         }
         let mut sorted: Vec<_> = RULES.iter().map(|r| r.id).collect();
         sorted.sort();
-        assert_eq!(sorted, RULES.iter().map(|r| r.id).collect::<Vec<_>>(), "RULES must be sorted by id");
+        assert_eq!(
+            sorted,
+            RULES.iter().map(|r| r.id).collect::<Vec<_>>(),
+            "RULES must be sorted by id"
+        );
     }
 
     #[test]
@@ -101,7 +125,11 @@ mod tests {
             let mut at = 0;
             for h in docs::HEADINGS {
                 let found = body[at..].find(&format!("{h}\n")).map(|i| i + at);
-                assert!(found.is_some(), "{}: heading `{h}` missing or out of order", r.id);
+                assert!(
+                    found.is_some(),
+                    "{}: heading `{h}` missing or out of order",
+                    r.id
+                );
                 at = found.unwrap_or(at);
             }
         }
@@ -111,7 +139,11 @@ mod tests {
     fn controls_are_known() {
         for r in RULES {
             for c in r.controls {
-                assert!(controls::title(c).is_some(), "{}: unknown control {c}", r.id);
+                assert!(
+                    controls::title(c).is_some(),
+                    "{}: unknown control {c}",
+                    r.id
+                );
             }
         }
     }
@@ -120,7 +152,12 @@ mod tests {
     fn options_have_valid_json_defaults() {
         for r in RULES {
             for o in r.options {
-                assert!(serde_json::from_str::<serde_json::Value>(o.default).is_ok(), "{}: option {} default", r.id, o.name);
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(o.default).is_ok(),
+                    "{}: option {} default",
+                    r.id,
+                    o.name
+                );
             }
         }
     }
@@ -128,8 +165,16 @@ mod tests {
     #[test]
     fn every_rule_has_fixtures() {
         for r in RULES {
-            assert!(!testing::fixtures(r, "pass").is_empty(), "{}: no pass fixtures", r.id);
-            assert!(!testing::fixtures(r, "fail").is_empty(), "{}: no fail fixtures", r.id);
+            assert!(
+                !testing::fixtures(r, "pass").is_empty(),
+                "{}: no pass fixtures",
+                r.id
+            );
+            assert!(
+                !testing::fixtures(r, "fail").is_empty(),
+                "{}: no fail fixtures",
+                r.id
+            );
         }
     }
 

@@ -155,7 +155,12 @@ impl<'a> Checker<'a> {
     }
 
     /// Reports a problem whose field holds secret material: snippets of it are redacted.
-    pub fn report_sensitive(&mut self, object: &Object, path: FieldPath, message: impl Into<String>) {
+    pub fn report_sensitive(
+        &mut self,
+        object: &Object,
+        path: FieldPath,
+        message: impl Into<String>,
+    ) {
         self.push(object, path, message.into(), true, None);
     }
 
@@ -203,7 +208,10 @@ impl<'a> Checker<'a> {
     /// A list-of-strings option.
     pub fn option_strings(&self, name: &str) -> Vec<String> {
         match self.option(name) {
-            Some(Json::Array(v)) => v.into_iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+            Some(Json::Array(v)) => v
+                .into_iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
             Some(Json::String(s)) => vec![s],
             _ => Vec::new(),
         }

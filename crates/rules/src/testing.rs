@@ -24,7 +24,10 @@ pub fn fixtures(rule: &Rule, which: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    v.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json"));
+    v.retain(|p| {
+        p.extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+    });
     v.sort();
     v
 }
@@ -47,19 +50,29 @@ pub fn run_fixture(rule: &'static Rule, path: &Path) -> Vec<String> {
         path.display()
     );
     let options = options_of(&text);
-    let load = load_inputs(&[Input::Path(path.to_path_buf())], &Limits::default(), &mut std::io::empty());
+    let load = load_inputs(
+        &[Input::Path(path.to_path_buf())],
+        &Limits::default(),
+        &mut std::io::empty(),
+    );
     let errors: Vec<_> = load
         .diagnostics
         .iter()
         .filter(|d| d.level == DiagnosticLevel::Error)
         .collect();
-    assert!(errors.is_empty(), "{}: fixture does not load: {errors:?}", path.display());
+    assert!(
+        errors.is_empty(),
+        "{}: fixture does not load: {errors:?}",
+        path.display()
+    );
     let (inv, _) = Inventory::from_manifests(load);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     rule.run(&inv, &options)
         .into_iter()
         .map(|h| {
-            let loc = inv.location(h.object, &h.path).expect("file objects have locations");
+            let loc = inv
+                .location(h.object, &h.path)
+                .expect("file objects have locations");
             let shown = Path::new(&loc.path)
                 .strip_prefix(root)
                 .map(|p| p.display().to_string())
@@ -82,16 +95,37 @@ pub fn run_fixture(rule: &'static Rule, path: &Path) -> Vec<String> {
 pub fn check_fixtures(rule: &'static Rule) {
     let pass = fixtures(rule, "pass");
     let fail = fixtures(rule, "fail");
-    assert!(!pass.is_empty(), "{}: no pass fixtures in {}", rule.id, fixture_dir(rule).display());
-    assert!(!fail.is_empty(), "{}: no fail fixtures in {}", rule.id, fixture_dir(rule).display());
+    assert!(
+        !pass.is_empty(),
+        "{}: no pass fixtures in {}",
+        rule.id,
+        fixture_dir(rule).display()
+    );
+    assert!(
+        !fail.is_empty(),
+        "{}: no fail fixtures in {}",
+        rule.id,
+        fixture_dir(rule).display()
+    );
     for p in &pass {
         let hits = run_fixture(rule, p);
-        assert!(hits.is_empty(), "{} on pass fixture {}:\n{}", rule.id, p.display(), hits.join("\n"));
+        assert!(
+            hits.is_empty(),
+            "{} on pass fixture {}:\n{}",
+            rule.id,
+            p.display(),
+            hits.join("\n")
+        );
     }
     let mut snap = String::new();
     for p in &fail {
         let hits = run_fixture(rule, p);
-        assert!(!hits.is_empty(), "{} found nothing on fail fixture {}", rule.id, p.display());
+        assert!(
+            !hits.is_empty(),
+            "{} found nothing on fail fixture {}",
+            rule.id,
+            p.display()
+        );
         for h in hits {
             let _ = writeln!(snap, "{h}");
         }

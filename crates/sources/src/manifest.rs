@@ -110,7 +110,10 @@ pub struct LoadOutput {
 
 fn has_manifest_ext(p: &Path) -> bool {
     matches!(
-        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("yaml" | "yml" | "json")
     )
 }
@@ -147,7 +150,12 @@ pub fn load_inputs(inputs: &[Input], limits: &Limits, stdin: &mut dyn Read) -> L
     out
 }
 
-fn walk_dir(out: &mut LoadOutput, dir: &Path, glob: Option<&globset::GlobMatcher>, limits: &Limits) {
+fn walk_dir(
+    out: &mut LoadOutput,
+    dir: &Path,
+    glob: Option<&globset::GlobMatcher>,
+    limits: &Limits,
+) {
     let walker = ignore::WalkBuilder::new(dir)
         .standard_filters(false)
         .hidden(true)
@@ -194,7 +202,10 @@ fn walk_dir(out: &mut LoadOutput, dir: &Path, glob: Option<&globset::GlobMatcher
 }
 
 fn load_glob(out: &mut LoadOutput, pattern: &str, limits: &Limits) {
-    let matcher = match globset::GlobBuilder::new(pattern).literal_separator(true).build() {
+    let matcher = match globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+    {
         Ok(g) => g.compile_matcher(),
         Err(e) => {
             out.diagnostics.push(Diagnostic::general(
@@ -211,11 +222,18 @@ fn load_glob(out: &mut LoadOutput, pattern: &str, limits: &Limits) {
         Some(i) => &pattern[..=i],
         None => ".",
     };
-    let base_path = if base == "." { Path::new(".") } else { Path::new(base) };
+    let base_path = if base == "." {
+        Path::new(".")
+    } else {
+        Path::new(base)
+    };
     if base == "." {
         // Paths yielded from "." start with "./"; match against the pattern with that prefix.
         let with_dot = format!("./{pattern}");
-        match globset::GlobBuilder::new(&with_dot).literal_separator(true).build() {
+        match globset::GlobBuilder::new(&with_dot)
+            .literal_separator(true)
+            .build()
+        {
             Ok(g) => walk_dir(out, base_path, Some(&g.compile_matcher()), limits),
             Err(_) => walk_dir(out, base_path, Some(&matcher), limits),
         }
@@ -273,7 +291,10 @@ fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
     let before = &bytes[..at.min(bytes.len())];
     let line = memchr::memchr_iter(b'\n', before).count() + 1;
     let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(col).unwrap_or(u32::MAX),
@@ -373,7 +394,11 @@ fn load_bytes(out: &mut LoadOutput, shown: &str, mut bytes: Vec<u8>, limits: &Li
 /// Loads a document; when the only problem is a flow collection closed (`]`, `}`) at a lower
 /// indentation than YAML 1.2 allows — which libyaml, and so kubectl, accepts and real charts
 /// contain — the closer is indented and the document loaded again (at most a few times).
-fn load_lenient(text: &str, line_offset: u32, limits: &Limits) -> Result<crate::yaml::Loaded, crate::yaml::LoadError> {
+fn load_lenient(
+    text: &str,
+    line_offset: u32,
+    limits: &Limits,
+) -> Result<crate::yaml::Loaded, crate::yaml::LoadError> {
     let first = load(text, line_offset, limits.yaml);
     let Err(err) = &first else { return first };
     if !matches!(&err.kind, crate::yaml::LoadErrorKind::Syntax(m) if m == "invalid indentation") {
@@ -383,9 +408,14 @@ fn load_lenient(text: &str, line_offset: u32, limits: &Limits) -> Result<crate::
     for _ in 0..16 {
         let attempt = load(&owned, line_offset, limits.yaml);
         let Err(e) = &attempt else { return attempt };
-        let is_indent = matches!(&e.kind, crate::yaml::LoadErrorKind::Syntax(m) if m == "invalid indentation");
-        let Some(idx) = e.pos.line.checked_sub(line_offset + 1) else { return first };
-        let Some(start) = line_start(&owned, idx as usize) else { return first };
+        let is_indent =
+            matches!(&e.kind, crate::yaml::LoadErrorKind::Syntax(m) if m == "invalid indentation");
+        let Some(idx) = e.pos.line.checked_sub(line_offset + 1) else {
+            return first;
+        };
+        let Some(start) = line_start(&owned, idx as usize) else {
+            return first;
+        };
         let rest = &owned[start..];
         let trimmed = rest.trim_start_matches(' ');
         if !is_indent || !(trimmed.starts_with(']') || trimmed.starts_with('}')) {
@@ -401,29 +431,54 @@ fn line_start(text: &str, idx: usize) -> Option<usize> {
     if idx == 0 {
         return Some(0);
     }
-    memchr::memchr_iter(b'\n', text.as_bytes()).nth(idx - 1).map(|i| i + 1)
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .nth(idx - 1)
+        .map(|i| i + 1)
 }
 
 fn push_object(out: &mut LoadOutput, shown: &str, mut root: Node, origin: Origin) {
     let pos = root.pos;
     if !matches!(root.value, Value::Map(_)) {
-        note(out, shown, pos, format!("document {} is a {}, not a Kubernetes object; skipped", origin.document, root.type_name()));
+        note(
+            out,
+            shown,
+            pos,
+            format!(
+                "document {} is a {}, not a Kubernetes object; skipped",
+                origin.document,
+                root.type_name()
+            ),
+        );
         return;
     }
     let kind = root.get("kind").and_then(Node::as_str).map(str::to_string);
-    let api = root.get("apiVersion").and_then(Node::as_str).map(str::to_string);
+    let api = root
+        .get("apiVersion")
+        .and_then(Node::as_str)
+        .map(str::to_string);
     let (Some(kind), Some(api)) = (kind, api) else {
         note(
             out,
             shown,
             pos,
-            format!("document {} has no apiVersion/kind string; skipped (not a Kubernetes object)", origin.document),
+            format!(
+                "document {} has no apiVersion/kind string; skipped (not a Kubernetes object)",
+                origin.document
+            ),
         );
         return;
     };
     let is_list = kind == "List" || (kind.ends_with("List") && root.get("items").is_some());
-    if is_list && matches!(root.get("items").map(|n| &n.value), Some(Value::Seq(_)) | Some(Value::Null)) {
-        let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty()).map(str::to_string);
+    if is_list
+        && matches!(
+            root.get("items").map(|n| &n.value),
+            Some(Value::Seq(_)) | Some(Value::Null)
+        )
+    {
+        let item_kind = kind
+            .strip_suffix("List")
+            .filter(|k| !k.is_empty())
+            .map(str::to_string);
         let items = match root.value {
             Value::Map(ref mut entries) => entries
                 .iter_mut()
@@ -440,13 +495,21 @@ fn push_object(out: &mut LoadOutput, shown: &str, mut root: Node, origin: Origin
                         && !entries.iter().any(|(key, _)| &*key.name == "kind")
                     {
                         entries.push((
-                            crate::node::Key { name: "kind".into(), pos: ipos },
+                            crate::node::Key {
+                                name: "kind".into(),
+                                pos: ipos,
+                            },
                             Node::new(Value::Str(k.as_str().into()), ipos),
                         ));
                     }
-                    if item_kind.is_some() && !entries.iter().any(|(key, _)| &*key.name == "apiVersion") {
+                    if item_kind.is_some()
+                        && !entries.iter().any(|(key, _)| &*key.name == "apiVersion")
+                    {
                         entries.push((
-                            crate::node::Key { name: "apiVersion".into(), pos: ipos },
+                            crate::node::Key {
+                                name: "apiVersion".into(),
+                                pos: ipos,
+                            },
                             Node::new(Value::Str(api.as_str().into()), ipos),
                         ));
                     }
@@ -480,7 +543,12 @@ mod tests {
 
     fn load_str(s: &str) -> LoadOutput {
         let mut out = LoadOutput::default();
-        load_bytes(&mut out, "t.yaml", s.as_bytes().to_vec(), &Limits::default());
+        load_bytes(
+            &mut out,
+            "t.yaml",
+            s.as_bytes().to_vec(),
+            &Limits::default(),
+        );
         out
     }
 
@@ -496,7 +564,9 @@ mod tests {
 
     #[test]
     fn lists_are_expanded_with_exact_positions() {
-        let out = load_str("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Service\n");
+        let out = load_str(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Service\n",
+        );
         assert_eq!(out.objects.len(), 2);
         assert_eq!(out.objects[1].origin.item, Some(1));
         assert_eq!(out.objects[1].root.pos.line, 7);
@@ -504,24 +574,60 @@ mod tests {
 
     #[test]
     fn typed_lists_fill_in_item_kind() {
-        let out = load_str("apiVersion: apps/v1\nkind: DeploymentList\nitems:\n- metadata: {name: a}\n");
-        assert_eq!(out.objects[0].root.get("kind").unwrap().as_str(), Some("Deployment"));
+        let out =
+            load_str("apiVersion: apps/v1\nkind: DeploymentList\nitems:\n- metadata: {name: a}\n");
+        assert_eq!(
+            out.objects[0].root.get("kind").unwrap().as_str(),
+            Some("Deployment")
+        );
     }
 
     #[test]
     fn binary_and_invalid_utf8_are_diagnosed() {
         let mut out = LoadOutput::default();
-        load_bytes(&mut out, "b", vec![0x7f, b'E', b'L', b'F', 0, 1], &Limits::default());
-        load_bytes(&mut out, "u", b"a: 1\nb: \xff\n".to_vec(), &Limits::default());
+        load_bytes(
+            &mut out,
+            "b",
+            vec![0x7f, b'E', b'L', b'F', 0, 1],
+            &Limits::default(),
+        );
+        load_bytes(
+            &mut out,
+            "u",
+            b"a: 1\nb: \xff\n".to_vec(),
+            &Limits::default(),
+        );
         assert_eq!(out.diagnostics[0].code, "binary");
-        assert_eq!((out.diagnostics[1].code.as_str(), out.diagnostics[1].line, out.diagnostics[1].column), ("encoding", 2, 4));
+        assert_eq!(
+            (
+                out.diagnostics[1].code.as_str(),
+                out.diagnostics[1].line,
+                out.diagnostics[1].column
+            ),
+            ("encoding", 2, 4)
+        );
     }
 
     #[test]
     fn flow_closers_at_the_parent_indentation_are_accepted_like_kubectl() {
-        let out = load_str("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    args: [\n        \"x\",\n    ]\n    image: i\n");
+        let out = load_str(
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    args: [\n        \"x\",\n    ]\n    image: i\n",
+        );
         assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
-        assert_eq!(out.objects[0].root.at("spec").unwrap().get("containers").unwrap().items()[0].get("image").unwrap().pos.line, 9);
+        assert_eq!(
+            out.objects[0]
+                .root
+                .at("spec")
+                .unwrap()
+                .get("containers")
+                .unwrap()
+                .items()[0]
+                .get("image")
+                .unwrap()
+                .pos
+                .line,
+            9
+        );
     }
 
     #[test]

@@ -58,7 +58,10 @@ impl Node {
     /// The value under mapping key `k`, if this is a mapping that has it.
     pub fn get(&self, k: &str) -> Option<&Node> {
         match &self.value {
-            Value::Map(entries) => entries.iter().find(|(key, _)| &*key.name == k).map(|(_, v)| v),
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(key, _)| &*key.name == k)
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -66,7 +69,10 @@ impl Node {
     /// The entry (key and value) for `k`.
     pub fn entry(&self, k: &str) -> Option<(&Key, &Node)> {
         match &self.value {
-            Value::Map(entries) => entries.iter().find(|(key, _)| &*key.name == k).map(|(k, v)| (k, v)),
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(key, _)| &*key.name == k)
+                .map(|(k, v)| (k, v)),
             _ => None,
         }
     }

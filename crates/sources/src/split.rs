@@ -67,7 +67,8 @@ mod tests {
 
     #[test]
     fn splits_at_document_markers_and_keeps_helm_sources() {
-        let s = "---\n# Source: c/templates/a.yaml\nkind: A\n---\nkind: B\n--- # x\nkind: C\n----not\n";
+        let s =
+            "---\n# Source: c/templates/a.yaml\nkind: A\n---\nkind: B\n--- # x\nkind: C\n----not\n";
         let c = split(s);
         assert_eq!(c.len(), 3);
         assert_eq!(c[0].template.as_deref(), Some("c/templates/a.yaml"));

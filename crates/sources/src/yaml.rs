@@ -78,7 +78,9 @@ impl fmt::Display for LoadError {
                 f,
                 "YAML aliases would expand to more than {n} nodes (an alias bomb?); the document was refused"
             ),
-            LoadErrorKind::UnknownAnchor => f.write_str("alias refers to an anchor that is not defined before it"),
+            LoadErrorKind::UnknownAnchor => {
+                f.write_str("alias refers to an anchor that is not defined before it")
+            }
             LoadErrorKind::ComplexKey => {
                 f.write_str("mapping keys must be scalars; Kubernetes objects have no complex keys")
             }
@@ -138,8 +140,7 @@ pub fn load(text: &str, line_offset: u32, limits: YamlLimits) -> Result<Loaded, 
         loaded: Loaded::default(),
     };
     let mut parser = Parser::new_from_str(text);
-    loop {
-        let Some(next) = parser.next_event() else { break };
+    while let Some(next) = parser.next_event() {
         let (ev, span) = next.map_err(|e| LoadError {
             pos: b.pos_of_marker(e.marker().line(), e.marker().col()),
             kind: LoadErrorKind::Syntax(e.info().to_string()),
@@ -152,7 +153,9 @@ pub fn load(text: &str, line_offset: u32, limits: YamlLimits) -> Result<Loaded, 
 impl Builder {
     fn pos_of_marker(&self, line: usize, col: usize) -> Pos {
         Pos {
-            line: self.line_offset.saturating_add(u32::try_from(line).unwrap_or(u32::MAX)),
+            line: self
+                .line_offset
+                .saturating_add(u32::try_from(line).unwrap_or(u32::MAX)),
             col: u32::try_from(col).unwrap_or(u32::MAX).saturating_add(1),
         }
     }
@@ -245,9 +248,14 @@ impl Builder {
                     return Ok(());
                 };
                 let (node, anchor) = match frame {
-                    Frame::Seq { items, pos, anchor } => (Node::new(Value::Seq(items), pos), anchor),
+                    Frame::Seq { items, pos, anchor } => {
+                        (Node::new(Value::Seq(items), pos), anchor)
+                    }
                     Frame::Map {
-                        entries, pos, anchor, ..
+                        entries,
+                        pos,
+                        anchor,
+                        ..
                     } => (Node::new(Value::Map(self.merge_keys(entries)), pos), anchor),
                 };
                 if anchor != 0 {
@@ -309,7 +317,10 @@ impl Builder {
                             ),
                         });
                     }
-                    *key = Some(Key { name, pos: node.pos });
+                    *key = Some(Key {
+                        name,
+                        pos: node.pos,
+                    });
                 }
                 Some(k) => entries.push((k, node)),
             },
@@ -417,7 +428,9 @@ pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Valu
 
 fn parse_bool(s: &str) -> Option<bool> {
     match s {
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Some(true),
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            Some(true)
+        }
         "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
             Some(false)
         }
@@ -441,17 +454,18 @@ fn parse_int(s: &str) -> Option<i64> {
     } else {
         body
     };
-    let (radix, digits) = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (16, h)
-    } else if let Some(o) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (8, o)
-    } else if let Some(b) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, b)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
+    let (radix, digits) =
+        if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, h)
+        } else if let Some(o) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, o)
+        } else if let Some(b) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, b)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
@@ -467,7 +481,9 @@ fn parse_float(s: &str) -> Option<f64> {
         _ => {}
     }
     // Only decimal syntax: Rust would also accept "inf", "nan" and "infinity", which YAML does not.
-    let ok = s.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+' | b'_'))
+    let ok = s
+        .bytes()
+        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+' | b'_'))
         && s.bytes().any(|c| c.is_ascii_digit());
     if !ok {
         return None;
@@ -480,12 +496,17 @@ mod tests {
     use super::*;
 
     fn one(src: &str) -> Node {
-        load(src, 0, YamlLimits::default()).expect("loads").docs.remove(0)
+        load(src, 0, YamlLimits::default())
+            .expect("loads")
+            .docs
+            .remove(0)
     }
 
     #[test]
     fn resolves_scalars_like_kubernetes() {
-        let n = one("a: yes\nb: \"yes\"\nc: 0644\nd: 1.5\ne: ~\nf: 0x1F\ng: '12'\nh: -3\ni: 1e3\nj: abc\n");
+        let n = one(
+            "a: yes\nb: \"yes\"\nc: 0644\nd: 1.5\ne: ~\nf: 0x1F\ng: '12'\nh: -3\ni: 1e3\nj: abc\n",
+        );
         assert_eq!(n.get("a").unwrap().value, Value::Bool(true));
         assert_eq!(n.get("b").unwrap().value, Value::Str("yes".into()));
         assert_eq!(n.get("c").unwrap().value, Value::Int(0o644));
@@ -500,7 +521,9 @@ mod tests {
 
     #[test]
     fn positions_are_one_based_and_offset() {
-        let docs = load("a:\n  b: 1\n", 10, YamlLimits::default()).unwrap().docs;
+        let docs = load("a:\n  b: 1\n", 10, YamlLimits::default())
+            .unwrap()
+            .docs;
         let (k, v) = docs[0].get("a").unwrap().entry("b").unwrap();
         assert_eq!(k.pos, Pos { line: 12, col: 3 });
         assert_eq!(v.pos, Pos { line: 12, col: 6 });
@@ -534,7 +557,10 @@ mod tests {
     fn deep_nesting_is_refused_without_stack_overflow() {
         let s = "[".repeat(100_000);
         let err = load(&s, 0, YamlLimits::default()).unwrap_err();
-        assert!(matches!(err.code(), "nesting-limit" | "yaml-syntax"), "{err:?}");
+        assert!(
+            matches!(err.code(), "nesting-limit" | "yaml-syntax"),
+            "{err:?}"
+        );
         let mut block = String::new();
         for i in 0..2_000 {
             block.push_str(&" ".repeat(i));

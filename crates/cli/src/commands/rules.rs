@@ -18,7 +18,9 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
                 None => (f.as_str(), None),
             };
             let Some(fw) = Framework::parse(name) else {
-                bail!("unknown framework `{name}`: use cis, nsa or mitre (optionally with a control, e.g. cis:5.2.2)");
+                bail!(
+                    "unknown framework `{name}`: use cis, nsa or mitre (optionally with a control, e.g. cis:5.2.2)"
+                );
             };
             Some((fw, control))
         }
@@ -31,9 +33,12 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
         .filter(|r| args.severity.is_none_or(|s| r.severity >= s))
         .filter(|r| {
             framework.as_ref().is_none_or(|(fw, ctl)| {
-                r.controls
-                    .iter()
-                    .any(|c| c.framework == *fw && ctl.as_deref().is_none_or(|id| c.id == id || c.id.starts_with(&format!("{id}."))))
+                r.controls.iter().any(|c| {
+                    c.framework == *fw
+                        && ctl
+                            .as_deref()
+                            .is_none_or(|id| c.id == id || c.id.starts_with(&format!("{id}.")))
+                })
             })
         })
         .collect();
@@ -55,19 +60,28 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
     let mut t = Table::new();
     t.load_preset(UTF8_BORDERS_ONLY)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(vec!["id", "name", "severity", "default", "controls", "summary"]);
+        .set_header(vec![
+            "id", "name", "severity", "default", "controls", "summary",
+        ]);
     for r in &rules {
         let controls: Vec<String> = r.controls.iter().map(|c| c.to_string()).collect();
         t.add_row(vec![
             r.id.to_string(),
             r.name.to_string(),
             r.severity.to_string(),
-            if r.default_enabled { "on".into() } else { "off".into() },
+            if r.default_enabled {
+                "on".into()
+            } else {
+                "off".into()
+            },
             controls.join(", "),
             r.summary.to_string(),
         ]);
     }
     println!("{t}");
-    println!("{} rule(s). `stockade explain RULE` shows one rule's documentation.", rules.len());
+    println!(
+        "{} rule(s). `stockade explain RULE` shows one rule's documentation.",
+        rules.len()
+    );
     Ok(0)
 }

@@ -13,11 +13,7 @@ use stockade_sources::{Input, Limits, load_inputs};
 pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
     let format = Format::parse(&args.output).context("unknown output format")?;
     let settings = load_settings(&args)?;
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(Baseline::load)
-        .transpose()?;
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
 
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
     let limits = Limits {
@@ -70,7 +66,8 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
     match &args.output_file {
         Some(path) => {
             let mut f = std::io::BufWriter::new(
-                std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?,
             );
             stockade_report::render(&report, format, &mut f, false)?;
             f.flush()?;
@@ -78,7 +75,9 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
         None => {
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());
-            if let Err(e) = stockade_report::render(&report, format, &mut lock, color).and_then(|_| lock.flush()) {
+            if let Err(e) = stockade_report::render(&report, format, &mut lock, color)
+                .and_then(|_| lock.flush())
+            {
                 // A closed pipe (`stockade scan | head`) is not an error worth a message.
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
                     return Err(e.into());
@@ -119,10 +118,14 @@ fn load_settings(args: &ScanArgs) -> anyhow::Result<Settings> {
         }
     };
     for e in &args.enable {
-        settings.enable(e).map_err(|m| anyhow::anyhow!("--enable: {m}"))?;
+        settings
+            .enable(e)
+            .map_err(|m| anyhow::anyhow!("--enable: {m}"))?;
     }
     for d in &args.disable {
-        settings.disable(d).map_err(|m| anyhow::anyhow!("--disable: {m}"))?;
+        settings
+            .disable(d)
+            .map_err(|m| anyhow::anyhow!("--disable: {m}"))?;
     }
     Ok(settings)
 }

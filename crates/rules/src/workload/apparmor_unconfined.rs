@@ -58,7 +58,7 @@ declare_rule! {
         kinds: KINDS,
         controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3")],
         since: "0.1.0",
-        summary: "pod or container runs without an AppArmor profile",
+        summary: "pod or container sets the AppArmor profile Unconfined",
         remediation: "Remove the `Unconfined` AppArmor profile; use `RuntimeDefault` or a `Localhost` profile.",
         options: &[],
         check: check,
@@ -97,7 +97,7 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
                 o,
                 pod.meta_path.key("annotations").key(&key),
                 format!(
-                    "{} AppArmor profile is unconfined (annotation)",
+                    "{} AppArmor profile is unconfined (legacy annotation)",
                     c.describe()
                 ),
             );

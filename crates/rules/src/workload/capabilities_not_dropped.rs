@@ -42,8 +42,8 @@ declare_rule! {
     /// None.
     ///
     /// ## Known limitations
-    /// `ALL` is matched case-insensitively, as the container runtimes do; the restricted Pod
-    /// Security Standard admission check accepts only the upper-case spelling. Privileged
+    /// `ALL` is matched case-insensitively, as the container runtimes read it; some admission
+    /// policies accept only the upper-case spelling. Privileged
     /// containers are skipped (the runtime grants them every capability whatever they drop;
     /// WL001 reports them), and so are Windows pods (`spec.os.name: windows`).
     ///

@@ -6,13 +6,15 @@ use stockade_sources::Node;
 declare_rule! {
     /// ## What it does
     /// Flags workloads and the objects that serve and configure them (Services, Ingresses,
-    /// ConfigMaps, Secrets, ServiceAccounts, Roles, RoleBindings, PersistentVolumeClaims,
-    /// autoscalers and disruption budgets) whose `metadata.namespace` is explicitly `default`.
+    /// ConfigMaps, Secrets, ServiceAccounts, PersistentVolumeClaims, autoscalers and disruption
+    /// budgets) whose `metadata.namespace` is explicitly `default`.
     /// Objects without a namespace are not flagged: they are usually applied with `-n`. Objects
     /// owned by a controller (a ReplicaSet's pods, say) are left to their owner, and the objects
     /// Kubernetes itself keeps in `default` (the `kubernetes` Service, the `default`
     /// ServiceAccount, the `kube-root-ca.crt` ConfigMap) are skipped. Guardrails such as
-    /// NetworkPolicies, ResourceQuotas and LimitRanges are welcome in `default` and not read.
+    /// NetworkPolicies, ResourceQuotas and LimitRanges are welcome in `default` and not read, nor
+    /// are Roles and RoleBindings: one in `default` grants access to that namespace (say, for
+    /// monitoring to discover its Services) rather than placing an application there.
     ///
     /// ## Why is this risky?
     /// Namespaces are the boundary RBAC, NetworkPolicies, Pod Security admission and quotas
@@ -77,8 +79,6 @@ declare_rule! {
             "ConfigMap",
             "Secret",
             "ServiceAccount",
-            "Role",
-            "RoleBinding",
             "PersistentVolumeClaim",
             "HorizontalPodAutoscaler",
             "PodDisruptionBudget",

@@ -9,7 +9,11 @@ pub const KINDS: &[&str] = WORKLOAD_KINDS;
 
 /// A security-context field as it applies to a container: the container's own setting wins over
 /// the pod's. Returns the node and the path where it was found.
-pub fn effective<'a>(pod: &PodSpecView<'a>, c: &ContainerView<'a>, rel: &str) -> Option<(&'a Node, FieldPath)> {
+pub fn effective<'a>(
+    pod: &PodSpecView<'a>,
+    c: &ContainerView<'a>,
+    rel: &str,
+) -> Option<(&'a Node, FieldPath)> {
     if let Some(n) = c.sc(rel).filter(|n| !n.is_null()) {
         return Some((n, c.path_of(&format!("securityContext.{rel}"))));
     }
@@ -55,38 +59,37 @@ pub fn added_capabilities(c: &ContainerView<'_>) -> Vec<(FieldPath, String)> {
         .collect()
 }
 
-/// Added capabilities that weaken isolation enough for WL006 `dangerous-capability-added`, by
-/// normalised name: the severity of adding it and what it grants. WL022 `capability-added`
-/// reports every other added capability except `NET_BIND_SERVICE`, so the two never overlap.
-pub const DANGEROUS_CAPABILITIES: &[(&str, Severity, &str)] = &[
-    ("ALL", Severity::Critical, "every capability"),
-    ("SYS_ADMIN", Severity::Critical, "mounts, namespaces and most kernel administration"),
-    ("SYS_MODULE", Severity::Critical, "loading kernel modules"),
-    ("SYS_RAWIO", Severity::High, "raw I/O port and device memory access"),
-    ("SYS_PTRACE", Severity::High, "tracing and injecting code into other processes"),
-    ("SYS_BOOT", Severity::High, "rebooting and loading new kernels"),
-    ("DAC_READ_SEARCH", Severity::High, "bypassing file read permissions and open_by_handle_at"),
-    ("BPF", Severity::High, "loading BPF programs into the kernel"),
-    ("PERFMON", Severity::High, "kernel performance monitoring and tracing"),
-    ("NET_ADMIN", Severity::High, "network configuration, routing and firewall rules"),
-    ("MAC_ADMIN", Severity::High, "changing the mandatory access control policy"),
-    ("MAC_OVERRIDE", Severity::High, "overriding mandatory access control"),
-    ("NET_RAW", Severity::Medium, "raw sockets for packet spoofing and sniffing"),
-    ("SYS_TIME", Severity::Medium, "setting the node's clock"),
-    ("SYSLOG", Severity::Medium, "reading the kernel log and kernel addresses"),
-];
-
-/// The WL006 severity and reason for an added capability, when it is dangerous.
+/// The WL006 `dangerous-capability-added` severity of adding a capability (normalised name)
+/// and what it grants, when it weakens isolation. WL022 `capability-added` reports every other
+/// added capability except `NET_BIND_SERVICE`, so the two never report the same one.
 pub fn dangerous_capability(name: &str) -> Option<(Severity, &'static str)> {
-    DANGEROUS_CAPABILITIES
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, s, why)| (*s, *why))
+    use Severity::{Critical, High, Medium};
+    Some(match name {
+        "ALL" => (Critical, "every capability"),
+        "SYS_ADMIN" => (Critical, "mounts, namespaces, most kernel admin"),
+        "SYS_MODULE" => (Critical, "loading kernel modules"),
+        "SYS_RAWIO" => (High, "raw I/O port and device memory access"),
+        "SYS_PTRACE" => (High, "tracing other processes, injecting code"),
+        "SYS_BOOT" => (High, "rebooting and loading new kernels"),
+        "DAC_READ_SEARCH" => (High, "bypassing file read checks, open_by_handle_at"),
+        "BPF" => (High, "loading BPF programs into the kernel"),
+        "PERFMON" => (High, "kernel performance monitoring and tracing"),
+        "NET_ADMIN" => (High, "network interfaces, routes and firewall rules"),
+        "MAC_ADMIN" => (High, "changing the mandatory access control policy"),
+        "MAC_OVERRIDE" => (High, "overriding mandatory access control"),
+        "NET_RAW" => (Medium, "raw sockets to spoof and sniff packets"),
+        "SYS_TIME" => (Medium, "setting the node's clock"),
+        "SYSLOG" => (Medium, "reading the kernel log and kernel addresses"),
+        _ => return None,
+    })
 }
 
 /// Containers for messages: `container "a", init container "b"`.
 pub fn describe_containers(cs: &[ContainerView<'_>]) -> String {
-    cs.iter().map(ContainerView::describe).collect::<Vec<_>>().join(", ")
+    cs.iter()
+        .map(ContainerView::describe)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Strings of a list field.
@@ -158,17 +161,24 @@ pub fn parse_image(image: &str) -> Option<ImageRef<'_>> {
     // A tag is a `:` after the last `/`; a `:` before it belongs to a registry port.
     let last_slash = name.rfind('/').map_or(0, |i| i + 1);
     let (name, tag) = match name[last_slash..].rfind(':') {
-        Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..]).filter(|t| !t.is_empty())),
+        Some(i) => (
+            &name[..last_slash + i],
+            Some(&name[last_slash + i + 1..]).filter(|t| !t.is_empty()),
+        ),
         None => (name, None),
     };
     let (registry, repository) = match name.split_once('/') {
-        Some((first, rest)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
             (first.to_ascii_lowercase(), rest.to_string())
         }
         _ => ("docker.io".to_string(), name.to_string()),
     };
     let registry = match registry.as_str() {
-        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => "docker.io".to_string(),
+        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => {
+            "docker.io".to_string()
+        }
         _ => registry,
     };
     let repository = if registry == "docker.io" && !repository.contains('/') {
@@ -185,7 +195,9 @@ pub fn parse_image(image: &str) -> Option<ImageRef<'_>> {
 }
 
 /// A container's `env` entries that are mappings: (index, path, entry).
-pub fn env_entries<'a>(c: &ContainerView<'a>) -> impl Iterator<Item = (usize, FieldPath, &'a Node)> {
+pub fn env_entries<'a>(
+    c: &ContainerView<'a>,
+) -> impl Iterator<Item = (usize, FieldPath, &'a Node)> {
     let base = c.path.key("env");
     c.node
         .get("env")
@@ -201,9 +213,20 @@ pub fn env_entries<'a>(c: &ContainerView<'a>) -> impl Iterator<Item = (usize, Fi
 /// unset for a container: neither on the container, nor defaulted from its limit (requests
 /// only), nor bounded by pod-level `spec.resources`, nor defaulted by a `LimitRange` of the
 /// object's namespace found in the inventory.
-pub fn resource_unset(inv: &stockade_inventory::Inventory, pod: &PodSpecView<'_>, c: &ContainerView<'_>, section: &str, resource: &str) -> bool {
+pub fn resource_unset(
+    inv: &stockade_inventory::Inventory,
+    pod: &PodSpecView<'_>,
+    c: &ContainerView<'_>,
+    section: &str,
+    resource: &str,
+) -> bool {
     let set = |n: Option<&Node>| n.is_some_and(|n| !n.is_null());
-    if set(c.node.get("resources").and_then(|r| r.get(section)).and_then(|s| s.get(resource))) {
+    if set(c
+        .node
+        .get("resources")
+        .and_then(|r| r.get(section))
+        .and_then(|s| s.get(resource)))
+    {
         return false;
     }
     // The API server copies a limit into a missing request.
@@ -211,18 +234,35 @@ pub fn resource_unset(inv: &stockade_inventory::Inventory, pod: &PodSpecView<'_>
         return false;
     }
     // Pod-level resources (PodLevelResources) bound every container that sets none.
-    if set(pod.get("resources").and_then(|r| r.get(section)).and_then(|s| s.get(resource))) {
+    if set(pod
+        .get("resources")
+        .and_then(|r| r.get(section))
+        .and_then(|s| s.get(resource)))
+    {
         return false;
     }
     // LimitRange `default` fills limits; `defaultRequest`, or else `default`, fills requests.
-    let defaults: &[&str] = if section == "requests" { &["defaultRequest", "default"] } else { &["default"] };
+    let defaults: &[&str] = if section == "requests" {
+        &["defaultRequest", "default"]
+    } else {
+        &["default"]
+    };
     let ns = pod.object.namespace();
-    !inv.of_kind("LimitRange").filter(|lr| lr.namespace() == ns).any(|lr| {
-        lr.root.at("spec.limits").map(|l| l.items()).unwrap_or(&[]).iter().any(|l| {
-            l.get("type").and_then(Node::as_str) == Some("Container")
-                && defaults.iter().any(|d| set(l.get(d).and_then(|m| m.get(resource))))
+    !inv.of_kind("LimitRange")
+        .filter(|lr| lr.namespace() == ns)
+        .any(|lr| {
+            lr.root
+                .at("spec.limits")
+                .map(|l| l.items())
+                .unwrap_or(&[])
+                .iter()
+                .any(|l| {
+                    l.get("type").and_then(Node::as_str) == Some("Container")
+                        && defaults
+                            .iter()
+                            .any(|d| set(l.get(d).and_then(|m| m.get(resource))))
+                })
         })
-    })
 }
 
 /// Whether two objects can be in the same namespace: equal when both name one, and assumed equal
@@ -338,7 +378,11 @@ pub fn service_ports(svc: &stockade_inventory::Object, node_ports: bool) -> Vec<
 /// belongs). Empty strings count as unset, as the API server treats them.
 pub fn service_account<'a>(pod: &PodSpecView<'a>) -> (&'a str, FieldPath) {
     for field in ["serviceAccountName", "serviceAccount"] {
-        if let Some(name) = pod.get(field).and_then(Node::as_str).filter(|s| !s.is_empty()) {
+        if let Some(name) = pod
+            .get(field)
+            .and_then(Node::as_str)
+            .filter(|s| !s.is_empty())
+        {
             return (name, pod.path_of(field));
         }
     }

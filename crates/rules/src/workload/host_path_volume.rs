@@ -94,7 +94,9 @@ fn is_sensitive(path: &str) -> bool {
 fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     for (vp, v) in pod.volumes() {
-        let Some(hp) = v.get("hostPath") else { continue };
+        let Some(hp) = v.get("hostPath") else {
+            continue;
+        };
         let name = v.get("name").and_then(Node::as_str).unwrap_or("");
         let path = hp.get("path").and_then(Node::as_str).unwrap_or("");
         if is_sensitive(path) {
@@ -105,7 +107,11 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
                 format!("volume {name:?} mounts sensitive host path {path:?}"),
             );
         } else {
-            cx.report(o, vp.key("hostPath"), format!("volume {name:?} mounts host path {path:?}"));
+            cx.report(
+                o,
+                vp.key("hostPath"),
+                format!("volume {name:?} mounts host path {path:?}"),
+            );
         }
     }
 }

@@ -69,7 +69,10 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
             None => cx.report(
                 o,
                 container_sc_path(&c, "allowPrivilegeEscalation"),
-                format!("{} does not set allowPrivilegeEscalation: false", c.describe()),
+                format!(
+                    "{} does not set allowPrivilegeEscalation: false",
+                    c.describe()
+                ),
             ),
         }
     }

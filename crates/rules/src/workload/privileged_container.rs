@@ -64,7 +64,11 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     for c in pod.all_containers() {
         if c.sc("privileged").and_then(|n| n.as_bool()) == Some(true) {
-            cx.report(o, c.path_of("securityContext.privileged"), format!("{} runs privileged", c.describe()));
+            cx.report(
+                o,
+                c.path_of("securityContext.privileged"),
+                format!("{} runs privileged", c.describe()),
+            );
         }
     }
 }

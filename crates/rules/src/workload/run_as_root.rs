@@ -70,7 +70,11 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         if let Some((n, path)) = &user
             && n.as_i64() == Some(0)
         {
-            cx.report(o, path.clone(), format!("{} runs as UID 0 (root)", c.describe()));
+            cx.report(
+                o,
+                path.clone(),
+                format!("{} runs as UID 0 (root)", c.describe()),
+            );
             continue;
         }
         let non_root = effective(&pod, &c, "runAsNonRoot").and_then(|(n, _)| n.as_bool());

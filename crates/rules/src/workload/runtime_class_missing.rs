@@ -100,7 +100,7 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         o,
         path,
         format!(
-            "pod runtime class {class:?} is not a required one (required: {})",
+            "pod runtime class {class:?} is not among the required ones ({})",
             quoted(&required)
         ),
     );
