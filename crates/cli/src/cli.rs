@@ -61,12 +61,22 @@ pub enum Command {
     },
 }
 
-/// Arguments of `scan`.
-#[derive(Debug, Args)]
-pub struct ScanArgs {
+/// Where objects come from; shared by every command that reads manifests.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
     /// Files, directories (recursive: .yaml, .yml, .json), globs, or `-` for stdin.
     #[arg(default_value = ".")]
     pub paths: Vec<String>,
+    /// Largest YAML document accepted, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub max_document_size: usize,
+}
+
+/// Arguments of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Output format: table, json, sarif, junit or markdown.
     #[arg(short, long, default_value = "table", value_parser = clap::builder::PossibleValuesParser::new(stockade_report::Format::NAMES))]
     pub output: String,
@@ -94,9 +104,6 @@ pub struct ScanArgs {
     /// Write the current findings' fingerprints to this baseline file.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
-    /// Largest YAML document accepted, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 64)]
-    pub max_document_size: usize,
 }
 
 fn parse_severity(s: &str) -> Result<stockade_model::Severity, String> {

@@ -9,7 +9,7 @@
 pub mod controls;
 pub mod docs;
 pub mod registry;
-mod rule;
+pub mod rule;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod workload;
@@ -29,7 +29,8 @@ macro_rules! declare_rule {
         pub static $name: $crate::Rule = $crate::Rule {
             docs: concat!($($doc, "\n"),*),
             source_file: file!(),
-            $($field: $value),*
+            $($field: $value,)*
+            ..$crate::rule::BASE
         };
 
         #[cfg(test)]

@@ -4,7 +4,7 @@
 use crate::Rule;
 use crate::workload;
 
-/// Every rule, sorted by id.
+/// Every rule, grouped by family (in `Family::ALL` order) and sorted by id within a family.
 pub static RULES: &[&Rule] = &[
     // @@workload-rules (keep sorted by id)
     &workload::privileged_container::PRIVILEGED_CONTAINER,
@@ -54,6 +54,12 @@ pub static RULES: &[&Rule] = &[
     &workload::default_namespace::DEFAULT_NAMESPACE,
     &workload::naked_pod::NAKED_POD,
     // @@end-workload-rules
+    // @@pss-rules (keep sorted by id)
+    // @@end-pss-rules
+    // @@rbac-rules (keep sorted by id)
+    // @@end-rbac-rules
+    // @@network-rules (keep sorted by id)
+    // @@end-network-rules
 ];
 
 /// Looks a rule up by id or name (case-insensitive).
@@ -67,7 +73,7 @@ pub fn find(id_or_name: &str) -> Option<&'static Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{controls, docs, testing};
+    use crate::{Family, controls, docs, testing};
     use std::collections::HashSet;
     use std::path::Path;
 

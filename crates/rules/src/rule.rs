@@ -9,16 +9,34 @@ use stockade_model::{Control, FieldPath, Severity};
 pub enum Family {
     /// Workload hardening (`WL`).
     Workload,
+    /// Pod Security Standards, exactly as the PodSecurity admission (`PSS`).
+    PodSecurity,
+    /// RBAC risky grants and escalation paths (`RB`).
+    Rbac,
+    /// Network policy coverage (`NP`).
+    Network,
+    /// Unused and orphaned objects (`HY`).
+    Hygiene,
 }
 
 impl Family {
     /// Every family.
-    pub const ALL: [Family; 1] = [Family::Workload];
+    pub const ALL: [Family; 5] = [
+        Family::Workload,
+        Family::PodSecurity,
+        Family::Rbac,
+        Family::Network,
+        Family::Hygiene,
+    ];
 
     /// The id prefix, e.g. `WL`.
     pub fn prefix(self) -> &'static str {
         match self {
             Family::Workload => "WL",
+            Family::PodSecurity => "PSS",
+            Family::Rbac => "RB",
+            Family::Network => "NP",
+            Family::Hygiene => "HY",
         }
     }
 
@@ -26,6 +44,10 @@ impl Family {
     pub fn name(self) -> &'static str {
         match self {
             Family::Workload => "workload",
+            Family::PodSecurity => "pss",
+            Family::Rbac => "rbac",
+            Family::Network => "network",
+            Family::Hygiene => "hygiene",
         }
     }
 
@@ -73,8 +95,12 @@ pub struct Rule {
     pub remediation: &'static str,
     /// Options it accepts.
     pub options: &'static [RuleOption],
-    /// The check.
+    /// The per-object check, called for every object of `kinds`.
     pub check: fn(&mut Checker<'_>, &Object),
+    /// A check over the whole inventory, called once, for rules about relations between objects
+    /// (e.g. a namespace without any network policy). `kinds` still lists what it reads, so
+    /// the engine can skip it when none is present.
+    pub inventory_check: Option<fn(&mut Checker<'_>)>,
     /// The user documentation (markdown), from the doc comment.
     pub docs: &'static str,
     /// The file that declares it.
@@ -91,6 +117,10 @@ impl Rule {
             current: None,
             hits: Vec::new(),
         };
+        if let Some(f) = self.inventory_check {
+            f(&mut cx);
+            cx.current = None;
+        }
         for kind in self.kinds {
             for o in inv.of_kind(kind) {
                 cx.current = Some(o);
@@ -106,6 +136,28 @@ impl Rule {
         serde_json::from_str(o.default).ok()
     }
 }
+
+fn no_check(_: &mut Checker<'_>, _: &Object) {}
+
+/// Defaults for the fields a `declare_rule!` leaves out (`check` does nothing, no
+/// `inventory_check`); every rule still sets its own identity, docs and metadata.
+pub const BASE: Rule = Rule {
+    id: "",
+    name: "",
+    family: Family::Workload,
+    severity: Severity::Info,
+    default_enabled: true,
+    kinds: &[],
+    controls: &[],
+    since: "",
+    summary: "",
+    remediation: "",
+    options: &[],
+    check: no_check,
+    inventory_check: None,
+    docs: "",
+    source_file: "",
+};
 
 /// Option values set in config for one rule (JSON values by option name).
 pub type Options = serde_json::Map<String, Json>;

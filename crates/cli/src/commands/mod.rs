@@ -2,6 +2,7 @@
 
 mod explain;
 mod init;
+mod inputs;
 mod rules;
 mod scan;
 

@@ -1,31 +1,25 @@
 //! `stockade scan`: manifests → inventory → engine → report.
 
+use super::inputs::{self, Loaded};
 use crate::cli::ScanArgs;
 use anyhow::Context;
 use std::io::Write;
 use std::path::Path;
 use stockade_engine::{Baseline, Settings, find_config, today};
-use stockade_inventory::Inventory;
 use stockade_model::{Report, RuleInfo, Severity};
 use stockade_report::Format;
-use stockade_sources::{Input, Limits, load_inputs};
 
 pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
     let format = Format::parse(&args.output).context("unknown output format")?;
     let settings = load_settings(&args)?;
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
 
-    let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
-    let limits = Limits {
-        max_document_bytes: args.max_document_size.saturating_mul(1 << 20),
-        ..Limits::default()
-    };
-    let loaded = load_inputs(&inputs, &limits, &mut std::io::stdin().lock());
-    let files_scanned = loaded.files.len();
-    let files_skipped = loaded.files_skipped;
-    let mut diagnostics = loaded.diagnostics.clone();
-    let (inv, type_diags) = Inventory::from_manifests(loaded);
-    diagnostics.extend(type_diags);
+    let Loaded {
+        inv,
+        mut diagnostics,
+        files_scanned,
+        files_skipped,
+    } = inputs::load(&args.input)?;
     let out = stockade_engine::run(&inv, &settings, baseline.as_ref(), &today());
     diagnostics.extend(out.diagnostics);
 
@@ -104,6 +98,7 @@ fn load_settings(args: &ScanArgs) -> anyhow::Result<Settings> {
             Some(p) => Some(p.clone()),
             None => {
                 let start = args
+                    .input
                     .paths
                     .iter()
                     .find(|p| *p != "-" && Path::new(p).exists())
