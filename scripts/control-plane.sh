@@ -394,7 +394,7 @@ cmd_start() {
       continue
     fi
     tail_logs
-    curl -s --max-time 5 --cacert "$DIR/pki/ca.crt" "$APISERVER/readyz?verbose" 2>/dev/null | grep -v '\] ok$' >&2 || true
+    api "/readyz?verbose" 2>/dev/null | grep -v '^\[+\]' >&2 || true
     die "kube-apiserver not ready within ${TIMEOUT}s (last /readyz status: $code)"
   done
   [ "$code" = 200 ] || die "kube-apiserver: no free port after 3 attempts"
