@@ -4,11 +4,13 @@
 # SubjectAccessReview and real requests), ClusterRole aggregation, PodSecurity admission, the
 # audit log and namespace deletion, then stops it and checks that no process is left.
 # Exits non-zero on any failure.   Usage: scripts/control-plane-smoke.sh [DIR]
+# (without DIR a temporary directory is used and removed again when every check passed).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CP=$ROOT/scripts/control-plane.sh
-DIR=${1:-$(mktemp -d "${TMPDIR:-/tmp}/stockade-cp-smoke.XXXXXX")}
+if [ $# -ge 1 ]; then DIR=$1; OWN_DIR=0
+else DIR=$(mktemp -d "${TMPDIR:-/tmp}/stockade-cp-smoke.XXXXXX"); OWN_DIR=1; fi
 PASS=0 FAIL=0
 
 ok()   { PASS=$((PASS + 1)); echo "ok   - $*"; }
@@ -28,10 +30,11 @@ echo "started in $(( $(date +%s%3N) - t0 )) ms"
 
 # req TOKEN METHOD PATH [BODY] -> sets CODE and BODY
 req() {
-  local token=$1 method=$2 path=$3 data=${4:-} out
-  out=$(curl -sS --max-time 15 -A stockade-smoke --cacert "$STOCKADE_TEST_CA" -H "Authorization: Bearer $token" \
+  local token=$1 method=$2 path=$3 data=${4:-} out auth=()
+  [ -z "$token" ] || auth=(-H "Authorization: Bearer $token")   # no token: anonymous
+  out=$(curl -sS --max-time 15 -A stockade-smoke --cacert "$STOCKADE_TEST_CA" "${auth[@]}" \
         -H 'Content-Type: application/json' -H 'Accept: application/json' -X "$method" \
-        ${data:+--data "$data"} -w '\n%{http_code}' "$STOCKADE_TEST_APISERVER$path")
+        ${data:+--data "$data"} -w '\n%{http_code}' "$STOCKADE_TEST_APISERVER$path") || true
   CODE=${out##*$'\n'}
   BODY=${out%$'\n'*}
 }
@@ -140,4 +143,5 @@ check "no control-plane process is left for $DIR" \
   eval '! ps -eo args= | grep -F -- "$DIR/" | grep -v grep | grep -qE "etcd|kube-apiserver|kube-controller-manager"'
 
 echo "$PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+if [ "$FAIL" != 0 ]; then echo "logs kept in $DIR" >&2; exit 1; fi
+if [ "$OWN_DIR" = 1 ]; then rm -rf "$DIR"; fi

@@ -21,7 +21,9 @@
 # (every authenticated user also gets group system:authenticated).
 #
 # Environment: STOCKADE_TESTBINS_BIN=DIR to use prebuilt binaries instead of running testbins.sh;
-# STOCKADE_CP_TIMEOUT (default 60) seconds for the apiserver + controllers to become ready.
+# STOCKADE_CP_TIMEOUT (default 60) seconds for the apiserver + controllers to become ready;
+# STOCKADE_CP_OWNER_PID=PID: a watchdog runs `stop DIR` as soon as process PID has exited (for a
+# test harness that might crash before it can call stop).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -107,6 +109,8 @@ tail_logs() {
 
 stop_all() {
   local c pid i left killed=()
+  if alive "$DIR/watchdog.pid"; then kill -TERM "$(cat "$DIR/watchdog.pid")" 2>/dev/null || true; fi
+  rm -f "$DIR/watchdog.pid"
   for c in "${COMPONENTS[@]}"; do
     if alive "$DIR/$c.pid"; then
       pid=$(cat "$DIR/$c.pid")
@@ -423,6 +427,13 @@ cmd_start() {
   fi
   t_ready=$(now_ms)
   write_env
+  if [ -n "${STOCKADE_CP_OWNER_PID:-}" ]; then
+    [[ $STOCKADE_CP_OWNER_PID =~ ^[0-9]+$ ]] && kill -0 "$STOCKADE_CP_OWNER_PID" 2>/dev/null \
+      || die "STOCKADE_CP_OWNER_PID=$STOCKADE_CP_OWNER_PID is not a running process"
+    setsid bash "${BASH_SOURCE[0]}" __watch "$DIR/" "$STOCKADE_CP_OWNER_PID" > "$DIR/watchdog.log" 2>&1 < /dev/null &
+    echo $! > "$DIR/watchdog.pid"
+    log "watchdog pid $(cat "$DIR/watchdog.pid") stops everything when pid $STOCKADE_CP_OWNER_PID exits"
+  fi
   trap - EXIT INT TERM
   log "ready: $K8S_VERSION at $APISERVER in $(( t_ready - t0 )) ms (etcd $(( t_etcd - t0 )) ms, apiserver+controllers $(( t_ready - t_etcd )) ms)"
   for c in etcd kube-apiserver kube-controller-manager; do
@@ -448,6 +459,15 @@ cmd_status() {
   return $rc
 }
 
+if [ "${1:-}" = __watch ] && [ $# -eq 3 ]; then   # internal: the STOCKADE_CP_OWNER_PID watchdog
+  DIR=${2%/}
+  trap 'exit 0' TERM
+  while kill -0 "$3" 2>/dev/null; do sleep 1; done
+  rm -f "$DIR/watchdog.pid"
+  log "owner pid $3 exited; stopping the control plane in $DIR"
+  stop_all; rm -f "$DIR/env"
+  exit 0
+fi
 [ $# -eq 2 ] || usage
 case $2 in /*) DIR=$2 ;; *) DIR=$(pwd)/$2 ;; esac
 DIR=${DIR%/}
