@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016  # checks are eval'd strings on purpose (expanded when run)
 # Smoke check of the real test control plane (scripts/control-plane.sh), using curl only.
 # Starts a control plane in a temporary directory, checks version, authentication, RBAC (via
 # SubjectAccessReview and real requests), ClusterRole aggregation, PodSecurity admission, the

@@ -66,10 +66,10 @@ alive() {
 
 # Ports that something on this machine already listens on (TCP, v4 and v6).
 listening_ports() {
-  local f sl local_addr rem st rest
+  local f local_addr st
   for f in /proc/net/tcp /proc/net/tcp6; do
     [ -r "$f" ] || continue
-    while read -r sl local_addr rem st rest; do
+    while read -r _ local_addr _ st _; do
       [ "$st" = 0A ] && echo $(( 16#${local_addr##*:} ))
     done < <(tail -n +2 "$f")
   done | sort -un
@@ -77,11 +77,11 @@ listening_ports() {
 
 # Pick a free port below the kernel's ephemeral range (so outgoing connections never take it).
 free_port() {
-  local lo hi used p i
+  local lo hi used p
   read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range
   hi=$(( lo - 1 )); lo=$(( hi > 20000 ? 15000 : 1024 ))
   used=" $(listening_ports | tr '\n' ' ') ${TAKEN:-} "
-  for i in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     p=$(( lo + (RANDOM * 32768 + RANDOM) % (hi - lo) ))
     case $used in *" $p "*) continue;; esac
     TAKEN="${TAKEN:-} $p"
@@ -108,7 +108,7 @@ tail_logs() {
 }
 
 stop_all() {
-  local c pid i left killed=()
+  local c pid left killed=()
   if alive "$DIR/watchdog.pid"; then kill -TERM "$(cat "$DIR/watchdog.pid")" 2>/dev/null || true; fi
   rm -f "$DIR/watchdog.pid"
   for c in "${COMPONENTS[@]}"; do
@@ -116,11 +116,11 @@ stop_all() {
       pid=$(cat "$DIR/$c.pid")
       killed+=("$pid")
       kill -TERM "$pid" 2>/dev/null || true
-      for i in $(seq 1 100); do alive "$DIR/$c.pid" || break; sleep 0.1; done
+      for _ in $(seq 1 100); do alive "$DIR/$c.pid" || break; sleep 0.1; done
       if alive "$DIR/$c.pid"; then
         log "$c (pid $pid) did not exit after SIGTERM; sending SIGKILL"
         kill -KILL "$pid" 2>/dev/null || true
-        for i in $(seq 1 50); do alive "$DIR/$c.pid" || break; sleep 0.1; done
+        for _ in $(seq 1 50); do alive "$DIR/$c.pid" || break; sleep 0.1; done
       fi
     fi
     rm -f "$DIR/$c.pid"
@@ -136,7 +136,7 @@ stop_all() {
   [ -z "$left" ] || die "processes still running for $DIR: $left"
   # Our exited children were re-parented to init when `start` returned; give it a moment to reap
   # them so that `ps` right after `stop` does not even show <defunct> entries.
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     left=
     for pid in "${killed[@]}"; do [ -e "/proc/$pid" ] && left=1; done
     [ -z "$left" ] && break
@@ -284,7 +284,7 @@ write_env() {
     printf 'export STOCKADE_TEST_CA=%q\n' "$DIR/pki/ca.crt"
     printf 'export STOCKADE_TEST_ADMIN_TOKEN=%q\n' "$ADMIN_TOKEN"
     for u in "${USERS[@]}"; do
-      U=$(echo "$u" | tr a-z A-Z)
+      U=$(echo "$u" | tr '[:lower:]' '[:upper:]')
       printf 'export STOCKADE_TEST_%s_TOKEN=%q\n' "$U" "${TOKEN[$u]}"
     done
     printf 'export STOCKADE_TEST_AUDIT_LOG=%q\n' "$DIR/audit.log"
@@ -296,7 +296,7 @@ write_env() {
 }
 
 start_etcd() {
-  local attempt ep pp i
+  local attempt ep pp
   for attempt in 1 2 3; do
     ep=$(free_port); pp=$(free_port)
     rm -rf "$DIR/etcd-data"; mkdir -p "$DIR/etcd-data"; chmod 700 "$DIR/etcd-data"
@@ -305,7 +305,7 @@ start_etcd() {
       --listen-peer-urls="http://127.0.0.1:$pp" --initial-advertise-peer-urls="http://127.0.0.1:$pp" \
       --initial-cluster="stockade-test=http://127.0.0.1:$pp" --initial-cluster-state=new \
       --unsafe-no-fsync=true --log-level=warn
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
       if curl -sf --max-time 2 "http://127.0.0.1:$ep/health" 2>/dev/null | grep -q '"health":"true"'; then
         ETCD_URL="http://127.0.0.1:$ep"; return 0
       fi
@@ -428,8 +428,9 @@ cmd_start() {
   t_ready=$(now_ms)
   write_env
   if [ -n "${STOCKADE_CP_OWNER_PID:-}" ]; then
-    [[ $STOCKADE_CP_OWNER_PID =~ ^[0-9]+$ ]] && kill -0 "$STOCKADE_CP_OWNER_PID" 2>/dev/null \
-      || die "STOCKADE_CP_OWNER_PID=$STOCKADE_CP_OWNER_PID is not a running process"
+    if ! [[ $STOCKADE_CP_OWNER_PID =~ ^[0-9]+$ ]] || ! kill -0 "$STOCKADE_CP_OWNER_PID" 2>/dev/null; then
+      die "STOCKADE_CP_OWNER_PID=$STOCKADE_CP_OWNER_PID is not a running process"
+    fi
     setsid bash "${BASH_SOURCE[0]}" __watch "$DIR/" "$STOCKADE_CP_OWNER_PID" > "$DIR/watchdog.log" 2>&1 < /dev/null &
     echo $! > "$DIR/watchdog.pid"
     log "watchdog pid $(cat "$DIR/watchdog.pid") stops everything when pid $STOCKADE_CP_OWNER_PID exits"

@@ -48,7 +48,9 @@ regen_k8s() {
   kmod=$(cd "$kdir" && "$GO" mod download -json "k8s.io/kubernetes@$ver" \
            | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')
   rmdir "$kdir"
-  [ -n "$kmod" ] && [ -f "$kmod" ] || die "could not download k8s.io/kubernetes@$ver's go.mod from the module proxy"
+  if [ -z "$kmod" ] || [ ! -f "$kmod" ]; then
+    die "could not download k8s.io/kubernetes@$ver's go.mod from the module proxy"
+  fi
   gover=$(awk '$1=="go"{print $2; exit}' "$kmod")
   godebug=$(grep -E '^godebug [^(]' "$kmod" || true)
   if grep -qE '^godebug \(' "$kmod"; then die "k8s go.mod uses a 'godebug (' block; copy it by hand"; fi
