@@ -75,7 +75,8 @@ listening_ports() {
   done | sort -un
 }
 
-# Pick a free port below the kernel's ephemeral range (so outgoing connections never take it).
+# Pick a free port below the kernel's ephemeral range (so outgoing connections never take it);
+# sets PORT (not echoed: TAKEN must survive, so no command substitution).
 free_port() {
   local lo hi used p
   read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range
@@ -85,7 +86,7 @@ free_port() {
     p=$(( lo + (RANDOM * 32768 + RANDOM) % (hi - lo) ))
     case $used in *" $p "*) continue;; esac
     TAKEN="${TAKEN:-} $p"
-    echo "$p"; return 0
+    PORT=$p; return 0
   done
   die "could not find a free TCP port"
 }
@@ -298,7 +299,7 @@ write_env() {
 start_etcd() {
   local attempt ep pp
   for attempt in 1 2 3; do
-    ep=$(free_port); pp=$(free_port)
+    free_port; ep=$PORT; free_port; pp=$PORT
     rm -rf "$DIR/etcd-data"; mkdir -p "$DIR/etcd-data"; chmod 700 "$DIR/etcd-data"
     launch etcd "$BIN/etcd" --name=stockade-test --data-dir="$DIR/etcd-data" \
       --listen-client-urls="http://127.0.0.1:$ep" --advertise-client-urls="http://127.0.0.1:$ep" \
@@ -380,7 +381,7 @@ cmd_start() {
   log "etcd healthy at $ETCD_URL after $(( t_etcd - t0 )) ms"
 
   for attempt in 1 2 3; do
-    ap=$(free_port)
+    free_port; ap=$PORT
     APISERVER="https://127.0.0.1:$ap"
     write_configs
     start_apiserver "$ap"
