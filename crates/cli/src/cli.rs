@@ -37,7 +37,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  stockade scan ./deploy\n  helm template my-chart | stockade scan -\n  stockade scan 'k8s/**/*.yaml' -o sarif --output-file stockade.sarif\n  stockade scan . --baseline .stockade-baseline.json"
     )]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the rules, with filters.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -61,12 +61,21 @@ pub enum Command {
     },
 }
 
-/// Where objects come from; shared by every command that reads manifests.
+/// Where objects come from; shared by every command that reads objects: manifests (trailing
+/// paths, or `-` for stdin) or a live cluster (`--cluster`).
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Files, directories (recursive: .yaml, .yml, .json), globs, or `-` for stdin.
-    #[arg(default_value = ".")]
+    /// Files, directories (recursive: .yaml, .yml, .json), globs, or `-` for stdin [default: .].
     pub paths: Vec<String>,
+    /// Read objects from a live cluster instead of files (kubeconfig, or in-cluster config).
+    #[arg(long, conflicts_with = "paths")]
+    pub cluster: bool,
+    /// Kubeconfig file for --cluster [default: $KUBECONFIG, then ~/.kube/config, then in-cluster].
+    #[arg(long, value_name = "FILE", requires = "cluster")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context for --cluster [default: the current context].
+    #[arg(long, value_name = "NAME", requires = "cluster")]
+    pub context: Option<String>,
     /// Largest YAML document accepted, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub max_document_size: usize,
@@ -77,6 +86,18 @@ pub struct InputArgs {
 pub struct ScanArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// With --cluster: only scan this namespace (cluster-scoped objects are still read for context).
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NS",
+        requires = "cluster",
+        conflicts_with = "all_namespaces"
+    )]
+    pub namespace: Option<String>,
+    /// With --cluster: scan every namespace (the default).
+    #[arg(short = 'A', long, requires = "cluster")]
+    pub all_namespaces: bool,
     /// Output format: table, json, sarif, junit or markdown.
     #[arg(short, long, default_value = "table", value_parser = clap::builder::PossibleValuesParser::new(stockade_report::Format::NAMES))]
     pub output: String,

@@ -14,6 +14,7 @@ pub use control::{Control, Framework};
 pub use finding::{Finding, Location, ObjectRef, Suppression, SuppressionKind, fingerprint};
 pub use path::{FieldPath, Segment};
 pub use report::{
-    Diagnostic, DiagnosticLevel, Report, RuleInfo, SCHEMA_VERSION, Summary, ToolInfo,
+    Coverage, CoverageStatus, Diagnostic, DiagnosticLevel, Report, RuleInfo, SCHEMA_VERSION,
+    Summary, ToolInfo,
 };
 pub use severity::Severity;

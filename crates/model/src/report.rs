@@ -108,6 +108,50 @@ pub struct Summary {
     pub suppressed: usize,
 }
 
+/// Whether a kind of object could be read from a live cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CoverageStatus {
+    /// Listed completely.
+    Ok,
+    /// The credentials may not list it (HTTP 403).
+    Forbidden,
+    /// The API server does not serve it (HTTP 404).
+    NotFound,
+    /// Listing failed part-way or entirely (connection lost, server error).
+    Error,
+}
+
+impl CoverageStatus {
+    /// The name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoverageStatus::Ok => "ok",
+            CoverageStatus::Forbidden => "forbidden",
+            CoverageStatus::NotFound => "not-found",
+            CoverageStatus::Error => "error",
+        }
+    }
+}
+
+/// What a live scan could read of one resource type, and which checks it could not assess.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Coverage {
+    /// `group/version/resource`, e.g. `apps/v1/deployments` (`v1/pods` for the core group).
+    pub resource: String,
+    /// Whether it was read.
+    pub status: CoverageStatus,
+    /// Objects read.
+    pub count: usize,
+    /// Why it could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Rules that read this kind and were therefore not (fully) assessed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unassessed_rules: Vec<String>,
+}
+
 /// What reporters need to know about a rule that ran (SARIF lists these).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -142,6 +186,12 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Counts.
     pub summary: Summary,
+    /// For live scans: what could be read, per resource type.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coverage: Vec<Coverage>,
+    /// True when some input could only be read in part (e.g. the API server went away).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
     /// The rules that ran (for formats that describe rules, such as SARIF).
     #[serde(skip)]
     pub rules: Vec<RuleInfo>,
@@ -160,6 +210,8 @@ impl Report {
             suppressed: Vec::new(),
             diagnostics: Vec::new(),
             summary: Summary::default(),
+            coverage: Vec::new(),
+            partial: false,
             rules: Vec::new(),
         }
     }

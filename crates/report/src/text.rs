@@ -179,6 +179,42 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Painter) -> io::Result<()> {
             }
         }
     }
+    let unread: Vec<_> = report
+        .coverage
+        .iter()
+        .filter(|c| c.status != stockade_model::CoverageStatus::Ok)
+        .collect();
+    if !report.coverage.is_empty() {
+        let read: usize = report
+            .coverage
+            .iter()
+            .filter(|c| c.status == stockade_model::CoverageStatus::Ok)
+            .count();
+        writeln!(
+            w,
+            "coverage: {read} of {} resource types read",
+            report.coverage.len()
+        )?;
+        for c in unread {
+            let why = c.message.as_deref().unwrap_or("");
+            writeln!(
+                w,
+                "  could not read {} ({}): {why}",
+                c.resource,
+                c.status.as_str()
+            )?;
+            if !c.unassessed_rules.is_empty() {
+                writeln!(
+                    w,
+                    "    not fully assessed: {}",
+                    c.unassessed_rules.join(", ")
+                )?;
+            }
+        }
+    }
+    if report.partial {
+        writeln!(w, "the results are partial: some objects could not be read")?;
+    }
     if errors > 0 {
         writeln!(
             w,

@@ -115,12 +115,14 @@ mod tests {
                 r.id
             );
         }
-        let mut sorted: Vec<_> = RULES.iter().map(|r| r.id).collect();
-        sorted.sort();
+        // Sorted by family (in `Family::ALL` order), then by id within a family.
+        let key = |r: &&Rule| (Family::ALL.iter().position(|f| *f == r.family), r.id);
+        let mut sorted: Vec<&Rule> = RULES.to_vec();
+        sorted.sort_by_key(key);
         assert_eq!(
-            sorted,
+            sorted.iter().map(|r| r.id).collect::<Vec<_>>(),
             RULES.iter().map(|r| r.id).collect::<Vec<_>>(),
-            "RULES must be sorted by id"
+            "RULES must be sorted by family, then id"
         );
     }
 

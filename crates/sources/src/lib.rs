@@ -9,10 +9,12 @@
 //! * [`manifest`]: walks files, directories, globs and stdin and yields Kubernetes objects
 //!   (expanding `List` kinds) with their origin, plus diagnostics for everything it could not read.
 
+pub mod json;
 pub mod manifest;
 pub mod node;
 pub mod split;
 pub mod yaml;
 
+pub use json::node_from_json;
 pub use manifest::{Input, Limits, LoadOutput, ManifestObject, Origin, SourceFile, load_inputs};
 pub use node::{Key, Node, Pos, Value};

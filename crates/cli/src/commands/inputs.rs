@@ -1,9 +1,12 @@
-//! Loading the objects a command works on: manifests (files, directories, globs, stdin).
-//! Every command that reads objects goes through here, so inputs behave the same everywhere.
+//! Loading the objects a command works on: manifests (files, directories, globs, stdin) or a
+//! live cluster. Every command that reads objects goes through here, so inputs behave the same
+//! everywhere.
 
 use crate::cli::InputArgs;
-use stockade_inventory::Inventory;
-use stockade_model::Diagnostic;
+use std::io::IsTerminal;
+use stockade_cluster::{ClusterOptions, Progress};
+use stockade_inventory::{Inventory, Object, ObjectOrigin};
+use stockade_model::{Coverage, Diagnostic, DiagnosticLevel};
 use stockade_sources::{Input, Limits, load_inputs};
 
 /// An inventory and what loading it said.
@@ -16,11 +19,31 @@ pub struct Loaded {
     pub files_scanned: usize,
     /// Files skipped because of their extension.
     pub files_skipped: usize,
+    /// For live scans: what could be read per resource type.
+    pub coverage: Vec<Coverage>,
+    /// For live scans: some listing failed part-way.
+    pub partial: bool,
 }
 
 /// Loads the inputs named by `args`.
+#[allow(dead_code)] // the entry point for commands without a namespace scope (pss, rbac, netpol)
 pub fn load(args: &InputArgs) -> anyhow::Result<Loaded> {
-    let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
+    load_scoped(args, None)
+}
+
+/// Loads the inputs named by `args`; for a cluster, namespaced objects only from `namespace`
+/// when one is given.
+pub fn load_scoped(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<Loaded> {
+    if args.cluster {
+        return load_cluster(args, namespace);
+    }
+    let default = [".".to_string()];
+    let paths: &[String] = if args.paths.is_empty() {
+        &default
+    } else {
+        &args.paths
+    };
+    let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
     let limits = Limits {
         max_document_bytes: args.max_document_size.saturating_mul(1 << 20),
         ..Limits::default()
@@ -36,5 +59,101 @@ pub fn load(args: &InputArgs) -> anyhow::Result<Loaded> {
         diagnostics,
         files_scanned,
         files_skipped,
+        coverage: Vec::new(),
+        partial: false,
+    })
+}
+
+/// A progress bar on stderr while resource types are listed; hidden when stderr is not a TTY.
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, total: usize) {
+        self.0.set_length(total as u64);
+    }
+    fn finished(&self, resource: &str, objects: usize) {
+        self.0.set_message(format!("{resource}: {objects}"));
+        self.0.inc(1);
+    }
+}
+
+fn load_cluster(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<Loaded> {
+    let opts = ClusterOptions {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        namespace: namespace.map(str::to_string),
+        page_size: 500,
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        let pb = indicatif::ProgressBar::new(0);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} reading cluster [{bar:30}] {pos}/{len} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(Bar(pb))
+    } else {
+        None
+    };
+    let snapshot = stockade_cluster::fetch(&opts, bar.as_ref().map(|b| b as &dyn Progress))?;
+    if let Some(b) = &bar {
+        b.0.finish_and_clear();
+    }
+    let mut diagnostics = Vec::new();
+    let unread = snapshot
+        .coverage
+        .iter()
+        .filter(|c| c.status != stockade_model::CoverageStatus::Ok)
+        .count();
+    if unread == snapshot.coverage.len() && !snapshot.partial {
+        anyhow::bail!(
+            "the credentials of `{}` cannot list any of the {} resource types Stockade reads; grant the ClusterRole in deploy/rbac.yaml",
+            snapshot.cluster,
+            snapshot.coverage.len()
+        );
+    }
+    if unread > 0 && !snapshot.partial {
+        diagnostics.push(Diagnostic::general(
+            DiagnosticLevel::Warning,
+            "coverage",
+            format!(
+                "{unread} resource type(s) could not be read from `{}`; the coverage section lists the checks not assessed (deploy/rbac.yaml grants what a full scan needs)",
+                snapshot.cluster
+            ),
+        ));
+    }
+    if snapshot.partial {
+        diagnostics.push(Diagnostic::general(
+            DiagnosticLevel::Error,
+            "partial",
+            format!(
+                "the cluster `{}` could only be read in part (see coverage); the results are partial",
+                snapshot.cluster
+            ),
+        ));
+    }
+    let cluster = snapshot.cluster.clone();
+    let objects: Vec<Object> = snapshot
+        .objects
+        .into_iter()
+        .map(|root| {
+            Object::new(
+                root,
+                ObjectOrigin::Cluster {
+                    cluster: cluster.clone(),
+                },
+            )
+        })
+        .collect();
+    let (inv, type_diags) = Inventory::from_objects(objects);
+    diagnostics.extend(type_diags);
+    Ok(Loaded {
+        inv,
+        diagnostics,
+        files_scanned: 0,
+        files_skipped: 0,
+        coverage: snapshot.coverage,
+        partial: snapshot.partial,
     })
 }

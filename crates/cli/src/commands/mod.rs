@@ -13,7 +13,7 @@ use std::io::IsTerminal;
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let color = use_color(cli.color);
     match cli.command {
-        Command::Scan(args) => scan::run(args, color),
+        Command::Scan(args) => scan::run(*args, color),
         Command::Rules(args) => rules::run(args),
         Command::Explain { rule } => explain::run(&rule),
         Command::Init { path, force } => init::run(&path, force),

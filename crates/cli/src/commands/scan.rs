@@ -19,7 +19,9 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
         mut diagnostics,
         files_scanned,
         files_skipped,
-    } = inputs::load(&args.input)?;
+        mut coverage,
+        partial,
+    } = inputs::load_scoped(&args.input, args.namespace.as_deref())?;
     let out = stockade_engine::run(&inv, &settings, baseline.as_ref(), &today());
     diagnostics.extend(out.diagnostics);
 
@@ -28,10 +30,6 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
     report.summary.files_skipped = files_skipped;
     report.summary.objects = inv.objects().len();
     report.summary.rules_run = out.rules_run;
-    for f in &out.findings {
-        *report.summary.by_severity.entry(f.severity).or_default() += 1;
-    }
-    report.summary.suppressed = out.suppressed.len();
     report.rules = settings
         .enabled
         .iter()
@@ -44,8 +42,36 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
             controls: r.controls.to_vec(),
         })
         .collect();
-    report.findings = out.findings;
-    report.suppressed = out.suppressed;
+    // Name, per resource type that could not be read, the enabled rules that read its kind.
+    for c in coverage
+        .iter_mut()
+        .filter(|c| c.status != stockade_model::CoverageStatus::Ok)
+    {
+        let kind = stockade_cluster::RESOURCES
+            .iter()
+            .find(|r| r.path_name() == c.resource)
+            .map(|r| r.kind);
+        c.unassessed_rules = settings
+            .enabled
+            .iter()
+            .filter(|r| kind.is_some_and(|k| r.kinds.contains(&k)))
+            .map(|r| r.id.to_string())
+            .collect();
+    }
+    report.coverage = coverage;
+    report.partial = partial;
+    let in_scope = |f: &stockade_model::Finding| match &args.namespace {
+        // Cluster-scoped objects were read for context only.
+        Some(ns) => f.object.namespace.as_deref() == Some(ns.as_str()),
+        None => true,
+    };
+    report.findings = out.findings.into_iter().filter(|f| in_scope(f)).collect();
+    report.suppressed = out.suppressed.into_iter().filter(|f| in_scope(f)).collect();
+    report.summary.by_severity.clear();
+    for f in &report.findings {
+        *report.summary.by_severity.entry(f.severity).or_default() += 1;
+    }
+    report.summary.suppressed = report.suppressed.len();
     report.diagnostics = diagnostics;
 
     if let Some(path) = &args.write_baseline {

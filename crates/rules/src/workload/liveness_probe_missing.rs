@@ -8,13 +8,19 @@ declare_rule! {
     /// Flags containers of long-running workloads (Deployment, StatefulSet, DaemonSet,
     /// ReplicaSet, ReplicationController and bare Pods that restart `Always`) that have no
     /// `livenessProbe`. Jobs, CronJobs, run-to-completion Pods, init containers and ephemeral
-    /// containers are not checked: they are expected to exit.
+    /// containers are not checked: they are expected to exit. Off by default.
     ///
     /// ## Why is this risky?
     /// A process that deadlocks, exhausts a thread pool or wedges on a lost connection keeps
     /// running, so the kubelet never restarts it. The pod stays in service doing nothing until a
     /// human notices. A liveness probe lets the kubelet detect the hang and restart the
     /// container on its own.
+    ///
+    /// It is off by default because a liveness probe is a trade-off, not a plain improvement:
+    /// a probe that is too strict, or that checks dependencies, restarts healthy replicas under
+    /// load, and many well-run components (Prometheus Operator, node-exporter, Argo CD's
+    /// application controller) deliberately rely on exiting on fatal errors instead. Enable it
+    /// where a team's policy is to require one.
     ///
     /// ## Example
     /// ```yaml
@@ -58,7 +64,7 @@ declare_rule! {
         name: "liveness-probe-missing",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
+        default_enabled: false,
         kinds: LONG_RUNNING_KINDS,
         controls: &[],
         since: "0.1.0",

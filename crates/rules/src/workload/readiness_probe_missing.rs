@@ -10,9 +10,11 @@ declare_rule! {
     /// `readinessProbe`. A pod may receive Service traffic when a Service among the scanned
     /// objects selects it (same namespace, every selector label matches the pod template), or —
     /// when no Service was scanned at all, as for a single file or an admission request — when
-    /// one of its containers declares a port. In such a pod, a container is flagged when it
-    /// declares a port itself, or when no container declares a port and none has a readiness
-    /// probe. Jobs, CronJobs, run-to-completion Pods, init and ephemeral containers are not
+    /// one of its containers declares a port. Services that only expose metrics (named
+    /// `…-metrics`, or whose ports are all named `…metrics…`) do not count: Prometheus scrapes
+    /// not-ready endpoints too. When no container of such a pod has a readiness probe, each
+    /// container that declares a port is flagged — or every container, when none declares a
+    /// port. Jobs, CronJobs, run-to-completion Pods, init and ephemeral containers are not
     /// checked.
     ///
     /// ## Why is this risky?
@@ -49,7 +51,9 @@ declare_rule! {
     /// Services in other scans, Ingress backends that address pods directly and
     /// `matchExpressions`-style selectors of other controllers are not seen. When Services were
     /// scanned, a workload that none of them selects is not flagged, even if a Service applied
-    /// elsewhere routes to it. Native sidecars are not checked.
+    /// elsewhere routes to it. As in kube-score, one probed container makes the pod pass: a
+    /// serving sidecar without its own probe is not flagged then. Native sidecars are not
+    /// checked.
     ///
     /// ## References
     /// - Kubernetes: "Configure Liveness, Readiness and Startup Probes"
@@ -93,9 +97,11 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
             .get("readinessProbe")
             .is_some_and(|p| !p.entries().is_empty())
     };
-    let any_probe = containers.iter().any(has_probe);
+    if containers.iter().any(has_probe) {
+        return;
+    }
     for c in &containers {
-        if has_probe(c) || !(declares_port(c) || (!any_port && !any_probe)) {
+        if any_port && !declares_port(c) {
             continue;
         }
         cx.report(
@@ -109,14 +115,24 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     }
 }
 
-/// Whether a Service of the workload's namespace selects its pods. Services without a selector
-/// (manually managed endpoints) select nothing.
+/// Whether a Service of the workload's namespace that carries more than metrics selects its
+/// pods. Services without a selector (manually managed endpoints) select nothing.
 fn selected_by_a_service(cx: &Checker<'_>, pod: &PodSpecView<'_>) -> bool {
     let ns = pod.object.namespace();
     let labels: Vec<(&str, &str)> = pod.pod_labels().collect();
+    let metrics_only = |s: &Object| {
+        let ports = s.root.at("spec.ports").map(Node::items).unwrap_or(&[]);
+        s.name().ends_with("-metrics")
+            || (!ports.is_empty()
+                && ports.iter().all(|p| {
+                    p.get("name")
+                        .and_then(Node::as_str)
+                        .is_some_and(|n| n.contains("metrics"))
+                }))
+    };
     cx.inv
         .of_kind("Service")
-        .filter(|s| s.namespace() == ns)
+        .filter(|s| s.namespace() == ns && !metrics_only(s))
         .any(|s| {
             let selector = s.root.at("spec.selector").map(Node::entries).unwrap_or(&[]);
             !selector.is_empty()

@@ -18,7 +18,8 @@ declare_rule! {
     ///   value. Names that describe a credential rather than hold one are skipped: those ending
     ///   in `_FILE`, `_PATH`, `_DIR`, `_NAME`, `_URL`, `_ID`, `_TTL`, `_LENGTH`, `_TIMEOUT`,
     ///   `_ENABLED` and similar. So are values that are empty, references (`$(VAR)`, `${VAR}`,
-    ///   `{{ … }}`), `<placeholders>`, masks (`****`), file paths, plain URLs and booleans.
+    ///   `{{ … }}`), `<placeholders>` and `INSERT_…`/`REPLACE_…`/`YOUR_…` markers, masks
+    ///   (`****`), file paths, plain URLs and booleans.
     ///
     /// The finding never repeats the value, and its field is redacted in snippets.
     ///
@@ -246,6 +247,18 @@ fn is_placeholder(value: &str) -> bool {
         || v.contains("${")
         || v.contains("{{")
         || (v.starts_with('<') && v.ends_with('>'))
+        || [
+            "insert_",
+            "insert-",
+            "replace_",
+            "replace-",
+            "replace with",
+            "your_",
+            "your-",
+            "your ",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
         || v.chars()
             .all(|c| c == '*' || c == 'x' || c == 'X' || c == '-' || c == '.')
         || v.starts_with('/')
