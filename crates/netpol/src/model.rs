@@ -797,7 +797,7 @@ fn parse_port(p: &Node, path: &FieldPath, errs: &mut Vec<(FieldPath, String)>) -
         path: path.clone(),
         invalid: false,
     };
-    let mut bad = |errs: &mut Vec<(FieldPath, String)>, rel: &str, m: String| {
+    let bad = |errs: &mut Vec<(FieldPath, String)>, rel: &str, m: String| {
         errs.push((path.key(rel), m));
     };
     match p.get("protocol").filter(|n| !n.is_null()) {

@@ -109,7 +109,6 @@ pub fn to_value(report: &Report) -> Value {
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.summary},
                 "help": {"text": r.help, "markdown": r.help},
-                "helpUri": format!("https://github.com/stockade-dev/stockade/blob/main/docs/rules/{}.md", r.name),
                 "defaultConfiguration": {"level": level(r.severity)},
                 "properties": {"tags": tags, "security-severity": security_severity(r.severity), "precision": "high"},
             })
@@ -149,7 +148,6 @@ pub fn to_value(report: &Report) -> Value {
                 "name": report.tool.name,
                 "version": report.tool.version,
                 "semanticVersion": report.tool.version,
-                "informationUri": "https://github.com/stockade-dev/stockade",
                 "rules": rules,
             }},
             "invocations": [{
