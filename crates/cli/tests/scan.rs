@@ -430,3 +430,61 @@ fn examples_scan_shows_findings_without_a_cluster() {
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("critical"));
 }
+
+#[test]
+fn controller_made_pods_are_reported_on_their_owner_only() {
+    let d = tempfile::tempdir().unwrap();
+    let owned = PRIVILEGED.replace(
+        "  namespace: prod\n",
+        "  namespace: prod\n  ownerReferences:\n  - {apiVersion: apps/v1, kind: ReplicaSet, name: bad-5d9c, uid: 1, controller: true}\n",
+    );
+    let f = write(d.path(), "pod.yaml", &owned);
+    stockade()
+        .args([
+            "scan",
+            "--no-config",
+            "--fail-on",
+            "info",
+            "--disable",
+            "WL057",
+        ])
+        .arg(&f)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_200_mb_document_is_refused_in_bounded_time() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("huge.yaml");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&p).unwrap());
+        use std::io::Write;
+        f.write_all(b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: huge}\ndata:\n  blob: |\n")
+            .unwrap();
+        let line = format!("    {}\n", "x".repeat(1023));
+        for _ in 0..200 * 1024 {
+            f.write_all(line.as_bytes()).unwrap();
+        }
+    }
+    write(d.path(), "ok.yaml", PRIVILEGED);
+    let t = Instant::now();
+    let out = stockade()
+        .args(["scan", "--no-config", "-o", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(t.elapsed().as_secs() < 20, "took {:?}", t.elapsed());
+    assert_eq!(out.status.code(), Some(2));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diag = &r["diagnostics"][0];
+    assert_eq!(diag["code"], "too-large");
+    assert_eq!(diag["line"], 1);
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["ruleId"] == "WL001")
+    );
+}

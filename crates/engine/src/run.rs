@@ -52,6 +52,11 @@ pub fn run(
         if object_index(inv, h.object).is_some_and(|i| excluded[i]) {
             continue;
         }
+        // Pods, ReplicaSets and Jobs that a workload controller made repeat their owner's pod
+        // template: report the owner (which a user edits), not every copy of it.
+        if h.rule.family == stockade_rules::Family::Workload && controlled_by_workload(h.object) {
+            continue;
+        }
         let finding = to_finding(inv, settings, &h);
         match suppression_for(
             settings,
@@ -73,6 +78,33 @@ pub fn run(
     sort(&mut out.findings);
     sort(&mut out.suppressed);
     out
+}
+
+/// Whether the object was created by a workload controller from its owner's template.
+fn controlled_by_workload(o: &Object) -> bool {
+    if !matches!(o.kind(), "Pod" | "ReplicaSet" | "Job") {
+        return false;
+    }
+    o.metadata()
+        .and_then(|m| m.get("ownerReferences"))
+        .map(|refs| refs.items())
+        .unwrap_or(&[])
+        .iter()
+        .any(|r| {
+            r.get("controller").and_then(|c| c.as_bool()) == Some(true)
+                && matches!(
+                    r.get("kind").and_then(|k| k.as_str()),
+                    Some(
+                        "ReplicaSet"
+                            | "Deployment"
+                            | "StatefulSet"
+                            | "DaemonSet"
+                            | "Job"
+                            | "CronJob"
+                            | "ReplicationController"
+                    )
+                )
+        })
 }
 
 fn object_index(inv: &Inventory, o: &Object) -> Option<usize> {

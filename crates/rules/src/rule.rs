@@ -17,16 +17,19 @@ pub enum Family {
     Network,
     /// Unused and orphaned objects (`HY`).
     Hygiene,
+    /// Threats seen in audit events (`AU`).
+    Audit,
 }
 
 impl Family {
     /// Every family.
-    pub const ALL: [Family; 5] = [
+    pub const ALL: [Family; 6] = [
         Family::Workload,
         Family::PodSecurity,
         Family::Rbac,
         Family::Network,
         Family::Hygiene,
+        Family::Audit,
     ];
 
     /// The id prefix, e.g. `WL`.
@@ -37,6 +40,7 @@ impl Family {
             Family::Rbac => "RB",
             Family::Network => "NP",
             Family::Hygiene => "HY",
+            Family::Audit => "AU",
         }
     }
 
@@ -48,6 +52,7 @@ impl Family {
             Family::Rbac => "rbac",
             Family::Network => "network",
             Family::Hygiene => "hygiene",
+            Family::Audit => "audit",
         }
     }
 

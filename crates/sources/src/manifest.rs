@@ -63,13 +63,32 @@ pub struct SourceFile {
     pub path: String,
     /// The file's text.
     pub text: Arc<str>,
+    /// Byte offsets of line starts, built on first use (only files with findings need it).
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
+    /// A file with its text.
+    pub fn new(path: String, text: Arc<str>) -> Self {
+        SourceFile {
+            path,
+            text,
+            line_starts: std::sync::OnceLock::new(),
+        }
+    }
+
     /// The text of a 1-based line, without its line break.
     pub fn line(&self, line: u32) -> Option<&str> {
         let idx = usize::try_from(line).ok()?.checked_sub(1)?;
-        self.text.lines().nth(idx)
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
+                .collect()
+        });
+        let start = *starts.get(idx)?;
+        let end = starts.get(idx + 1).map_or(self.text.len(), |e| e - 1);
+        let l = self.text.get(start..end)?;
+        Some(l.strip_suffix('\r').unwrap_or(l))
     }
 }
 
@@ -335,10 +354,8 @@ fn load_bytes(out: &mut LoadOutput, shown: &str, mut bytes: Vec<u8>, limits: &Li
     };
     let file_idx = out.files.len();
     let text: Arc<str> = Arc::from(text);
-    out.files.push(SourceFile {
-        path: shown.to_string(),
-        text: text.clone(),
-    });
+    out.files
+        .push(SourceFile::new(shown.to_string(), text.clone()));
     for (doc_idx, chunk) in split(&text).into_iter().enumerate() {
         if chunk.text.len() > limits.max_document_bytes {
             out.diagnostics.push(Diagnostic::at(
@@ -628,6 +645,16 @@ mod tests {
                 .line,
             9
         );
+    }
+
+    #[test]
+    fn source_lines_are_found_by_number() {
+        let f = SourceFile::new("f".into(), Arc::from("a\r\nbb\n\nccc"));
+        assert_eq!(
+            (f.line(1), f.line(2), f.line(3), f.line(4), f.line(5)),
+            (Some("a"), Some("bb"), Some(""), Some("ccc"), None)
+        );
+        assert_eq!(f.line(0), None);
     }
 
     #[test]
