@@ -54,6 +54,11 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Network policies: who can reach whom, exactly per NetworkPolicy v1 (reach, matrix, explain).
+    #[command(
+        after_help = "Examples:\n  stockade netpol reach --from prod/web --to prod/db --port 5432/TCP ./deploy\n  stockade netpol matrix -n prod ./deploy\n  stockade netpol explain prod/db --cluster\n\nExit codes: reach 0 allowed, 1 denied; every subcommand 2 on usage or input errors.\nDocs: docs/netpol.md."
+    )]
+    Netpol(NetpolArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -129,6 +134,69 @@ pub struct ScanArgs {
 
 fn parse_severity(s: &str) -> Result<stockade_model::Severity, String> {
     s.parse()
+}
+
+/// Arguments of `netpol`.
+#[derive(Debug, Args)]
+pub struct NetpolArgs {
+    #[command(subcommand)]
+    pub command: NetpolCommand,
+}
+
+/// `netpol` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum NetpolCommand {
+    /// Whether one workload (or address) can reach another, and which policies decide it.
+    Reach(NetpolReachArgs),
+    /// The connectivity matrix between workloads, with access to and from outside addresses.
+    Matrix(NetpolMatrixArgs),
+    /// Every policy selecting a workload, what it allows in and out, and who can reach it.
+    Explain(NetpolExplainArgs),
+}
+
+/// Arguments of `netpol reach`.
+#[derive(Debug, Args)]
+pub struct NetpolReachArgs {
+    /// Source: NS/NAME, NS/KIND/NAME (e.g. prod/deployment/web), or an IP address outside the cluster.
+    #[arg(long, value_name = "WORKLOAD")]
+    pub from: String,
+    /// Destination: NS/NAME, NS/KIND/NAME, or an IP address outside the cluster.
+    #[arg(long, value_name = "WORKLOAD")]
+    pub to: String,
+    /// Destination port and protocol, e.g. 5432/TCP, 53/UDP or 8080 (TCP) [default: any port].
+    #[arg(long, value_name = "PORT[/PROTOCOL]")]
+    pub port: Option<String>,
+    /// Output format.
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
+    pub output: String,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Arguments of `netpol matrix`.
+#[derive(Debug, Args)]
+pub struct NetpolMatrixArgs {
+    /// Only show workloads of this namespace (every policy still applies).
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Output format (text shows a grid up to 40 workloads, a list beyond).
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
+    pub output: String,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Arguments of `netpol explain`.
+#[derive(Debug, Args)]
+pub struct NetpolExplainArgs {
+    /// The workload: NS/NAME or NS/KIND/NAME.
+    #[arg(value_name = "WORKLOAD")]
+    pub workload: String,
+    /// Output format.
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
+    pub output: String,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// Arguments of `rules`.

@@ -353,13 +353,11 @@ fn keys(r: &Value) -> BTreeSet<String> {
 fn live_scan_equals_a_scan_of_the_same_objects_as_files() {
     let Some(c) = cluster() else { return };
     let ns = unique("live-eq");
-    c.create(
-        "/api/v1/namespaces",
-        &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns,
-            "labels": {"pod-security.kubernetes.io/enforce": "privileged"}}}),
-    );
+    let namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns,
+        "labels": {"pod-security.kubernetes.io/enforce": "privileged"}}});
+    c.create("/api/v1/namespaces", &namespace);
     let dir = tempfile::tempdir().unwrap();
-    let mut text = String::new();
+    let mut text = serde_json::to_string_pretty(&namespace).unwrap() + "\n---\n";
     for (path, obj) in objects(&ns) {
         c.create(&path, &obj);
         text.push_str(&serde_json::to_string_pretty(&obj).unwrap());

@@ -397,7 +397,7 @@ mod tests {
     #[test]
     fn enable_disable_and_overrides() {
         let s = Settings::parse(
-            "rules:\n  disable: [workload]\n  enable: [WL001]\n  severity: {WL001: low}\n",
+            "rules:\n  disable: [all]\n  enable: [WL001]\n  severity: {WL001: low}\n",
         )
         .unwrap();
         assert_eq!(

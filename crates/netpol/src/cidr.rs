@@ -97,19 +97,39 @@ mod tests {
         assert!(!c.contains(ip("10.2.0.1")));
         assert!(!c.contains(ip("::1")));
         let all = Cidr::parse("0.0.0.0/0").unwrap();
-        assert!(all.is_everything() && all.contains(ip("203.0.113.9")) && !all.contains(ip("2001:db8::1")));
+        assert!(
+            all.is_everything()
+                && all.contains(ip("203.0.113.9"))
+                && !all.contains(ip("2001:db8::1"))
+        );
         let v6 = Cidr::parse("2001:db8::/32").unwrap();
         assert!(v6.contains(ip("2001:db8:ffff::1")) && !v6.contains(ip("2001:db9::1")));
         assert!(Cidr::parse("::/0").unwrap().contains(ip("fe80::1")));
         // Host bits are ignored, like net.ParseCIDR.
-        assert!(Cidr::parse("10.1.2.3/8").unwrap().contains(ip("10.200.0.0")));
-        assert!(Cidr::parse("10.0.0.0/8").unwrap().covers(&Cidr::parse("10.3.0.0/16").unwrap()));
+        assert!(
+            Cidr::parse("10.1.2.3/8")
+                .unwrap()
+                .contains(ip("10.200.0.0"))
+        );
+        assert!(
+            Cidr::parse("10.0.0.0/8")
+                .unwrap()
+                .covers(&Cidr::parse("10.3.0.0/16").unwrap())
+        );
         assert!(Cidr::host(ip("10.0.0.5")).contains(ip("10.0.0.5")));
     }
 
     #[test]
     fn rejects_malformed_blocks() {
-        for s in ["10.0.0.0", "10.0.0.0/33", "::/129", "10.0.0/8", "10.0.0.0/-1", "x/8", "10.0.0.0/"] {
+        for s in [
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "::/129",
+            "10.0.0/8",
+            "10.0.0.0/-1",
+            "x/8",
+            "10.0.0.0/",
+        ] {
             assert!(Cidr::parse(s).is_none(), "{s}");
         }
     }

@@ -80,7 +80,11 @@ impl Verdict {
             Some((p, n)) => self.allowed.contains(p, n),
             None => !self.allowed.is_empty(),
         };
-        if ok { Decision::Allowed } else { Decision::Denied }
+        if ok {
+            Decision::Allowed
+        } else {
+            Decision::Denied
+        }
     }
 }
 
@@ -140,7 +144,13 @@ impl<'a> Model<'a> {
                 if self.matches_endpoint(pi, &r.peers, other) {
                     let ports = r.port_set(dst_ports);
                     allowed.add(&ports);
-                    rules.push((RuleRef { policy: pi, rule: r.index }, ports));
+                    rules.push((
+                        RuleRef {
+                            policy: pi,
+                            rule: r.index,
+                        },
+                        ports,
+                    ));
                 }
             }
         }

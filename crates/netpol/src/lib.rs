@@ -30,7 +30,7 @@ mod selector;
 
 pub use cidr::Cidr;
 pub use eval::{Decision, Direction, Endpoint, RuleRef, Verdict};
-pub use matrix::{ExternalAccess, Matrix};
+pub use matrix::{ExternalAccess, ExternalPeer, Matrix};
 pub use model::{
     ContainerPort, Model, Namespace, Peer, PeerKind, Policy, PolicyPort, PolicyRule, PortRef,
     Workload,

@@ -227,7 +227,8 @@ impl Matrix {
                     .rules(c.ingress)
                     .iter()
                     .find(|r| r.index == c.rule);
-                let s = rule.map_or_else(PortSet::none, |r| r.port_set(Some(&m.workloads[dst].ports)));
+                let s =
+                    rule.map_or_else(PortSet::none, |r| r.port_set(Some(&m.workloads[dst].ports)));
                 it.id(s)
             })
         };
@@ -279,7 +280,7 @@ impl Matrix {
             }
         }
 
-        let external = (0..n).map(|w| external_access(m, w)).collect();
+        let external = (0..n).map(|w| m.external_access(w)).collect();
         Matrix {
             n,
             cells,
@@ -319,7 +320,19 @@ impl Matrix {
     }
 }
 
+impl Model<'_> {
+    /// A workload's access to and from addresses outside the cluster: every address when it
+    /// is not isolated in a direction, else the ipBlock peers (and peer-less rules) of the
+    /// policies that select it.
+    pub fn external_access(&self, wi: usize) -> ExternalAccess {
+        external_access(self, wi)
+    }
+}
+
 fn external_access(m: &Model<'_>, wi: usize) -> ExternalAccess {
+    if wi >= m.workloads.len() {
+        return ExternalAccess::default();
+    }
     let any = || {
         vec![ExternalPeer {
             block: "any address".into(),

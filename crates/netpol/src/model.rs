@@ -214,7 +214,9 @@ impl PolicyRule {
             }
             let s = match &p.port {
                 None => PortSet::protocol(p.protocol),
-                Some(PortRef::Number(n)) => PortSet::range(p.protocol, *n, p.end_port.unwrap_or(*n)),
+                Some(PortRef::Number(n)) => {
+                    PortSet::range(p.protocol, *n, p.end_port.unwrap_or(*n))
+                }
                 Some(PortRef::Name(name)) => {
                     let mut s = PortSet::none();
                     for c in dst_ports.unwrap_or(&[]) {
@@ -344,7 +346,11 @@ impl<'a> Model<'a> {
         for name in names {
             let object = ns_objects.get(&name).copied();
             let mut labels: Labels = object
-                .map(|o| o.labels().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+                .map(|o| {
+                    o.labels()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect()
+                })
                 .unwrap_or_default();
             labels.insert(NAME_LABEL.to_string(), name.clone());
             m.ns_index.insert(name.clone(), m.namespaces.len());
@@ -411,7 +417,11 @@ impl<'a> Model<'a> {
                         }
                     };
                     push(status.and_then(|s| s.get("podIP")));
-                    for i in status.and_then(|s| s.get("podIPs")).map(Node::items).unwrap_or(&[]) {
+                    for i in status
+                        .and_then(|s| s.get("podIPs"))
+                        .map(Node::items)
+                        .unwrap_or(&[])
+                    {
                         push(i.get("ip"));
                     }
                 }
@@ -471,7 +481,8 @@ impl<'a> Model<'a> {
 
         for (o, path, message) in problems {
             let loc = inv.location(o, &path);
-            let (file, line, column) = loc.map_or((None, 0, 0), |l| (Some(l.path), l.line, l.column));
+            let (file, line, column) =
+                loc.map_or((None, 0, 0), |l| (Some(l.path), l.line, l.column));
             m.diagnostics.push(Diagnostic {
                 level: DiagnosticLevel::Error,
                 code: "invalid-network-policy".into(),
@@ -525,9 +536,14 @@ impl<'a> Model<'a> {
     /// The namespaces a peer of `policy` can select pods in (empty for ipBlock peers).
     pub fn peer_namespaces(&self, policy: &Policy<'_>, peer: &Peer) -> Vec<usize> {
         match &peer.kind {
-            PeerKind::Pods { namespaces: None, .. } => {
-                self.ns_index.get(&policy.namespace).copied().into_iter().collect()
-            }
+            PeerKind::Pods {
+                namespaces: None, ..
+            } => self
+                .ns_index
+                .get(&policy.namespace)
+                .copied()
+                .into_iter()
+                .collect(),
             PeerKind::Pods {
                 namespaces: Some(sel),
                 ..
@@ -586,11 +602,16 @@ impl<'a> Model<'a> {
                     .map(|w| w.id())
                     .collect();
                 Err(if self.workloads.is_empty() {
-                    format!("no workload {spec:?}: the inputs hold no workloads (Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs or CronJobs)")
+                    format!(
+                        "no workload {spec:?}: the inputs hold no workloads (Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs or CronJobs)"
+                    )
                 } else if known.is_empty() {
                     format!("no workload {spec:?}: the inputs hold no workload in that namespace")
                 } else {
-                    format!("no workload {spec:?}; known workloads include: {}", known.join(", "))
+                    format!(
+                        "no workload {spec:?}; known workloads include: {}",
+                        known.join(", ")
+                    )
                 })
             }
             many => {
@@ -601,7 +622,10 @@ impl<'a> Model<'a> {
                         format!("{}/{}/{}", w.namespace, w.kind.to_lowercase(), w.name)
                     })
                     .collect();
-                Err(format!("{spec:?} is ambiguous; say which one: {}", c.join(", ")))
+                Err(format!(
+                    "{spec:?} is ambiguous; say which one: {}",
+                    c.join(", ")
+                ))
             }
         }
     }
@@ -669,7 +693,10 @@ fn parse_policy<'a>(o: &'a Object, problems: &mut Problems<'a>) -> Option<Policy
                 Some("Egress") => e = true,
                 _ => errs.push((
                     spec_path.key("policyTypes").index(idx),
-                    format!("policy type must be \"Ingress\" or \"Egress\" (case matters), found {}", t.value),
+                    format!(
+                        "policy type must be \"Ingress\" or \"Egress\" (case matters), found {}",
+                        t.value
+                    ),
                 )),
             }
         }
@@ -700,7 +727,13 @@ fn parse_rules(
         return Vec::new();
     };
     if !matches!(list.value, Value::Seq(_) | Value::Null) {
-        errs.push((base, format!("{field} must be a list of rules, found {}", list.type_name())));
+        errs.push((
+            base,
+            format!(
+                "{field} must be a list of rules, found {}",
+                list.type_name()
+            ),
+        ));
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -713,7 +746,10 @@ fn parse_rules(
             ports: Vec::new(),
         };
         if !matches!(r.value, Value::Map(_) | Value::Null) {
-            errs.push((path, format!("a rule must be a mapping, found {}", r.type_name())));
+            errs.push((
+                path,
+                format!("a rule must be a mapping, found {}", r.type_name()),
+            ));
             // An unparseable rule allows nothing: give it one invalid peer and no ports.
             rule.peers.push(Peer {
                 kind: PeerKind::Invalid,
@@ -722,15 +758,28 @@ fn parse_rules(
             out.push(rule);
             continue;
         }
-        for (j, p) in r.get(peers_field).map(Node::items).unwrap_or(&[]).iter().enumerate() {
+        for (j, p) in r
+            .get(peers_field)
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             let pp = path.key(peers_field).index(j);
             rule.peers.push(Peer {
                 kind: parse_peer(p, &pp, errs),
                 path: pp,
             });
         }
-        for (j, p) in r.get("ports").map(Node::items).unwrap_or(&[]).iter().enumerate() {
-            rule.ports.push(parse_port(p, &path.key("ports").index(j), errs));
+        for (j, p) in r
+            .get("ports")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            rule.ports
+                .push(parse_port(p, &path.key("ports").index(j), errs));
         }
         out.push(rule);
     }
@@ -758,7 +807,13 @@ fn parse_peer(p: &Node, path: &FieldPath, errs: &mut Vec<(FieldPath, String)>) -
             return PeerKind::Invalid;
         };
         let mut except = Vec::new();
-        for (i, e) in b.get("except").map(Node::items).unwrap_or(&[]).iter().enumerate() {
+        for (i, e) in b
+            .get("except")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             match e.as_str().and_then(Cidr::parse) {
                 Some(c) if cidr.covers(&c) && c.prefix() > cidr.prefix() => except.push(c),
                 Some(c) => {
@@ -769,7 +824,10 @@ fn parse_peer(p: &Node, path: &FieldPath, errs: &mut Vec<(FieldPath, String)>) -
                     return PeerKind::Invalid;
                 }
                 None => {
-                    errs.push((bp.key("except").index(i), format!("not a CIDR: {}", e.value)));
+                    errs.push((
+                        bp.key("except").index(i),
+                        format!("not a CIDR: {}", e.value),
+                    ));
                     return PeerKind::Invalid;
                 }
             }
@@ -805,7 +863,14 @@ fn parse_port(p: &Node, path: &FieldPath, errs: &mut Vec<(FieldPath, String)>) -
         Some(n) => match n.as_str().and_then(Protocol::parse) {
             Some(pr) => out.protocol = pr,
             None => {
-                bad(errs, "protocol", format!("protocol must be TCP, UDP or SCTP (case matters), found {}", n.value));
+                bad(
+                    errs,
+                    "protocol",
+                    format!(
+                        "protocol must be TCP, UDP or SCTP (case matters), found {}",
+                        n.value
+                    ),
+                );
                 out.invalid = true;
             }
         },
@@ -815,19 +880,33 @@ fn parse_port(p: &Node, path: &FieldPath, errs: &mut Vec<(FieldPath, String)>) -
         Some(Value::Int(n)) => match u16::try_from(*n).ok().filter(|n| *n > 0) {
             Some(n) => out.port = Some(PortRef::Number(n)),
             None => {
-                bad(errs, "port", format!("port must be between 1 and 65535, found {n}"));
+                bad(
+                    errs,
+                    "port",
+                    format!("port must be between 1 and 65535, found {n}"),
+                );
                 out.invalid = true;
             }
         },
         Some(Value::Str(s)) => {
             if s.is_empty() || !s.bytes().any(|b| b.is_ascii_alphabetic()) {
-                bad(errs, "port", format!("a named port must contain a letter, found {s:?} (write numbers unquoted)"));
+                bad(
+                    errs,
+                    "port",
+                    format!(
+                        "a named port must contain a letter, found {s:?} (write numbers unquoted)"
+                    ),
+                );
                 out.invalid = true;
             }
             out.port = Some(PortRef::Name(s.to_string()));
         }
         Some(v) => {
-            bad(errs, "port", format!("port must be a number or a name, found {}", v.type_name()));
+            bad(
+                errs,
+                "port",
+                format!("port must be a number or a name, found {}", v.type_name()),
+            );
             out.invalid = true;
         }
     }
@@ -836,16 +915,28 @@ fn parse_port(p: &Node, path: &FieldPath, errs: &mut Vec<(FieldPath, String)>) -
         Some(Value::Int(e)) => match (&out.port, u16::try_from(*e).ok()) {
             (Some(PortRef::Number(n)), Some(e)) if e >= *n => out.end_port = Some(e),
             (Some(PortRef::Number(n)), _) => {
-                bad(errs, "endPort", format!("endPort {e} must be at least port {n} and at most 65535"));
+                bad(
+                    errs,
+                    "endPort",
+                    format!("endPort {e} must be at least port {n} and at most 65535"),
+                );
                 out.invalid = true;
             }
             _ => {
-                bad(errs, "endPort", "endPort needs a numeric `port` to start the range".into());
+                bad(
+                    errs,
+                    "endPort",
+                    "endPort needs a numeric `port` to start the range".into(),
+                );
                 out.invalid = true;
             }
         },
         Some(v) => {
-            bad(errs, "endPort", format!("endPort must be a number, found {}", v.type_name()));
+            bad(
+                errs,
+                "endPort",
+                format!("endPort must be a number, found {}", v.type_name()),
+            );
             out.invalid = true;
         }
     }

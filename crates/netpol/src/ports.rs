@@ -108,7 +108,9 @@ impl PortSet {
 
     /// Whether the set holds every port of every protocol.
     pub fn is_all(&self) -> bool {
-        self.ranges.iter().all(|r| r.as_slice() == [(MIN_PORT, MAX_PORT)])
+        self.ranges
+            .iter()
+            .all(|r| r.as_slice() == [(MIN_PORT, MAX_PORT)])
     }
 
     /// Whether `port` of protocol `p` is in the set.
@@ -230,16 +232,25 @@ mod tests {
     fn union_merges_overlapping_and_adjacent_ranges() {
         let a = PortSet::range(Tcp, 80, 90).union(&PortSet::range(Tcp, 91, 100));
         assert_eq!(a.ranges(Tcp), &[(80, 100)]);
-        let b = a.union(&PortSet::single(Tcp, 443)).union(&PortSet::range(Tcp, 85, 95));
+        let b = a
+            .union(&PortSet::single(Tcp, 443))
+            .union(&PortSet::range(Tcp, 85, 95));
         assert_eq!(b.ranges(Tcp), &[(80, 100), (443, 443)]);
         assert_eq!(b.to_string(), "TCP 80-100,443");
-        assert!(PortSet::protocol(Tcp).union(&PortSet::protocol(Udp)).union(&PortSet::protocol(Sctp)).is_all());
+        assert!(
+            PortSet::protocol(Tcp)
+                .union(&PortSet::protocol(Udp))
+                .union(&PortSet::protocol(Sctp))
+                .is_all()
+        );
     }
 
     #[test]
     fn intersection_is_per_protocol() {
         let a = PortSet::range(Tcp, 1, 100).union(&PortSet::single(Udp, 53));
-        let b = PortSet::range(Tcp, 50, 200).union(&PortSet::single(Tcp, 5)).union(&PortSet::protocol(Sctp));
+        let b = PortSet::range(Tcp, 50, 200)
+            .union(&PortSet::single(Tcp, 5))
+            .union(&PortSet::protocol(Sctp));
         let i = a.intersect(&b);
         assert_eq!(i.ranges(Tcp), &[(5, 5), (50, 100)]);
         assert!(i.ranges(Udp).is_empty() && i.ranges(Sctp).is_empty());

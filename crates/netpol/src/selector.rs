@@ -85,7 +85,13 @@ impl Selector {
             Value::Null => return sel,
             Value::Map(_) => {}
             _ => {
-                errors.push((path.clone(), format!("a label selector must be a mapping, found {}", node.type_name())));
+                errors.push((
+                    path.clone(),
+                    format!(
+                        "a label selector must be a mapping, found {}",
+                        node.type_name()
+                    ),
+                ));
                 sel.invalid = true;
                 return sel;
             }
@@ -114,7 +120,10 @@ impl Selector {
                     }
                 }
                 _ => {
-                    errors.push((mp, format!("matchLabels must be a mapping, found {}", ml.type_name())));
+                    errors.push((
+                        mp,
+                        format!("matchLabels must be a mapping, found {}", ml.type_name()),
+                    ));
                     sel.invalid = true;
                 }
             }
@@ -122,7 +131,10 @@ impl Selector {
         if let Some(me) = node.get("matchExpressions") {
             let ep = path.key("matchExpressions");
             if !matches!(me.value, Value::Seq(_) | Value::Null) {
-                errors.push((ep.clone(), format!("matchExpressions must be a list, found {}", me.type_name())));
+                errors.push((
+                    ep.clone(),
+                    format!("matchExpressions must be a list, found {}", me.type_name()),
+                ));
                 sel.invalid = true;
             }
             for (i, e) in me.items().iter().enumerate() {
@@ -162,7 +174,13 @@ fn parse_expr(e: &Node) -> Result<Expr, String> {
     for v in e.get("values").map(Node::items).unwrap_or(&[]) {
         match v.as_str() {
             Some(s) => values.push(s.to_string()),
-            None => return Err(format!("values must be strings, found {} {} (quote it)", v.type_name(), v.value)),
+            None => {
+                return Err(format!(
+                    "values must be strings, found {} {} (quote it)",
+                    v.type_name(),
+                    v.value
+                ));
+            }
         }
     }
     match op {
@@ -233,7 +251,10 @@ mod tests {
         Node::new(Value::Seq(items), Pos::default())
     }
     fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
     fn parse(n: &Node) -> (Selector, Vec<(FieldPath, String)>) {
         let mut errs = Vec::new();
@@ -250,7 +271,11 @@ mod tests {
 
     #[test]
     fn empty_and_null_selectors_match_everything() {
-        for n in [map(vec![]), Node::new(Value::Null, Pos::default()), map(vec![("matchLabels", map(vec![]))])] {
+        for n in [
+            map(vec![]),
+            Node::new(Value::Null, Pos::default()),
+            map(vec![("matchLabels", map(vec![]))]),
+        ] {
             let (sel, errs) = parse(&n);
             assert!(errs.is_empty());
             assert!(sel.is_empty());
@@ -261,7 +286,10 @@ mod tests {
 
     #[test]
     fn match_labels_need_every_pair() {
-        let (sel, _) = parse(&map(vec![("matchLabels", map(vec![("app", s("web")), ("tier", s("fe"))]))]));
+        let (sel, _) = parse(&map(vec![(
+            "matchLabels",
+            map(vec![("app", s("web")), ("tier", s("fe"))]),
+        )]));
         assert!(sel.matches(&labels(&[("app", "web"), ("tier", "fe"), ("x", "y")])));
         assert!(!sel.matches(&labels(&[("app", "web")])));
         assert!(!sel.matches(&labels(&[("app", "web"), ("tier", "be")])));
@@ -270,7 +298,9 @@ mod tests {
 
     #[test]
     fn in_notin_exists_doesnotexist() {
-        let cases: &[(&str, &[&str], &[(&str, &str)], bool)] = &[
+        // (operator, values, labels, matches)
+        type Case<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)], bool);
+        let cases: &[Case] = &[
             ("In", &["a", "b"], &[("k", "a")], true),
             ("In", &["a", "b"], &[("k", "c")], false),
             ("In", &["a", "b"], &[], false),
@@ -284,7 +314,10 @@ mod tests {
             ("DoesNotExist", &[], &[("k", "x")], false),
         ];
         for (op, values, l, want) in cases {
-            let (sel, errs) = parse(&map(vec![("matchExpressions", seq(vec![expr("k", op, values)]))]));
+            let (sel, errs) = parse(&map(vec![(
+                "matchExpressions",
+                seq(vec![expr("k", op, values)]),
+            )]));
             assert!(errs.is_empty(), "{op}: {errs:?}");
             assert_eq!(sel.matches(&labels(l)), *want, "{op} {values:?} on {l:?}");
         }
@@ -294,7 +327,10 @@ mod tests {
     fn labels_and_expressions_are_anded() {
         let (sel, _) = parse(&map(vec![
             ("matchLabels", map(vec![("app", s("db"))])),
-            ("matchExpressions", seq(vec![expr("env", "NotIn", &["dev"])])),
+            (
+                "matchExpressions",
+                seq(vec![expr("env", "NotIn", &["dev"])]),
+            ),
         ]));
         assert!(sel.matches(&labels(&[("app", "db"), ("env", "prod")])));
         assert!(!sel.matches(&labels(&[("app", "db"), ("env", "dev")])));
@@ -305,10 +341,19 @@ mod tests {
     #[test]
     fn invalid_selectors_match_nothing_and_say_why() {
         for n in [
-            map(vec![("matchExpressions", seq(vec![expr("k", "in", &["a"])]))]),
+            map(vec![(
+                "matchExpressions",
+                seq(vec![expr("k", "in", &["a"])]),
+            )]),
             map(vec![("matchExpressions", seq(vec![expr("k", "In", &[])]))]),
-            map(vec![("matchExpressions", seq(vec![expr("k", "Exists", &["a"])]))]),
-            map(vec![("matchLabels", map(vec![("v", Node::new(Value::Int(2), Pos::default()))]))]),
+            map(vec![(
+                "matchExpressions",
+                seq(vec![expr("k", "Exists", &["a"])]),
+            )]),
+            map(vec![(
+                "matchLabels",
+                map(vec![("v", Node::new(Value::Int(2), Pos::default()))]),
+            )]),
             s("app=web"),
         ] {
             let (sel, errs) = parse(&n);

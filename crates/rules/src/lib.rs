@@ -8,6 +8,7 @@
 
 pub mod controls;
 pub mod docs;
+pub mod netpol;
 pub mod registry;
 pub mod rule;
 #[cfg(test)]

@@ -59,6 +59,17 @@ pub static RULES: &[&Rule] = &[
     // @@rbac-rules (keep sorted by id)
     // @@end-rbac-rules
     // @@network-rules (keep sorted by id)
+    &crate::netpol::namespace_without_default_deny_ingress::NAMESPACE_WITHOUT_DEFAULT_DENY_INGRESS,
+    &crate::netpol::namespace_without_default_deny_egress::NAMESPACE_WITHOUT_DEFAULT_DENY_EGRESS,
+    &crate::netpol::unselected_workload::UNSELECTED_WORKLOAD,
+    &crate::netpol::policy_selects_no_pods::POLICY_SELECTS_NO_PODS,
+    &crate::netpol::peer_selects_nothing::PEER_SELECTS_NOTHING,
+    &crate::netpol::allow_all_rule::ALLOW_ALL_RULE,
+    &crate::netpol::egress_to_any_address::EGRESS_TO_ANY_ADDRESS,
+    &crate::netpol::database_open_to_all_namespaces::DATABASE_OPEN_TO_ALL_NAMESPACES,
+    &crate::netpol::undefined_named_port::UNDEFINED_NAMED_PORT,
+    &crate::netpol::policy_without_workloads::POLICY_WITHOUT_WORKLOADS,
+    &crate::netpol::system_namespace_open::SYSTEM_NAMESPACE_OPEN,
     // @@end-network-rules
 ];
 

@@ -3,6 +3,7 @@
 mod explain;
 mod init;
 mod inputs;
+mod netpol;
 mod rules;
 mod scan;
 
@@ -16,6 +17,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(args) => scan::run(*args, color),
         Command::Rules(args) => rules::run(args),
         Command::Explain { rule } => explain::run(&rule),
+        Command::Netpol(args) => netpol::run(args),
         Command::Init { path, force } => init::run(&path, force),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

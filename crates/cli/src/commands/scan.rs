@@ -62,7 +62,10 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
     report.partial = partial;
     let in_scope = |f: &stockade_model::Finding| match &args.namespace {
         // Cluster-scoped objects were read for context only.
-        Some(ns) => f.object.namespace.as_deref() == Some(ns.as_str()),
+        Some(ns) => {
+            f.object.namespace.as_deref() == Some(ns.as_str())
+                || (f.object.kind == "Namespace" && f.object.name == *ns)
+        }
         None => true,
     };
     report.findings = out.findings.into_iter().filter(|f| in_scope(f)).collect();

@@ -1,0 +1,80 @@
+//! Helpers shared by the network family.
+
+use stockade_inventory::{Object, PodSpecView};
+use stockade_model::FieldPath;
+use stockade_netpol::{Model, Workload};
+use stockade_sources::Node;
+
+/// The kinds the network rules read: policies, namespaces and every kind that makes pods.
+pub const KINDS: &[&str] = &[
+    "NetworkPolicy",
+    "Namespace",
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+];
+
+/// Namespaces that hold the cluster's own components; `system-namespace-open` reports them
+/// (with its own option), so the per-namespace default-deny rules leave them alone.
+pub const SYSTEM_NAMESPACES: &[&str] = &[
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "monitoring",
+    "observability",
+    "prometheus",
+    "logging",
+];
+
+/// Namespaces that have at least one workload, in order.
+pub fn namespaces_with_workloads<'m>(m: &'m Model<'_>) -> Vec<&'m str> {
+    let mut v: Vec<&str> = m.workloads.iter().map(|w| w.namespace.as_str()).collect();
+    v.dedup();
+    v
+}
+
+/// Whether a namespace has a policy selecting every pod (`podSelector: {}`) for a direction.
+pub fn has_default_deny(m: &Model<'_>, ns: &str, ingress: bool) -> bool {
+    m.policies
+        .iter()
+        .any(|p| p.namespace == ns && p.pod_selector.is_empty() && p.affects(ingress))
+}
+
+/// Where to report a finding about a namespace: its Namespace object, else its first workload.
+pub fn namespace_anchor<'a>(m: &Model<'a>, ns: &str) -> Option<(&'a Object, FieldPath)> {
+    if let Some(o) = m.namespace(ns).and_then(|n| n.object) {
+        return Some((o, FieldPath::parse("metadata.name")));
+    }
+    let wi = m
+        .workloads_in(ns)
+        .iter()
+        .copied()
+        .find(|&wi| !is_controlled(m.workloads[wi].object))?;
+    Some((
+        m.workloads[wi].object,
+        FieldPath::parse("metadata.namespace"),
+    ))
+}
+
+/// Whether a controller owns the object; findings go to the owner (as in every family), so
+/// pods dumped without their ReplicaSet are not reported themselves.
+pub fn is_controlled(o: &Object) -> bool {
+    o.root
+        .at("metadata.ownerReferences")
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .any(|r| r.get("controller").and_then(Node::as_bool) == Some(true))
+}
+
+/// Where a workload's pod labels are (or belong).
+pub fn labels_path(w: &Workload<'_>) -> FieldPath {
+    PodSpecView::of(w.object)
+        .map(|p| p.meta_path.key("labels"))
+        .unwrap_or_else(|| FieldPath::parse("metadata.labels"))
+}

@@ -1,0 +1,74 @@
+use crate::netpol::helpers::KINDS;
+use crate::{Checker, Family, declare_rule};
+use stockade_model::{Control, FieldPath, Severity};
+use stockade_netpol::Model;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags NetworkPolicies in namespaces that run no workload. For manifests, only when the
+    /// inputs hold workloads in other namespaces (so a directory of policies alone is not
+    /// judged); a live cluster is always judged.
+    ///
+    /// ## Why is this risky?
+    /// A policy only acts on pods of its own namespace. One in the wrong namespace (applied
+    /// without `-n`, so landing in `default`, or copied from another application) protects
+    /// nothing, while the namespace it was meant for stays open.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: NetworkPolicy
+    /// metadata:
+    ///   name: web
+    ///   namespace: defualt   # typo; the web pods run in shop
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// kind: NetworkPolicy
+    /// metadata:
+    ///   name: web
+    ///   namespace: shop
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## Known limitations
+    /// A policy written ahead of the workloads it is for is reported until they exist.
+    ///
+    /// ## References
+    /// - Kubernetes: Network Policies, "The NetworkPolicy resource"
+    pub static POLICY_WITHOUT_WORKLOADS = Rule {
+        id: "NP010",
+        name: "policy-without-workloads",
+        family: Family::Network,
+        severity: Severity::Low,
+        default_enabled: true,
+        kinds: KINDS,
+        controls: &[Control::nsa("network/network-policies")],
+        since: "0.1.0",
+        summary: "NetworkPolicy is in a namespace that runs no workload",
+        remediation: "Move the policy to the namespace of the workloads it is meant for, or delete it.",
+        inventory_check: Some(check),
+    };
+}
+
+fn check(cx: &mut Checker<'_>) {
+    let inv = cx.inv;
+    let m = Model::build(inv);
+    if m.workloads.is_empty() && !m.complete {
+        return;
+    }
+    for p in &m.policies {
+        if m.workloads_in(&p.namespace).is_empty() {
+            cx.report(
+                p.object,
+                FieldPath::parse("metadata.namespace"),
+                format!(
+                    "namespace {:?} runs no workload, so this policy selects nothing",
+                    p.namespace
+                ),
+            );
+        }
+    }
+}

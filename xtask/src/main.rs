@@ -1,0 +1,224 @@
+//! Developer tasks, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
+//!
+//! - `gen-corpus [--objects N] [--out DIR] [--force]`: writes the deterministic benchmark corpus.
+//! - `bench [--objects N] [--runs R] [--real DIR] [--bin PATH] [--json] [--check]`: times the
+//!   release scanner on that corpus and on the real-manifest corpus.
+//!
+//! This binary never builds the scanner: it measures whatever `cargo build --release -p
+//! stockade` last produced, so the figures describe exactly that binary.
+
+mod bench;
+mod bench_netpol;
+mod corpus;
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [options]
+
+tasks:
+  gen-corpus [--objects N] [--out DIR] [--force]
+      Generate the benchmark corpus (default 50000 objects) under
+      target/bench-corpus/<N>/, or DIR; an existing complete corpus is reused.
+  bench [--objects N] [--runs R] [--real DIR] [--no-real] [--bin PATH] [--json] [--check]
+      Time `stockade scan` (1 warm-up + R measured runs, default 3) on the generated
+      corpus and on the real corpus (default ../shared/corpus/real from the repo root).
+      --json prints the figures as JSON; --check exits 2 when a target is missed.
+  bench-netpol [--workloads N] [--policies P] [--runs R] [--bin PATH] [--check]
+      Time `stockade netpol matrix -o json` on a generated inventory (default 2000
+      workloads, 1000 NetworkPolicies; 1 warm-up + R runs, default 3); target < 2 s.
+";
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("xtask: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let Some(task) = args.next() else {
+        eprint!("{USAGE}");
+        std::process::exit(2);
+    };
+    let rest: Vec<String> = args.collect();
+    match task.as_str() {
+        "gen-corpus" => {
+            let mut opts = Opts::parse(&rest, &["--objects", "--out"], &["--force"])?;
+            let objects = opts.objects()?;
+            let out = opts
+                .value("--out")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| corpus::default_dir(objects));
+            let stats = corpus::ensure(&out, objects, opts.flag("--force"))?;
+            println!(
+                "{}: {} objects in {} files, {:.1} MB{}",
+                out.display(),
+                stats.objects,
+                stats.files,
+                stats.bytes as f64 / 1e6,
+                if stats.reused { " (reused)" } else { "" }
+            );
+            Ok(())
+        }
+        "bench" => {
+            let mut opts = Opts::parse(
+                &rest,
+                &["--objects", "--runs", "--real", "--bin"],
+                &["--json", "--check", "--no-real"],
+            )?;
+            let objects = opts.objects()?;
+            let runs = match opts.value("--runs") {
+                Some(r) => r.parse().context("--runs expects a number")?,
+                None => 3,
+            };
+            if runs == 0 {
+                bail!("--runs must be at least 1");
+            }
+            let real = if opts.flag("--no-real") {
+                None
+            } else {
+                Some(
+                    opts.value("--real")
+                        .map(PathBuf::from)
+                        .unwrap_or_else(|| repo_root().join("../shared/corpus/real")),
+                )
+            };
+            let config = bench::Config {
+                objects,
+                runs,
+                real,
+                bin: opts
+                    .value("--bin")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| target_dir().join("release/stockade")),
+                json: opts.flag("--json"),
+            };
+            let met = bench::run(&config)?;
+            if opts.flag("--check") && !met {
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+        "bench-netpol" => {
+            let mut opts = Opts::parse(
+                &rest,
+                &["--workloads", "--policies", "--runs", "--bin"],
+                &["--check"],
+            )?;
+            let num = |v: Option<String>, d: usize, what: &str| -> Result<usize> {
+                v.map_or(Ok(d), |v| {
+                    v.parse()
+                        .with_context(|| format!("{what} expects a number"))
+                })
+            };
+            let config = bench_netpol::Config {
+                workloads: num(opts.value("--workloads"), 2000, "--workloads")?.max(1),
+                policies: num(opts.value("--policies"), 1000, "--policies")?,
+                runs: num(opts.value("--runs"), 3, "--runs")?.max(1),
+                bin: opts
+                    .value("--bin")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| target_dir().join("release/stockade")),
+            };
+            let met = bench_netpol::run(&config)?;
+            if opts.flag("--check") && !met {
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown task `{other}`\n{USAGE}"),
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set, else `<root>/target`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) => {
+            let d = PathBuf::from(d);
+            if d.is_absolute() {
+                d
+            } else {
+                repo_root().join(d)
+            }
+        }
+        None => repo_root().join("target"),
+    }
+}
+
+/// A tiny option parser: `--name value`, `--name=value` and boolean `--flag`s.
+struct Opts {
+    values: Vec<(String, String)>,
+    flags: Vec<String>,
+}
+
+impl Opts {
+    fn parse(args: &[String], valued: &[&str], flags: &[&str]) -> Result<Opts> {
+        let mut o = Opts {
+            values: Vec::new(),
+            flags: Vec::new(),
+        };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let (name, inline) = match a.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (a.as_str(), None),
+            };
+            if valued.contains(&name) {
+                let v = match inline {
+                    Some(v) => v,
+                    None => it
+                        .next()
+                        .cloned()
+                        .with_context(|| format!("{name} expects a value"))?,
+                };
+                o.values.push((name.to_string(), v));
+            } else if flags.contains(&name) && inline.is_none() {
+                o.flags.push(name.to_string());
+            } else {
+                bail!("unexpected argument `{a}`\n{USAGE}");
+            }
+        }
+        Ok(o)
+    }
+
+    /// The last value given for `name`.
+    fn value(&mut self, name: &str) -> Option<String> {
+        self.values
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        self.flags.iter().any(|f| f == name)
+    }
+
+    fn objects(&mut self) -> Result<usize> {
+        let n: usize = match self.value("--objects") {
+            Some(v) => v
+                .replace('_', "")
+                .parse()
+                .context("--objects expects a number")?,
+            None => corpus::DEFAULT_OBJECTS,
+        };
+        if n == 0 {
+            bail!("--objects must be at least 1");
+        }
+        Ok(n)
+    }
+}
