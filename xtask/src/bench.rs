@@ -35,6 +35,8 @@ pub struct Config {
 #[derive(Clone, Copy, Debug)]
 struct Run {
     wall: Duration,
+    /// User plus system CPU time: on a shared machine, wall time includes waiting for a core.
+    cpu: Duration,
     max_rss_bytes: u64,
     exit: i32,
 }
@@ -61,6 +63,11 @@ impl Figures {
     fn median(&self) -> Duration {
         let w = self.walls();
         w[w.len() / 2]
+    }
+    fn median_cpu(&self) -> Duration {
+        let mut c: Vec<Duration> = self.runs.iter().map(|r| r.cpu).collect();
+        c.sort();
+        c[c.len() / 2]
     }
     fn peak_rss(&self) -> u64 {
         self.runs.iter().map(|r| r.max_rss_bytes).max().unwrap_or(0)
@@ -129,9 +136,10 @@ fn measure(cfg: &Config, name: &str, corpus: &Path) -> Result<Figures> {
     for i in 0..cfg.runs {
         let r = scan(cfg, corpus, Path::new("/dev/null"))?;
         eprintln!(
-            "xtask: {name}: run {}: {:.3} s, {:.1} MiB peak RSS",
+            "xtask: {name}: run {}: {:.3} s wall, {:.3} s CPU, {:.1} MiB peak RSS",
             i + 1,
             r.wall.as_secs_f64(),
+            r.cpu.as_secs_f64(),
             r.max_rss_bytes as f64 / (1 << 20) as f64
         );
         runs.push(r);
@@ -204,8 +212,13 @@ fn scan(cfg: &Config, corpus: &Path, output: &Path) -> Result<Run> {
         );
     }
     let max_rss_kib = u64::try_from(usage.ru_maxrss).unwrap_or(0);
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
     Ok(Run {
         wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
         max_rss_bytes: max_rss_kib * 1024,
         exit,
     })
@@ -274,6 +287,10 @@ fn print_text(cfg: &Config, all: &[Figures], full: bool, wall_ok: bool, rss_ok: 
             median.as_secs_f64()
         );
         println!(
+            "  CPU       median {:.3} s (user + system)",
+            f.median_cpu().as_secs_f64()
+        );
+        println!(
             "  speed     {:.0} objects/s, {:.1} MB/s (median; best {:.0} objects/s, {:.1} MB/s)",
             f.objects_per_s(median),
             f.mb_per_s(median),
@@ -322,6 +339,8 @@ fn print_json(
                 "runsSeconds": f.runs.iter().map(|r| r.wall.as_secs_f64()).collect::<Vec<_>>(),
                 "bestSeconds": f.best().as_secs_f64(),
                 "medianSeconds": f.median().as_secs_f64(),
+                "cpuSeconds": f.runs.iter().map(|r| r.cpu.as_secs_f64()).collect::<Vec<_>>(),
+                "medianCpuSeconds": f.median_cpu().as_secs_f64(),
                 "objectsPerSecond": f.objects_per_s(f.median()),
                 "megabytesPerSecond": f.mb_per_s(f.median()),
                 "peakRssBytes": f.peak_rss(),

@@ -59,6 +59,21 @@ pub enum Command {
         after_help = "Examples:\n  stockade netpol reach --from prod/web --to prod/db --port 5432/TCP ./deploy\n  stockade netpol matrix -n prod ./deploy\n  stockade netpol explain prod/db --cluster\n\nExit codes: reach 0 allowed, 1 denied; every subcommand 2 on usage or input errors.\nDocs: docs/netpol.md."
     )]
     Netpol(NetpolArgs),
+    /// RBAC: who can do what, effective permissions and escalation paths, exactly as the API server's authorizer.
+    #[command(
+        after_help = "Examples:\n  stockade rbac who-can get secrets -n prod ./deploy\n  stockade rbac can sa:prod/api create pods -n prod ./deploy\n  stockade rbac access user:alice --group dev --cluster\n  stockade rbac paths --to cluster-admin ./deploy\n\nExit codes: can 0 allowed, 1 denied; paths 1 when a chain exists; 2 on usage or input errors.\nDocs: docs/rbac.md."
+    )]
+    Rbac(RbacArgs),
+    /// Pod Security Standards: the PodSecurity admission's verdicts per object, per namespace, and readiness.
+    #[command(
+        after_help = "Examples:\n  stockade pss ./deploy --level restricted --version v1.33\n  helm template my-chart | stockade pss - --level baseline -o sarif\n  stockade pss ./deploy                      # by each Namespace's pod-security.kubernetes.io labels\n  stockade pss --cluster --readiness\n  stockade pss ./deploy --admission-config admission.yaml\n\nExit codes: 0 every object satisfies the level (or, without --level, none would be rejected by enforce); 1 otherwise; 2 on usage or input errors (wrongly typed fields included). --readiness exits 0 unless input errors.\nDocs: docs/pss.md."
+    )]
+    Pss(PssArgs),
+    /// Audit logs: threat detection over Kubernetes audit events (analyze, serve) and audit policy checks.
+    #[command(
+        after_help = "Examples:\n  stockade audit-log analyze /var/log/kubernetes/audit/          # rotated set, oldest first\n  zcat audit.log.gz | stockade audit-log analyze - --since 24h -o json\n  stockade audit-log serve --listen 0.0.0.0:8443 --tls-cert tls.crt --tls-key tls.key\n  stockade audit-log policy /etc/kubernetes/audit-policy.yaml\n\nExit codes: 0 nothing at or above --fail-on; 1 alerts/findings at or above it; 2 on usage or input errors (unreadable lines included; results are still printed).\nDocs: docs/audit-log.md; rules: `stockade rules --family audit`."
+    )]
+    AuditLog(AuditLogArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -136,6 +151,121 @@ fn parse_severity(s: &str) -> Result<stockade_model::Severity, String> {
     s.parse()
 }
 
+/// Arguments of `rbac`.
+#[derive(Debug, Args)]
+pub struct RbacArgs {
+    #[command(subcommand)]
+    pub command: RbacCommand,
+}
+
+/// `rbac` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RbacCommand {
+    /// Every subject allowed a request, with the binding and role that allow it.
+    WhoCan(RbacWhoCanArgs),
+    /// A subject's effective permissions, cluster-wide and per namespace (like `kubectl auth can-i --list`).
+    Access(RbacAccessArgs),
+    /// Whether a subject may do something, and which binding allows it (exit 0 yes, 1 no).
+    Can(RbacCanArgs),
+    /// Shortest chains by which subjects can obtain cluster-admin (or secrets, nodes) power.
+    Paths(RbacPathsArgs),
+}
+
+/// Options every `rbac` subcommand takes.
+#[derive(Debug, Args)]
+pub struct RbacCommon {
+    /// Output format.
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
+    pub output: String,
+    /// Leave out the API server's bootstrap roles and bindings (cluster-admin, admin, edit, view, system:*), which are included by default so answers match a real cluster.
+    #[arg(long)]
+    pub no_defaults: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// What a request is about (besides its verb).
+#[derive(Debug, Args)]
+pub struct RbacRequestArgs {
+    /// RESOURCE[/SUBRESOURCE][.GROUP] (e.g. secrets, pods/exec, deployments.apps, */scale) or a non-resource URL such as /healthz.
+    #[arg(value_name = "RESOURCE")]
+    pub resource: String,
+    /// Namespace of the request [default: none: cluster-wide, which only ClusterRoleBindings grant].
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Name of the object (rules with resourceNames only match a named request).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// API group [default: the group of a well-known resource, else the core group].
+    #[arg(long, value_name = "GROUP")]
+    pub api_group: Option<String>,
+}
+
+/// Arguments of `rbac who-can`.
+#[derive(Debug, Args)]
+pub struct RbacWhoCanArgs {
+    /// Verb: get, list, watch, create, update, patch, delete, deletecollection, bind, escalate, impersonate, … or *.
+    #[arg(value_name = "VERB")]
+    pub verb: String,
+    #[command(flatten)]
+    pub request: RbacRequestArgs,
+    #[command(flatten)]
+    pub common: RbacCommon,
+}
+
+/// Arguments of `rbac can`.
+#[derive(Debug, Args)]
+pub struct RbacCanArgs {
+    /// Subject: user:NAME, group:NAME or sa:NAMESPACE/NAME.
+    #[arg(value_name = "SUBJECT")]
+    pub subject: String,
+    /// Verb, as for who-can.
+    #[arg(value_name = "VERB")]
+    pub verb: String,
+    #[command(flatten)]
+    pub request: RbacRequestArgs,
+    /// Extra group the subject belongs to (repeatable; system:authenticated and ServiceAccount groups are implied).
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+    #[command(flatten)]
+    pub common: RbacCommon,
+}
+
+/// Arguments of `rbac access`.
+#[derive(Debug, Args)]
+pub struct RbacAccessArgs {
+    /// Subject: user:NAME, group:NAME or sa:NAMESPACE/NAME.
+    #[arg(value_name = "SUBJECT")]
+    pub subject: String,
+    /// Extra group the subject belongs to (repeatable; system:authenticated and ServiceAccount groups are implied).
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+    /// Only show cluster-wide grants and those in this namespace.
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+    #[command(flatten)]
+    pub common: RbacCommon,
+}
+
+/// Arguments of `rbac paths`.
+#[derive(Debug, Args)]
+pub struct RbacPathsArgs {
+    /// What to reach: cluster-admin, secrets (list every Secret) or nodes (nodes/proxy).
+    #[arg(long, default_value = "cluster-admin", value_parser = ["cluster-admin", "secrets", "nodes"])]
+    pub to: String,
+    /// Only this subject (user:NAME, group:NAME or sa:NAMESPACE/NAME) [default: every subject of a non-default binding].
+    #[arg(long, value_name = "SUBJECT")]
+    pub from: Option<String>,
+    /// Longest chain looked for, in identity changes.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub max_steps: usize,
+    /// Also start from system: users and groups and kube-system ServiceAccounts.
+    #[arg(long)]
+    pub include_system: bool,
+    #[command(flatten)]
+    pub common: RbacCommon,
+}
+
 /// Arguments of `netpol`.
 #[derive(Debug, Args)]
 pub struct NetpolArgs {
@@ -197,6 +327,150 @@ pub struct NetpolExplainArgs {
     pub output: String,
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// Arguments of `pss`.
+#[derive(Debug, Args)]
+pub struct PssArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Judge every object at this level (privileged, baseline, restricted) [default: each object's namespace policy].
+    #[arg(long, value_name = "LEVEL", value_parser = ["privileged", "baseline", "restricted"])]
+    pub level: Option<String>,
+    /// Policy version for --level and --readiness: `latest` or `v1.N` (e.g. v1.33).
+    #[arg(long, value_name = "VERSION", default_value = "latest")]
+    pub version: String,
+    /// Per namespace: the strictest level every pod already satisfies, and what blocks the next.
+    #[arg(long)]
+    pub readiness: bool,
+    /// The API server's AdmissionConfiguration (or a PodSecurityConfiguration): cluster defaults and exemptions.
+    #[arg(long, value_name = "FILE")]
+    pub admission_config: Option<PathBuf>,
+    /// Namespace of objects that do not set metadata.namespace (as `kubectl apply -n`).
+    #[arg(short = 'n', long, value_name = "NS", default_value = "default")]
+    pub namespace: String,
+    /// The user who submits the objects, for the configuration's username exemptions.
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: Option<String>,
+    /// Output format: table, json, sarif, junit or markdown.
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json", "sarif", "junit", "markdown"])]
+    pub output: String,
+}
+
+/// Arguments of `audit-log`.
+#[derive(Debug, Args)]
+pub struct AuditLogArgs {
+    #[command(subcommand)]
+    pub command: AuditLogCommand,
+}
+
+/// `audit-log` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditLogCommand {
+    /// Analyse audit log files (JSON lines; plain or gzip; rotated sets oldest first) or stdin.
+    Analyze(AuditAnalyzeArgs),
+    /// Run the audit webhook backend: receive EventList posts from kube-apiserver and alert live.
+    Serve(AuditServeArgs),
+    /// Check an audit Policy file: secrets logged with bodies, RBAC/exec/auth failures missed, no catch-all.
+    Policy(AuditPolicyArgs),
+}
+
+/// Which audit rules run, shared by the `audit-log` subcommands.
+#[derive(Debug, Args)]
+pub struct AuditSettingsArgs {
+    /// Settings file [default: .stockade.yaml next to the first input or a parent].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .stockade.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Enable an audit rule, or `audit` for all (repeatable; after the config).
+    #[arg(long, value_name = "RULE")]
+    pub enable: Vec<String>,
+    /// Disable an audit rule, or `audit` for all (repeatable; after the config).
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+}
+
+/// Arguments of `audit-log analyze`.
+#[derive(Debug, Args)]
+pub struct AuditAnalyzeArgs {
+    /// Audit log files or directories (one JSON event per line, plain or gzip), or `-` for stdin.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Only requests received at or after this time: RFC 3339 (2026-01-02T15:04:05Z), a date, or a duration back from now (30m, 24h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only requests received before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Output format: table, json, sarif, junit or markdown.
+    #[arg(short, long, default_value = "table", value_parser = clap::builder::PossibleValuesParser::new(stockade_report::Format::NAMES))]
+    pub output: String,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Write the summary (events, users, top verbs and resources, denials, alerts by rule) as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub summary_file: Option<PathBuf>,
+    /// Do not print the summary on stderr for machine-readable formats.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Exit 1 when an alert at or above this severity remains [default: high, or the config's fail-on].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<stockade_model::Severity>,
+    /// Load and save what new-source-for-user has learned (source addresses and clients per user) in this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub state_file: Option<PathBuf>,
+    /// Longest line read, in MiB; longer lines are skipped and reported.
+    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    pub max_line_size: usize,
+    /// Most alerts listed in the report (the summary counts all of them).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_alerts: usize,
+    #[command(flatten)]
+    pub settings: AuditSettingsArgs,
+}
+
+/// Arguments of `audit-log serve`.
+#[derive(Debug, Args)]
+pub struct AuditServeArgs {
+    /// Address to listen on; plain HTTP (without --tls-cert) only on loopback addresses.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8443")]
+    pub listen: String,
+    /// Serving certificate chain (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key of the serving certificate (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Also append alerts (one JSON finding per line) to this file; they always go to stdout.
+    #[arg(long, value_name = "FILE")]
+    pub alerts_file: Option<PathBuf>,
+    /// Largest EventList body accepted, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub max_body_size: usize,
+    #[command(flatten)]
+    pub settings: AuditSettingsArgs,
+}
+
+/// Arguments of `audit-log policy`.
+#[derive(Debug, Args)]
+pub struct AuditPolicyArgs {
+    /// The audit Policy file (audit.k8s.io/v1, as passed to kube-apiserver --audit-policy-file).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Output format: table, json, sarif, junit or markdown.
+    #[arg(short, long, default_value = "table", value_parser = clap::builder::PossibleValuesParser::new(stockade_report::Format::NAMES))]
+    pub output: String,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity remains [default: high, or the config's fail-on].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<stockade_model::Severity>,
+    #[command(flatten)]
+    pub settings: AuditSettingsArgs,
 }
 
 /// Arguments of `rules`.

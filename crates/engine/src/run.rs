@@ -37,6 +37,7 @@ pub fn run(
         .iter()
         .map(|o| is_excluded(inv, settings, o))
         .collect();
+    let views = stockade_rules::Views::new(inv);
     let mut hits: Vec<Hit<'_>> = Vec::new();
     for rule in &settings.enabled {
         if !rule.kinds.iter().any(|k| inv.has_kind(k)) {
@@ -44,7 +45,7 @@ pub fn run(
             continue;
         }
         let opts = settings.options.get(rule.id).unwrap_or(&empty);
-        hits.extend(rule.run(inv, opts));
+        hits.extend(rule.run(&views, opts));
         out.rules_run += 1;
     }
     let mut expired_reported = vec![false; settings.suppressions.len()];

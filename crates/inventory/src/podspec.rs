@@ -36,6 +36,22 @@ fn prefixes(kind: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
+/// The parsed prefix paths, per kind, built once: `PodSpecView::of` runs for every rule on
+/// every workload, so it must not parse or allocate paths.
+fn prefix_paths(kind: &str) -> Option<&'static (FieldPath, FieldPath)> {
+    static PATHS: std::sync::LazyLock<Vec<(&'static str, (FieldPath, FieldPath))>> =
+        std::sync::LazyLock::new(|| {
+            WORKLOAD_KINDS
+                .iter()
+                .filter_map(|k| {
+                    let (m, s) = prefixes(k)?;
+                    Some((*k, (FieldPath::parse(m), FieldPath::parse(s))))
+                })
+                .collect()
+        });
+    PATHS.iter().find(|(k, _)| *k == kind).map(|(_, p)| p)
+}
+
 /// Which list a container is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContainerKind {
@@ -66,11 +82,11 @@ pub struct PodSpecView<'a> {
     /// The pod spec mapping.
     pub spec: &'a Node,
     /// Path of the pod spec within the object (`spec.template.spec`).
-    pub spec_path: FieldPath,
+    pub spec_path: &'static FieldPath,
     /// The pod template's metadata (the object's own metadata for a Pod), if present.
     pub meta: Option<&'a Node>,
     /// Path of that metadata.
-    pub meta_path: FieldPath,
+    pub meta_path: &'static FieldPath,
 }
 
 /// One container of a pod spec.
@@ -127,6 +143,7 @@ impl<'a> PodSpecView<'a> {
     /// The pod spec of `object`, when it is a workload kind that has one.
     pub fn of(object: &'a Object) -> Option<PodSpecView<'a>> {
         let (meta, spec) = prefixes(object.kind())?;
+        let (meta_path, spec_path) = prefix_paths(object.kind())?;
         let spec_node = object.root.at(spec)?;
         if !matches!(spec_node.value, stockade_sources::Value::Map(_)) {
             return None;
@@ -134,9 +151,9 @@ impl<'a> PodSpecView<'a> {
         Some(PodSpecView {
             object,
             spec: spec_node,
-            spec_path: FieldPath::parse(spec),
+            spec_path,
             meta: object.root.at(meta),
-            meta_path: FieldPath::parse(meta),
+            meta_path,
         })
     }
 

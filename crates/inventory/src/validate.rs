@@ -113,7 +113,7 @@ fn describe(n: &Node) -> String {
 /// Wrongly typed fields of a pod spec: (path, expected type, what was found).
 pub fn pod_spec(pod: &PodSpecView<'_>) -> Vec<(FieldPath, &'static str, String)> {
     let mut out = Vec::new();
-    check(pod.spec, &pod.spec_path, POD_FIELDS, &mut out);
+    check(pod.spec, pod.spec_path, POD_FIELDS, &mut out);
     for c in pod.all_containers() {
         if !matches!(c.node.value, Value::Map(_)) {
             out.push((c.path.clone(), "a mapping", describe(c.node)));

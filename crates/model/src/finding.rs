@@ -113,16 +113,23 @@ pub struct Finding {
 /// renamed, changed when the rule, the object or the offending field changes.
 pub fn fingerprint(rule_id: &str, object: &ObjectRef, path: &FieldPath) -> String {
     let mut h = Sha256::new();
+    let path = path.to_string();
     for part in [
         rule_id,
         object.kind.as_str(),
         object.namespace.as_deref().unwrap_or(""),
         object.name.as_str(),
-        &path.to_string(),
+        path.as_str(),
     ] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
     let d = h.finalize();
-    d.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for b in d.iter().take(16) {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
 }

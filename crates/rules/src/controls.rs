@@ -310,6 +310,17 @@ pub const KNOWN: &[(Framework, &str, &str)] = &[
     ),
     (Framework::Mitre, "T1070", "Indicator Removal"),
     (Framework::Mitre, "T1485", "Data Destruction"),
+    (Framework::Mitre, "T1110", "Brute Force"),
+    (
+        Framework::Cis,
+        "3.2.1",
+        "Ensure that a minimal audit policy is created",
+    ),
+    (
+        Framework::Cis,
+        "3.2.2",
+        "Ensure that the audit policy covers key security concerns",
+    ),
 ];
 
 /// The title of a control, when it is known.

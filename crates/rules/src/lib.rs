@@ -9,14 +9,18 @@
 pub mod controls;
 pub mod docs;
 pub mod netpol;
+pub mod pss;
+pub mod rbac;
 pub mod registry;
 pub mod rule;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod views;
 pub mod workload;
 
 pub use registry::{RULES, find};
 pub use rule::{Checker, Family, Hit, Options, Rule, RuleOption};
+pub use views::Views;
 
 /// Declares a rule: its doc comment becomes its user documentation, the fields its metadata,
 /// and a test is generated that runs its fixtures.

@@ -55,8 +55,46 @@ pub static RULES: &[&Rule] = &[
     &workload::naked_pod::NAKED_POD,
     // @@end-workload-rules
     // @@pss-rules (keep sorted by id)
+    &crate::pss::pss_privileged::PSS_PRIVILEGED,
+    &crate::pss::pss_host_namespaces::PSS_HOST_NAMESPACES,
+    &crate::pss::pss_host_ports::PSS_HOST_PORTS,
+    &crate::pss::pss_host_path_volumes::PSS_HOST_PATH_VOLUMES,
+    &crate::pss::pss_capabilities_baseline::PSS_CAPABILITIES_BASELINE,
+    &crate::pss::pss_app_armor_profile::PSS_APP_ARMOR_PROFILE,
+    &crate::pss::pss_se_linux_options::PSS_SE_LINUX_OPTIONS,
+    &crate::pss::pss_proc_mount::PSS_PROC_MOUNT,
+    &crate::pss::pss_seccomp_profile_baseline::PSS_SECCOMP_PROFILE_BASELINE,
+    &crate::pss::pss_sysctls::PSS_SYSCTLS,
+    &crate::pss::pss_windows_host_process::PSS_WINDOWS_HOST_PROCESS,
+    &crate::pss::pss_host_probes_and_host_lifecycle::PSS_HOST_PROBES_AND_HOST_LIFECYCLE,
+    &crate::pss::pss_allow_privilege_escalation::PSS_ALLOW_PRIVILEGE_ESCALATION,
+    &crate::pss::pss_capabilities_restricted::PSS_CAPABILITIES_RESTRICTED,
+    &crate::pss::pss_proc_mount_restricted::PSS_PROC_MOUNT_RESTRICTED,
+    &crate::pss::pss_restricted_volumes::PSS_RESTRICTED_VOLUMES,
+    &crate::pss::pss_run_as_non_root::PSS_RUN_AS_NON_ROOT,
+    &crate::pss::pss_run_as_user::PSS_RUN_AS_USER,
+    &crate::pss::pss_seccomp_profile_restricted::PSS_SECCOMP_PROFILE_RESTRICTED,
     // @@end-pss-rules
     // @@rbac-rules (keep sorted by id)
+    &crate::rbac::cluster_admin_binding::CLUSTER_ADMIN_BINDING,
+    &crate::rbac::wildcard_rbac_verb::WILDCARD_RBAC_VERB,
+    &crate::rbac::wildcard_rbac_resource::WILDCARD_RBAC_RESOURCE,
+    &crate::rbac::secret_read_access::SECRET_READ_ACCESS,
+    &crate::rbac::pod_create_access::POD_CREATE_ACCESS,
+    &crate::rbac::pod_exec_access::POD_EXEC_ACCESS,
+    &crate::rbac::rbac_escalation_verbs::RBAC_ESCALATION_VERBS,
+    &crate::rbac::service_account_token_create::SERVICE_ACCOUNT_TOKEN_CREATE,
+    &crate::rbac::node_proxy_access::NODE_PROXY_ACCESS,
+    &crate::rbac::csr_approval_access::CSR_APPROVAL_ACCESS,
+    &crate::rbac::webhook_config_write::WEBHOOK_CONFIG_WRITE,
+    &crate::rbac::persistent_volume_create::PERSISTENT_VOLUME_CREATE,
+    &crate::rbac::rbac_object_write::RBAC_OBJECT_WRITE,
+    &crate::rbac::binding_to_all_users::BINDING_TO_ALL_USERS,
+    &crate::rbac::default_service_account_binding::DEFAULT_SERVICE_ACCOUNT_BINDING,
+    &crate::rbac::binding_subject_missing::BINDING_SUBJECT_MISSING,
+    &crate::rbac::binding_role_missing::BINDING_ROLE_MISSING,
+    &crate::rbac::unbound_role::UNBOUND_ROLE,
+    &crate::rbac::escalation_path_to_cluster_admin::ESCALATION_PATH_TO_CLUSTER_ADMIN,
     // @@end-rbac-rules
     // @@network-rules (keep sorted by id)
     &crate::netpol::namespace_without_default_deny_ingress::NAMESPACE_WITHOUT_DEFAULT_DENY_INGRESS,
@@ -207,7 +245,15 @@ mod tests {
             .collect();
         expected.push(("README.md".to_string(), docs::index(RULES)));
         if update {
-            let _ = std::fs::remove_dir_all(&dir);
+            for e in std::fs::read_dir(&dir)
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+            {
+                if e.path().extension().is_some_and(|x| x == "md") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
             std::fs::create_dir_all(&dir).unwrap();
             for (name, text) in &expected {
                 std::fs::write(dir.join(name), text).unwrap();
@@ -219,7 +265,14 @@ mod tests {
                 stale.push(name.clone());
             }
         }
-        let on_disk = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        // Only this generator's pages count: other families (audit) keep theirs in subdirectories.
+        let on_disk = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+                    .count()
+            })
+            .unwrap_or(0);
         assert!(
             stale.is_empty() && on_disk == expected.len(),
             "docs/rules is stale ({stale:?}); run `STOCKADE_UPDATE_DOCS=1 cargo test -p stockade-rules generated_docs`"

@@ -1,5 +1,6 @@
 //! What a rule is and how it reports.
 
+use crate::Views;
 use serde_json::Value as Json;
 use stockade_inventory::{Inventory, Object, PodSpecView};
 use stockade_model::{Control, FieldPath, Severity};
@@ -114,9 +115,11 @@ pub struct Rule {
 
 impl Rule {
     /// Runs the rule over every object of its kinds.
-    pub fn run<'a>(&'static self, inv: &'a Inventory, options: &'a Options) -> Vec<Hit<'a>> {
+    pub fn run<'a>(&'static self, views: &'a Views<'a>, options: &'a Options) -> Vec<Hit<'a>> {
+        let inv = views.inv;
         let mut cx = Checker {
             inv,
+            views,
             rule: self,
             options,
             current: None,
@@ -188,6 +191,7 @@ pub struct Hit<'a> {
 pub struct Checker<'a> {
     /// The whole inventory, for rules that look at other objects.
     pub inv: &'a Inventory,
+    views: &'a Views<'a>,
     rule: &'static Rule,
     options: &'a Options,
     current: Option<&'a Object>,
@@ -247,6 +251,16 @@ impl<'a> Checker<'a> {
             sensitive,
             severity,
         });
+    }
+
+    /// The network-policy model, built once per run and shared by every rule that asks.
+    pub fn netpol(&self) -> &'a stockade_netpol::Model<'a> {
+        self.views.netpol()
+    }
+
+    /// The RBAC model, built once per run and shared by every rule that asks.
+    pub fn rbac(&self) -> &'a stockade_rbac::Model<'a> {
+        self.views.rbac()
     }
 
     /// The pod spec of a workload object.

@@ -67,7 +67,8 @@ pub fn run_fixture(rule: &'static Rule, path: &Path) -> Vec<String> {
     );
     let (inv, _) = Inventory::from_manifests(load);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    rule.run(&inv, &options)
+    let views = crate::Views::new(&inv);
+    rule.run(&views, &options)
         .into_iter()
         .map(|h| {
             let loc = inv

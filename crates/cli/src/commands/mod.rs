@@ -1,9 +1,12 @@
 //! One module per subcommand.
 
+mod audit_log;
 mod explain;
 mod init;
 mod inputs;
 mod netpol;
+mod pss;
+mod rbac;
 mod rules;
 mod scan;
 
@@ -18,6 +21,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules(args) => rules::run(args),
         Command::Explain { rule } => explain::run(&rule),
         Command::Netpol(args) => netpol::run(args),
+        Command::Pss(args) => pss::run(args),
+        Command::Rbac(args) => rbac::run(args),
+        Command::AuditLog(args) => audit_log::run(args, color),
         Command::Init { path, force } => init::run(&path, force),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

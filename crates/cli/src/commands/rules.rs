@@ -42,8 +42,20 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
             })
         })
         .collect();
+    // Audit rules judge events rather than objects; they live in their own registry.
+    let audit: Vec<&stockade_audit::AuditRule> = stockade_audit::AUDIT_RULES
+        .iter()
+        .copied()
+        .filter(|r| family.is_none_or(|f| r.family == f))
+        .filter(|r| args.severity.is_none_or(|s| r.severity >= s))
+        .filter(|r| {
+            framework
+                .as_ref()
+                .is_none_or(|(fw, ctl)| stockade_audit::registry::maps_to(r, *fw, ctl.as_deref()))
+        })
+        .collect();
     if args.output == "json" {
-        let v: Vec<serde_json::Value> = rules
+        let mut v: Vec<serde_json::Value> = rules
             .iter()
             .map(|r| {
                 serde_json::json!({
@@ -54,6 +66,7 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
                 })
             })
             .collect();
+        v.extend(audit.iter().map(|r| stockade_audit::registry::to_json(r)));
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(0);
     }
@@ -78,10 +91,13 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
             r.summary.to_string(),
         ]);
     }
+    for r in &audit {
+        t.add_row(stockade_audit::registry::table_row(r));
+    }
     println!("{t}");
     println!(
         "{} rule(s). `stockade explain RULE` shows one rule's documentation.",
-        rules.len()
+        rules.len() + audit.len()
     );
     Ok(0)
 }

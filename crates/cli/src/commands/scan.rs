@@ -141,15 +141,16 @@ fn load_settings(args: &ScanArgs) -> anyhow::Result<Settings> {
             None => Settings::default(),
         }
     };
-    for e in &args.enable {
-        settings
-            .enable(e)
-            .map_err(|m| anyhow::anyhow!("--enable: {m}"))?;
-    }
+    // Disables first, so `--disable all --enable WL001` runs exactly WL001.
     for d in &args.disable {
         settings
             .disable(d)
             .map_err(|m| anyhow::anyhow!("--disable: {m}"))?;
+    }
+    for e in &args.enable {
+        settings
+            .enable(e)
+            .map_err(|m| anyhow::anyhow!("--enable: {m}"))?;
     }
     Ok(settings)
 }

@@ -1,7 +1,7 @@
 use crate::netpol::helpers::KINDS;
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
-use stockade_netpol::{Model, PortRef, Protocol};
+use stockade_netpol::{PortRef, Protocol};
 
 declare_rule! {
     /// ## What it does
@@ -62,8 +62,7 @@ declare_rule! {
 }
 
 fn check(cx: &mut Checker<'_>) {
-    let inv = cx.inv;
-    let m = Model::build(inv);
+    let m = cx.netpol();
     for p in &m.policies {
         for ingress in [true, false] {
             if !p.affects(ingress) {

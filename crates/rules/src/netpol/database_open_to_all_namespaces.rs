@@ -1,7 +1,7 @@
 use crate::netpol::helpers::{KINDS, is_controlled, labels_path};
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
-use stockade_netpol::{Model, PeerKind, Protocol};
+use stockade_netpol::{PeerKind, Protocol};
 
 declare_rule! {
     /// ## What it does
@@ -74,8 +74,7 @@ fn check(cx: &mut Checker<'_>) {
             .collect(),
         _ => Vec::new(),
     };
-    let inv = cx.inv;
-    let m = Model::build(inv);
+    let m = cx.netpol();
     for (wi, w) in m.workloads.iter().enumerate() {
         if w.host_network || is_controlled(w.object) {
             continue;

@@ -3,7 +3,6 @@ use crate::netpol::helpers::{
 };
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
-use stockade_netpol::Model;
 
 declare_rule! {
     /// ## What it does
@@ -69,13 +68,12 @@ declare_rule! {
 }
 
 fn check(cx: &mut Checker<'_>) {
-    let inv = cx.inv;
-    let m = Model::build(inv);
-    for ns in namespaces_with_workloads(&m) {
-        if SYSTEM_NAMESPACES.contains(&ns) || has_default_deny(&m, ns, false) {
+    let m = cx.netpol();
+    for ns in namespaces_with_workloads(m) {
+        if SYSTEM_NAMESPACES.contains(&ns) || has_default_deny(m, ns, false) {
             continue;
         }
-        if let Some((o, path)) = namespace_anchor(&m, ns) {
+        if let Some((o, path)) = namespace_anchor(m, ns) {
             cx.report(
                 o,
                 path,

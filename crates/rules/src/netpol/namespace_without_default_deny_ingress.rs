@@ -3,7 +3,6 @@ use crate::netpol::helpers::{
 };
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
-use stockade_netpol::Model;
 
 declare_rule! {
     /// ## What it does
@@ -68,13 +67,12 @@ declare_rule! {
 }
 
 fn check(cx: &mut Checker<'_>) {
-    let inv = cx.inv;
-    let m = Model::build(inv);
-    for ns in namespaces_with_workloads(&m) {
-        if SYSTEM_NAMESPACES.contains(&ns) || has_default_deny(&m, ns, true) {
+    let m = cx.netpol();
+    for ns in namespaces_with_workloads(m) {
+        if SYSTEM_NAMESPACES.contains(&ns) || has_default_deny(m, ns, true) {
             continue;
         }
-        if let Some((o, path)) = namespace_anchor(&m, ns) {
+        if let Some((o, path)) = namespace_anchor(m, ns) {
             cx.report(
                 o,
                 path,

@@ -1,7 +1,7 @@
 use crate::netpol::helpers::KINDS;
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
-use stockade_netpol::{Model, PeerKind};
+use stockade_netpol::PeerKind;
 
 declare_rule! {
     /// ## What it does
@@ -57,8 +57,7 @@ declare_rule! {
 }
 
 fn check(cx: &mut Checker<'_>) {
-    let inv = cx.inv;
-    let m = Model::build(inv);
+    let m = cx.netpol();
     for p in &m.policies {
         for (ingress, dir) in [(true, "from"), (false, "to")] {
             for r in p.rules(ingress) {

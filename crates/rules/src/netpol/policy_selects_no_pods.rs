@@ -1,7 +1,6 @@
 use crate::netpol::helpers::KINDS;
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, FieldPath, Severity};
-use stockade_netpol::Model;
 
 declare_rule! {
     /// ## What it does
@@ -57,8 +56,7 @@ declare_rule! {
 }
 
 fn check(cx: &mut Checker<'_>) {
-    let inv = cx.inv;
-    let m = Model::build(inv);
+    let m = cx.netpol();
     for (pi, p) in m.policies.iter().enumerate() {
         if m.workloads_in(&p.namespace).is_empty() || !m.selected[pi].is_empty() {
             continue;

@@ -1,7 +1,6 @@
 use crate::netpol::helpers::{KINDS, namespace_anchor, namespaces_with_workloads};
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
-use stockade_netpol::Model;
 
 declare_rule! {
     /// ## What it does
@@ -66,9 +65,8 @@ declare_rule! {
 
 fn check(cx: &mut Checker<'_>) {
     let system = cx.option_strings("namespaces");
-    let inv = cx.inv;
-    let m = Model::build(inv);
-    for ns in namespaces_with_workloads(&m) {
+    let m = cx.netpol();
+    for ns in namespaces_with_workloads(m) {
         if !system.iter().any(|s| s == ns) {
             continue;
         }
@@ -81,7 +79,7 @@ fn check(cx: &mut Checker<'_>) {
         if open.is_empty() {
             continue;
         }
-        if let Some((o, path)) = namespace_anchor(&m, ns) {
+        if let Some((o, path)) = namespace_anchor(m, ns) {
             cx.report(
                 o,
                 path,

@@ -1,7 +1,7 @@
 use crate::netpol::helpers::KINDS;
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
-use stockade_netpol::{Model, PortRef};
+use stockade_netpol::PortRef;
 
 declare_rule! {
     /// ## What it does
@@ -54,8 +54,7 @@ declare_rule! {
 }
 
 fn check(cx: &mut Checker<'_>) {
-    let inv = cx.inv;
-    let m = Model::build(inv);
+    let m = cx.netpol();
     for (pi, p) in m.policies.iter().enumerate() {
         for ingress in [true, false] {
             for r in p.rules(ingress) {

@@ -1,7 +1,6 @@
 use crate::netpol::helpers::{KINDS, SYSTEM_NAMESPACES, is_controlled, labels_path};
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
-use stockade_netpol::Model;
 
 declare_rule! {
     /// ## What it does
@@ -66,8 +65,7 @@ declare_rule! {
 }
 
 fn check(cx: &mut Checker<'_>) {
-    let inv = cx.inv;
-    let m = Model::build(inv);
+    let m = cx.netpol();
     for (wi, w) in m.workloads.iter().enumerate() {
         if w.host_network
             || is_controlled(w.object)

@@ -1,0 +1,371 @@
+//! `stockade audit-log analyze | serve | policy`: audit events and audit policies in, findings
+//! (alerts) out through the usual reporters.
+
+use crate::cli::{
+    AuditAnalyzeArgs, AuditLogArgs, AuditLogCommand, AuditPolicyArgs, AuditServeArgs,
+    AuditSettingsArgs,
+};
+use anyhow::{Context, bail};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use stockade_audit::analyzer::{Analyzer, AnalyzerOptions};
+use stockade_audit::config::AuditSettings;
+use stockade_audit::summary::Summary;
+use stockade_audit::{AuditRule, reader, time};
+use stockade_model::{Diagnostic, DiagnosticLevel, Finding, Report, RuleInfo, Severity};
+use stockade_report::Format;
+
+pub fn run(args: AuditLogArgs, color: bool) -> anyhow::Result<u8> {
+    match args.command {
+        AuditLogCommand::Analyze(a) => analyze(a, color),
+        AuditLogCommand::Serve(a) => serve(a),
+        AuditLogCommand::Policy(a) => policy(a, color),
+    }
+}
+
+fn load_settings(s: &AuditSettingsArgs, near: Option<&Path>) -> anyhow::Result<AuditSettings> {
+    let mut settings = if s.no_config {
+        AuditSettings::default()
+    } else {
+        let path = match &s.config {
+            Some(p) => Some(p.clone()),
+            None => stockade_engine::find_config(near.unwrap_or(Path::new("."))),
+        };
+        match path {
+            Some(p) => AuditSettings::load(&p).map_err(|e| anyhow::anyhow!(e))?,
+            None => AuditSettings::default(),
+        }
+    };
+    for e in &s.enable {
+        settings
+            .enable(e)
+            .map_err(|m| anyhow::anyhow!("--enable: {m}"))?;
+    }
+    for d in &s.disable {
+        settings
+            .disable(d)
+            .map_err(|m| anyhow::anyhow!("--disable: {m}"))?;
+    }
+    Ok(settings)
+}
+
+fn rule_infos(
+    settings: &AuditSettings,
+    rules: impl Iterator<Item = &'static AuditRule>,
+) -> Vec<RuleInfo> {
+    rules
+        .map(|r| RuleInfo {
+            id: r.id.to_string(),
+            name: r.name.to_string(),
+            summary: r.summary.to_string(),
+            severity: settings.severity_of(r),
+            help: stockade_audit::docs::body(r),
+            controls: r.controls.to_vec(),
+        })
+        .collect()
+}
+
+fn write_report(
+    report: &Report,
+    format: Format,
+    output_file: Option<&Path>,
+    color: bool,
+    trailer: Option<&str>,
+) -> anyhow::Result<()> {
+    match output_file {
+        Some(path) => {
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?,
+            );
+            stockade_report::render(report, format, &mut f, false)?;
+            if let Some(t) = trailer {
+                writeln!(f, "\n{t}")?;
+            }
+            f.flush()?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = std::io::BufWriter::new(stdout.lock());
+            let r = stockade_report::render(report, format, &mut lock, color)
+                .and_then(|_| match trailer {
+                    Some(t) => writeln!(lock, "\n{t}"),
+                    None => Ok(()),
+                })
+                .and_then(|_| lock.flush());
+            if let Err(e) = r
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn exit_code(report: &Report, fail_on: Severity) -> u8 {
+    if report.has_input_errors() {
+        2
+    } else if report.fails_at(fail_on) {
+        1
+    } else {
+        0
+    }
+}
+
+fn analyze(args: AuditAnalyzeArgs, color: bool) -> anyhow::Result<u8> {
+    let format = Format::parse(&args.output).context("unknown output format")?;
+    let now = time::now();
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| time::parse_bound(s, now))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--since: {e}"))?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|s| time::parse_bound(s, now))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--until: {e}"))?;
+    if let (Some(s), Some(u)) = (since, until)
+        && s >= u
+    {
+        bail!("--since must be before --until");
+    }
+    let stdin = args.files.iter().any(|f| f.as_os_str() == "-");
+    if stdin && args.files.len() > 1 {
+        bail!("`-` (stdin) cannot be combined with files");
+    }
+    let files = if stdin {
+        vec![PathBuf::from("-")]
+    } else {
+        reader::expand_inputs(&args.files).context("cannot list the inputs")?
+    };
+    let near = files
+        .iter()
+        .find(|f| f.as_os_str() != "-")
+        .and_then(|f| f.parent())
+        .map(Path::to_path_buf);
+    let settings = load_settings(&args.settings, near.as_deref())?;
+    let opts = AnalyzerOptions {
+        since,
+        until,
+        max_line: args.max_line_size.saturating_mul(1 << 20).max(1),
+        ..AnalyzerOptions::default()
+    };
+    let mut analyzer = Analyzer::new(&settings, opts);
+    if let Some(state) = &args.state_file
+        && state.exists()
+    {
+        let text = std::fs::read_to_string(state)
+            .with_context(|| format!("cannot read {}", state.display()))?;
+        analyzer
+            .state
+            .load_seen(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", state.display()))?;
+    }
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut dropped = 0u64;
+    let max = args.max_alerts;
+    let mut sink = |f: Finding| {
+        if findings.len() < max {
+            findings.push(f);
+        } else {
+            dropped += 1;
+        }
+    };
+    for f in &files {
+        let name = f.display().to_string();
+        let result = if f.as_os_str() == "-" {
+            reader::maybe_gunzip(std::io::stdin().lock())
+                .and_then(|r| analyzer.analyze_reader("-", r, &mut sink))
+        } else {
+            reader::open(f).and_then(|r| analyzer.analyze_reader(&name, r, &mut sink))
+        };
+        if let Err(e) = result {
+            analyzer.diagnose(Diagnostic::at(
+                DiagnosticLevel::Error,
+                "audit-read-error",
+                &name,
+                0,
+                0,
+                format!("cannot read: {e} (lines before the error were analysed)"),
+            ));
+        }
+    }
+    if let Some(state) = &args.state_file {
+        std::fs::write(state, analyzer.state.save_seen())
+            .with_context(|| format!("cannot write {}", state.display()))?;
+    }
+    let summary = analyzer.summary.clone();
+    let mut diagnostics = analyzer.diagnostics().to_vec();
+    if dropped > 0 {
+        diagnostics.push(Diagnostic::general(
+            DiagnosticLevel::Warning,
+            "audit-alerts-capped",
+            format!("{dropped} more alert(s) not listed (--max-alerts {max}); the summary counts them all"),
+        ));
+    }
+    let report = build_report(
+        &settings,
+        findings,
+        diagnostics,
+        &summary,
+        analyzer.rules_run(),
+    );
+    if let Some(path) = &args.summary_file {
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(&summary.to_json())? + "\n",
+        )
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let text = summary.render_text(|id| {
+        stockade_audit::find(id)
+            .map(|r| r.name.to_string())
+            .unwrap_or_default()
+    });
+    match format {
+        Format::Table | Format::Markdown => {
+            let trailer = if format == Format::Markdown {
+                format!("```\n{text}```")
+            } else {
+                text
+            };
+            write_report(
+                &report,
+                format,
+                args.output_file.as_deref(),
+                color,
+                Some(&trailer),
+            )?;
+        }
+        _ => {
+            write_report(&report, format, args.output_file.as_deref(), color, None)?;
+            if !args.quiet {
+                eprint!("{text}");
+            }
+        }
+    }
+    let fail_on = args.fail_on.or(settings.fail_on).unwrap_or(Severity::High);
+    Ok(exit_code(&report, fail_on))
+}
+
+fn build_report(
+    settings: &AuditSettings,
+    mut findings: Vec<Finding>,
+    diagnostics: Vec<Diagnostic>,
+    summary: &Summary,
+    rules_run: usize,
+) -> Report {
+    let mut report = Report::new(env!("CARGO_PKG_VERSION"));
+    report.summary.files_scanned = summary.inputs;
+    report.summary.objects = usize::try_from(summary.requests).unwrap_or(usize::MAX);
+    report.summary.rules_run = rules_run;
+    report.rules = rule_infos(settings, settings.rules_for(stockade_audit::Target::Events));
+    // Alerts stay in log order (file, line); the reporters group by location.
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| f.location.as_ref().map(|l| (l.path.clone(), l.line));
+        key(a).cmp(&key(b)).then_with(|| a.rule_id.cmp(&b.rule_id))
+    });
+    for f in &findings {
+        *report.summary.by_severity.entry(f.severity).or_default() += 1;
+    }
+    report.findings = findings;
+    report.diagnostics = diagnostics;
+    report
+}
+
+fn serve(args: AuditServeArgs) -> anyhow::Result<u8> {
+    let settings = load_settings(&args.settings, None)?;
+    let listen: std::net::SocketAddr = args.listen.parse().with_context(|| {
+        format!(
+            "--listen `{}` is not an address such as 127.0.0.1:8443",
+            args.listen
+        )
+    })?;
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(c), Some(k)) => Some((c.clone(), k.clone())),
+        (None, None) => None,
+        _ => bail!("--tls-cert and --tls-key go together"),
+    };
+    let mut alerts_file = match &args.alerts_file {
+        Some(p) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .with_context(|| format!("cannot open {}", p.display()))?,
+        ),
+        None => None,
+    };
+    let sink: stockade_audit::serve::AlertSink = Box::new(move |f: &Finding| {
+        let Ok(line) = serde_json::to_string(f) else {
+            return;
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+        if let Some(file) = alerts_file.as_mut() {
+            let _ = writeln!(file, "{line}");
+        }
+    });
+    let cfg = stockade_audit::serve::ServeConfig {
+        listen,
+        tls,
+        max_body: args.max_body_size.saturating_mul(1 << 20),
+        settings,
+        options: AnalyzerOptions::default(),
+    };
+    let scheme = if args.tls_cert.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    stockade_audit::serve::run_until_signal(cfg, sink, |addr| {
+        eprintln!(
+            "stockade audit-log serve: listening on {scheme}://{addr} (POST EventList batches; GET /metrics, /healthz); Ctrl-C to stop"
+        );
+    })?;
+    eprintln!("stockade audit-log serve: stopped");
+    Ok(0)
+}
+
+fn policy(args: AuditPolicyArgs, color: bool) -> anyhow::Result<u8> {
+    let format = Format::parse(&args.output).context("unknown output format")?;
+    let settings = load_settings(&args.settings, args.file.parent())?;
+    let name = args.file.display().to_string();
+    let mut report = Report::new(env!("CARGO_PKG_VERSION"));
+    report.rules = rule_infos(
+        &settings,
+        settings.rules_for(stockade_audit::Target::Policy),
+    );
+    report.summary.rules_run = report.rules.len();
+    match std::fs::read_to_string(&args.file) {
+        Err(e) => report.diagnostics.push(Diagnostic::at(
+            DiagnosticLevel::Error,
+            "io",
+            &name,
+            0,
+            0,
+            format!("cannot read: {e}"),
+        )),
+        Ok(text) => {
+            report.summary.files_scanned = 1;
+            match stockade_audit::policy::check_policy(&name, &text, &settings) {
+                Ok(findings) => {
+                    report.summary.objects = 1;
+                    for f in &findings {
+                        *report.summary.by_severity.entry(f.severity).or_default() += 1;
+                    }
+                    report.findings = findings;
+                }
+                Err(d) => report.diagnostics.push(d),
+            }
+        }
+    }
+    write_report(&report, format, args.output_file.as_deref(), color, None)?;
+    let fail_on = args.fail_on.or(settings.fail_on).unwrap_or(Severity::High);
+    Ok(exit_code(&report, fail_on))
+}

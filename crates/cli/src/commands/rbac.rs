@@ -1,0 +1,522 @@
+//! `stockade rbac`: who-can, access, can and paths over the RBAC engine, for manifests or a
+//! live cluster. Exit codes: `can` 0 allowed / 1 denied; `paths` 1 when a chain exists; 2 on
+//! usage or input errors (answers for what could be read are still printed).
+
+use super::inputs::{self, Loaded};
+use crate::cli::{RbacArgs, RbacCommand, RbacCommon, RbacRequestArgs};
+use anyhow::{Context, bail};
+use serde_json::json;
+use std::io::Write;
+use stockade_model::{Diagnostic, DiagnosticLevel};
+use stockade_rbac::{Grant, Graph, Model, ModelOptions, Principal, Request, SubjectSpec, Target};
+
+pub fn run(args: RbacArgs) -> anyhow::Result<u8> {
+    match args.command {
+        RbacCommand::WhoCan(a) => who_can(a),
+        RbacCommand::Access(a) => access(a),
+        RbacCommand::Can(a) => can(a),
+        RbacCommand::Paths(a) => paths(a),
+    }
+}
+
+fn load(common: &RbacCommon) -> anyhow::Result<Loaded> {
+    let loaded = inputs::load(&common.input)?;
+    for d in &loaded.diagnostics {
+        eprintln!("{}: {}: {}", level(d), d.position(), d.message);
+    }
+    Ok(loaded)
+}
+
+fn level(d: &Diagnostic) -> &'static str {
+    match d.level {
+        DiagnosticLevel::Error => "error",
+        DiagnosticLevel::Warning => "warning",
+        DiagnosticLevel::Note => "note",
+    }
+}
+
+fn input_errors(l: &Loaded) -> bool {
+    l.diagnostics
+        .iter()
+        .any(|d| d.level == DiagnosticLevel::Error)
+}
+
+fn options(common: &RbacCommon) -> ModelOptions {
+    ModelOptions {
+        defaults: !common.no_defaults,
+    }
+}
+
+/// Well-known resources and their API groups, so `who-can get deployments` needs no
+/// `--api-group` (kubectl uses discovery for this; offline we use this table).
+const KNOWN: &[(&str, &str)] = &[
+    ("pods", ""),
+    ("services", ""),
+    ("secrets", ""),
+    ("configmaps", ""),
+    ("serviceaccounts", ""),
+    ("namespaces", ""),
+    ("nodes", ""),
+    ("persistentvolumes", ""),
+    ("persistentvolumeclaims", ""),
+    ("endpoints", ""),
+    ("events", ""),
+    ("replicationcontrollers", ""),
+    ("resourcequotas", ""),
+    ("limitranges", ""),
+    ("podtemplates", ""),
+    ("users", ""),
+    ("groups", ""),
+    ("deployments", "apps"),
+    ("replicasets", "apps"),
+    ("statefulsets", "apps"),
+    ("daemonsets", "apps"),
+    ("controllerrevisions", "apps"),
+    ("jobs", "batch"),
+    ("cronjobs", "batch"),
+    ("roles", "rbac.authorization.k8s.io"),
+    ("rolebindings", "rbac.authorization.k8s.io"),
+    ("clusterroles", "rbac.authorization.k8s.io"),
+    ("clusterrolebindings", "rbac.authorization.k8s.io"),
+    ("networkpolicies", "networking.k8s.io"),
+    ("ingresses", "networking.k8s.io"),
+    ("certificatesigningrequests", "certificates.k8s.io"),
+    ("signers", "certificates.k8s.io"),
+    (
+        "validatingwebhookconfigurations",
+        "admissionregistration.k8s.io",
+    ),
+    (
+        "mutatingwebhookconfigurations",
+        "admissionregistration.k8s.io",
+    ),
+    (
+        "validatingadmissionpolicies",
+        "admissionregistration.k8s.io",
+    ),
+    ("poddisruptionbudgets", "policy"),
+    ("storageclasses", "storage.k8s.io"),
+    ("horizontalpodautoscalers", "autoscaling"),
+    ("leases", "coordination.k8s.io"),
+    ("tokenreviews", "authentication.k8s.io"),
+    ("selfsubjectreviews", "authentication.k8s.io"),
+    ("subjectaccessreviews", "authorization.k8s.io"),
+    ("selfsubjectaccessreviews", "authorization.k8s.io"),
+    ("customresourcedefinitions", "apiextensions.k8s.io"),
+];
+
+const SHORT: &[(&str, &str)] = &[
+    ("po", "pods"),
+    ("svc", "services"),
+    ("cm", "configmaps"),
+    ("sa", "serviceaccounts"),
+    ("ns", "namespaces"),
+    ("no", "nodes"),
+    ("pv", "persistentvolumes"),
+    ("pvc", "persistentvolumeclaims"),
+    ("ep", "endpoints"),
+    ("deploy", "deployments"),
+    ("rs", "replicasets"),
+    ("sts", "statefulsets"),
+    ("ds", "daemonsets"),
+    ("cj", "cronjobs"),
+    ("netpol", "networkpolicies"),
+    ("ing", "ingresses"),
+    ("csr", "certificatesigningrequests"),
+    ("pdb", "poddisruptionbudgets"),
+    ("crd", "customresourcedefinitions"),
+];
+
+/// Turns `VERB RESOURCE[/SUB][.GROUP]` (or a `/url`) plus flags into a request.
+fn request(verb: &str, r: &RbacRequestArgs) -> anyhow::Result<Request> {
+    let target = r.resource.as_str();
+    if target.starts_with('/') {
+        if r.namespace.is_some() || r.name.is_some() || r.api_group.is_some() {
+            bail!(
+                "`{target}` is a non-resource URL: --namespace, --name and --api-group do not apply"
+            );
+        }
+        return Ok(Request::non_resource(verb, target));
+    }
+    let (res_part, sub) = match target.split_once('/') {
+        Some((a, b)) => (a, b),
+        None => (target, ""),
+    };
+    let (res, group_in_name) = match res_part.split_once('.') {
+        Some((a, g)) => (a, Some(g)),
+        None => (res_part, None),
+    };
+    let res = SHORT
+        .iter()
+        .find(|(s, _)| *s == res)
+        .map_or(res, |(_, full)| *full);
+    if res.is_empty() {
+        bail!("empty resource in `{target}`: use e.g. pods, pods/exec or deployments.apps");
+    }
+    let group = match (&r.api_group, group_in_name) {
+        (Some(g), _) => g.clone(),
+        (None, Some(g)) => g.to_string(),
+        (None, None) => match KNOWN.iter().find(|(n, _)| *n == res) {
+            Some((_, g)) => g.to_string(),
+            None => {
+                if res != "*" {
+                    eprintln!(
+                        "note: `{res}` is not a built-in resource Stockade knows; assuming the core API group (set --api-group or write {res}.GROUP)"
+                    );
+                }
+                String::new()
+            }
+        },
+    };
+    Ok(Request::resource(
+        verb,
+        &group,
+        res,
+        sub,
+        r.name.as_deref().unwrap_or(""),
+        r.namespace.as_deref().unwrap_or(""),
+    ))
+}
+
+fn subject(s: &str) -> anyhow::Result<SubjectSpec> {
+    SubjectSpec::parse(s).map_err(|e| anyhow::anyhow!(e))
+}
+
+fn grant_json(m: &Model<'_>, g: &Grant) -> serde_json::Value {
+    let b = &m.bindings[g.binding];
+    let s = &b.subjects[g.subject];
+    let role = &m.roles[g.rule.role];
+    json!({
+        "subject": {"kind": s.kind, "name": s.name, "namespace": s.namespace},
+        "binding": {"kind": b.kind.as_str(), "namespace": b.namespace, "name": b.name, "builtin": b.builtin},
+        "role": b.role.map(|r| json!({"kind": m.roles[r].kind.as_str(), "namespace": m.roles[r].namespace, "name": m.roles[r].name})),
+        "rule": {"role": role.display(), "index": g.rule.rule, "rule": m.rule(g.rule)},
+        "location": location(b.object),
+    })
+}
+
+fn location(o: &stockade_inventory::Object) -> Option<String> {
+    match &o.origin {
+        stockade_inventory::ObjectOrigin::File(_) => None,
+        stockade_inventory::ObjectOrigin::Cluster { cluster } => Some(format!("cluster:{cluster}")),
+    }
+}
+
+fn print(out: &str) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    match lock.write_all(out.as_bytes()).and_then(|_| lock.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+fn table(rows: &[Vec<String>], header: &[&str]) -> String {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::NOTHING)
+        .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
+        .set_header(header.iter().map(|h| h.to_uppercase()).collect::<Vec<_>>());
+    for r in rows {
+        t.add_row(r.clone());
+    }
+    let mut s = String::new();
+    for line in t.to_string().lines() {
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+    s
+}
+
+fn who_can(a: crate::cli::RbacWhoCanArgs) -> anyhow::Result<u8> {
+    let req = request(&a.verb, &a.request)?;
+    let loaded = load(&a.common)?;
+    let m = Model::build(&loaded.inv, options(&a.common));
+    let grants = m.who_can(&req);
+    if a.common.output == "json" {
+        let v = json!({
+            "request": req,
+            "allowed": grants.iter().map(|g| grant_json(&m, g)).collect::<Vec<_>>(),
+            "note": "members of system:masters are allowed everything without RBAC",
+        });
+        print(&(serde_json::to_string_pretty(&v)? + "\n"))?;
+    } else {
+        let mut out = format!("who can {}:\n", req.describe());
+        if grants.is_empty() {
+            out.push_str("  nobody through RBAC\n");
+        } else {
+            let rows: Vec<Vec<String>> = grants
+                .iter()
+                .map(|g| {
+                    let b = &m.bindings[g.binding];
+                    let s = &b.subjects[g.subject];
+                    let role = b.role.map(|r| m.roles[r].display()).unwrap_or_default();
+                    vec![
+                        s.kind.clone(),
+                        match &s.namespace {
+                            Some(ns) if s.kind == "ServiceAccount" => format!("{ns}/{}", s.name),
+                            _ => s.name.clone(),
+                        },
+                        format!(
+                            "{}{}",
+                            b.display(),
+                            if b.builtin { " (built-in)" } else { "" }
+                        ),
+                        role,
+                    ]
+                })
+                .collect();
+            out.push_str(&table(&rows, &["kind", "subject", "binding", "role"]));
+        }
+        out.push_str("(members of system:masters are allowed everything without RBAC)\n");
+        print(&out)?;
+    }
+    Ok(if input_errors(&loaded) { 2 } else { 0 })
+}
+
+fn can(a: crate::cli::RbacCanArgs) -> anyhow::Result<u8> {
+    let spec = subject(&a.subject)?;
+    let req = request(&a.verb, &a.request)?;
+    let loaded = load(&a.common)?;
+    let m = Model::build(&loaded.inv, options(&a.common));
+    let user = spec.user_info(&a.groups);
+    let grant = m.authorize(&user, &req);
+    let superuser = stockade_rbac::query::is_superuser(&user);
+    let allowed = grant.is_some() || superuser;
+    if a.common.output == "json" {
+        let v = json!({
+            "subject": spec, "user": user, "request": req, "allowed": allowed,
+            "superuser": superuser,
+            "grant": grant.map(|g| grant_json(&m, &g)),
+        });
+        print(&(serde_json::to_string_pretty(&v)? + "\n"))?;
+    } else if let Some(g) = grant {
+        let b = &m.bindings[g.binding];
+        let s = &b.subjects[g.subject];
+        print(&format!(
+            "yes: {spec} can {}\n  via {} (subject {}) → {} rules[{}]: {}\n",
+            req.describe(),
+            b.display(),
+            s.display(),
+            m.roles[g.rule.role].display(),
+            g.rule.rule,
+            m.rule(g.rule).describe()
+        ))?;
+    } else if superuser {
+        print(&format!(
+            "yes: {spec} can {}\n  as a member of system:masters, which bypasses RBAC\n",
+            req.describe()
+        ))?;
+    } else {
+        print(&format!(
+            "no: {spec} cannot {} (groups: {})\n",
+            req.describe(),
+            user.groups.join(", ")
+        ))?;
+    }
+    Ok(if input_errors(&loaded) {
+        2
+    } else if allowed {
+        0
+    } else {
+        1
+    })
+}
+
+fn access(a: crate::cli::RbacAccessArgs) -> anyhow::Result<u8> {
+    let spec = subject(&a.subject)?;
+    let loaded = load(&a.common)?;
+    let m = Model::build(&loaded.inv, options(&a.common));
+    let user = spec.user_info(&a.groups);
+    let bindings = m.bindings_of(&user);
+    // (scope, rule text, via) rows: cluster-wide first, then namespaces in order.
+    let mut rows: Vec<(String, stockade_rbac::PolicyRule, String)> = Vec::new();
+    for (bi, _) in &bindings {
+        let b = &m.bindings[*bi];
+        if let (Some(want), Some(ns)) = (&a.namespace, &b.namespace)
+            && want != ns
+        {
+            continue;
+        }
+        let scope = b.namespace.clone().unwrap_or_else(|| "*".to_string());
+        let via = match b.role {
+            Some(r) => format!("{} → {}", b.display(), m.roles[r].display()),
+            None => format!(
+                "{} → missing {} {}",
+                b.display(),
+                b.role_ref_kind,
+                b.role_ref_name
+            ),
+        };
+        for rr in m.binding_rules(b) {
+            rows.push((scope.clone(), m.rule(*rr).clone(), via.clone()));
+        }
+    }
+    rows.sort_by(|x, y| (x.0 != "*", &x.0).cmp(&(y.0 != "*", &y.0)));
+    if a.common.output == "json" {
+        let v = json!({
+            "subject": spec, "user": user,
+            "superuser": stockade_rbac::query::is_superuser(&user),
+            "rules": rows.iter().map(|(s, r, via)| json!({
+                "namespace": if s == "*" { serde_json::Value::Null } else { json!(s) },
+                "rule": r, "via": via,
+            })).collect::<Vec<_>>(),
+        });
+        print(&(serde_json::to_string_pretty(&v)? + "\n"))?;
+    } else {
+        let mut out = format!(
+            "effective permissions of {spec} (groups: {}); NAMESPACE * means every namespace and cluster-scoped resources\n",
+            user.groups.join(", ")
+        );
+        if stockade_rbac::query::is_superuser(&user) {
+            out.push_str("member of system:masters: allowed everything, whatever RBAC says\n");
+        }
+        let text: Vec<Vec<String>> = rows
+            .iter()
+            .map(|(s, r, via)| {
+                let res: Vec<String> = r
+                    .resources
+                    .iter()
+                    .flat_map(|res| {
+                        r.api_groups.iter().map(move |g| {
+                            if g.is_empty() {
+                                res.clone()
+                            } else {
+                                format!("{res}.{g}")
+                            }
+                        })
+                    })
+                    .collect();
+                vec![
+                    s.clone(),
+                    res.join(" "),
+                    r.non_resource_urls.join(" "),
+                    if r.resource_names.is_empty() {
+                        String::new()
+                    } else {
+                        format!("[{}]", r.resource_names.join(" "))
+                    },
+                    format!("[{}]", r.verbs.join(" ")),
+                    via.clone(),
+                ]
+            })
+            .collect();
+        if text.is_empty() {
+            out.push_str("  no permissions through RBAC\n");
+        } else {
+            out.push_str(&table(
+                &text,
+                &[
+                    "namespace",
+                    "resources",
+                    "non-resource urls",
+                    "resource names",
+                    "verbs",
+                    "via",
+                ],
+            ));
+        }
+        print(&out)?;
+    }
+    Ok(if input_errors(&loaded) { 2 } else { 0 })
+}
+
+fn paths(a: crate::cli::RbacPathsArgs) -> anyhow::Result<u8> {
+    let target = Target::parse(&a.to).with_context(|| {
+        format!(
+            "unknown --to `{}`: use cluster-admin, secrets or nodes",
+            a.to
+        )
+    })?;
+    let from: Option<Principal> = a
+        .from
+        .as_deref()
+        .map(subject)
+        .transpose()?
+        .map(|s| Principal::of_spec(&s));
+    let loaded = load(&a.common)?;
+    let m = Model::build(&loaded.inv, options(&a.common));
+    let mut g = Graph::new(&m, &loaded.inv);
+    let sources = match &from {
+        Some(p) => vec![p.clone()],
+        None => g
+            .sources()
+            .into_iter()
+            .filter(|p| a.include_system || !is_system(p))
+            .collect(),
+    };
+    let mut chains = Vec::new();
+    let mut direct = Vec::new();
+    for s in &sources {
+        if let Some(ev) = g.has_directly(s, target) {
+            direct.push((s.clone(), ev));
+            continue;
+        }
+        if let Some(c) = g.shortest(s, target, a.max_steps) {
+            chains.push(c);
+        }
+    }
+    chains.sort_by(|x, y| x.steps.len().cmp(&y.steps.len()).then(x.from.cmp(&y.from)));
+    if a.common.output == "json" {
+        let v = json!({
+            "target": target,
+            "subjectsChecked": sources.len(),
+            "chains": chains,
+            "direct": direct.iter().map(|(p, ev)| json!({"subject": p, "evidence": ev})).collect::<Vec<_>>(),
+        });
+        print(&(serde_json::to_string_pretty(&v)? + "\n"))?;
+    } else {
+        let mut out = String::new();
+        for c in &chains {
+            out.push_str(&format!(
+                "{} → {} in {} step(s):\n",
+                c.from,
+                target.as_str(),
+                c.steps.len()
+            ));
+            for (i, s) in c.steps.iter().enumerate() {
+                match &s.to {
+                    Some(to) => out.push_str(&format!(
+                        "  {}. {} {} → becomes {}\n",
+                        i + 1,
+                        s.from,
+                        s.how,
+                        to
+                    )),
+                    None => out.push_str(&format!("  {}. {} {}\n", i + 1, s.from, s.how)),
+                }
+            }
+        }
+        if !direct.is_empty() {
+            out.push_str(&format!(
+                "already {} directly (no escalation needed):\n",
+                target.as_str()
+            ));
+            for (p, ev) in &direct {
+                out.push_str(&format!("  {p}: {ev}\n"));
+            }
+        }
+        out.push_str(&format!(
+            "{} subject(s) checked, {} escalation chain(s) to {} within {} step(s)\n",
+            sources.len(),
+            chains.len(),
+            target.as_str(),
+            a.max_steps
+        ));
+        print(&out)?;
+    }
+    Ok(if input_errors(&loaded) {
+        2
+    } else if chains.is_empty() {
+        0
+    } else {
+        1
+    })
+}
+
+fn is_system(p: &Principal) -> bool {
+    match p {
+        Principal::User { name } | Principal::Group { name } => name.starts_with("system:"),
+        Principal::ServiceAccount { namespace, .. } => namespace == "kube-system",
+        Principal::RoleHolder { .. } => false,
+    }
+}

@@ -1,0 +1,60 @@
+use crate::pss::helpers::{self, KINDS, OPTIONS};
+use crate::{Checker, Family, declare_rule};
+use stockade_inventory::Object;
+use stockade_model::{Control, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports every field that makes a pod fail the upstream PodSecurity check `procMount` (baseline level), at the policy version of the `version` option, on every workload kind (pod templates included). The message is the check's reason and detail exactly as the API server words them, so it can be matched with PodSecurity warnings and rejections.
+    ///
+    /// ## Why is this risky?
+    /// The default proc mount masks kernel files that leak host information or let a process change kernel settings; `Unmasked` exposes them.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    /// - name: app
+    ///   image: registry.example.com/app:1.4.2
+    ///   securityContext:
+    ///     procMount: Unmasked
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// containers:
+    /// - name: app
+    ///   image: registry.example.com/app:1.4.2
+    ///   securityContext:
+    ///     procMount: Default
+    /// ```
+    ///
+    /// ## Options
+    /// - `version` (default `"latest"`): the Pod Security Standards version to evaluate, `latest` or `v1.N`.
+    /// - `level` (default `"restricted"`): the strictest level whose checks run in `stockade scan`; this check runs when it is `baseline` or stricter. Set it to `baseline` on every PSS rule to report only baseline violations.
+    ///
+    /// ## Known limitations
+    /// `stockade scan` evaluates the check alone, at one version, whatever the namespace's `pod-security.kubernetes.io` labels say; `stockade pss` gives per-object verdicts, namespace policies, exemptions and readiness.
+    ///
+    /// ## References
+    /// - Kubernetes: Pod Security Standards, baseline
+    /// - k8s.io/pod-security-admission, check `procMount`
+    /// - `stockade pss` (docs/pss.md)
+    pub static PSS_PROC_MOUNT = Rule {
+        id: "PSS008",
+        name: "pss-proc-mount",
+        family: Family::PodSecurity,
+        severity: Severity::High,
+        default_enabled: true,
+        kinds: KINDS,
+        controls: &[Control::cis("5.7.3"), Control::nsa("pod-security/enforcement")],
+        since: "0.1.0",
+        summary: "container unmasks /proc (PSS baseline `procMount`)",
+        remediation: "Remove `procMount: Unmasked` (or run the pod in a user namespace with `hostUsers: false`, allowed at baseline from v1.35).",
+        options: OPTIONS,
+        check: check,
+    };
+}
+
+fn check(cx: &mut Checker<'_>, o: &Object) {
+    helpers::run(cx, o, &stockade_pss::checks::proc_mount::CHECK);
+}
