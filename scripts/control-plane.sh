@@ -232,9 +232,42 @@ rules:
   resources:
   - group: "rbac.authorization.k8s.io"
   - group: "admissionregistration.k8s.io"
+# request bodies for Services and Pods (test objects only), so audit rules that read them
+# (NodePort/LoadBalancer services, privileged pods) are exercised against real events
+- level: Request
+  resources:
+  - group: ""
+    resources: ["services", "pods"]
 # metadata (user, verb, object, decision annotations) for everything else
 - level: Metadata
 EOF
+
+  # Optional live audit webhook (STOCKADE_CP_AUDIT_WEBHOOK=https://127.0.0.1:PORT/...,
+  # STOCKADE_CP_AUDIT_WEBHOOK_CA=PEM): kube-apiserver also posts EventList batches there.
+  AUDIT_WEBHOOK_FLAGS=()
+  if [ -n "${STOCKADE_CP_AUDIT_WEBHOOK:-}" ]; then
+    local ca_line=""
+    [ -n "${STOCKADE_CP_AUDIT_WEBHOOK_CA:-}" ] && ca_line="    certificate-authority: ${STOCKADE_CP_AUDIT_WEBHOOK_CA}"
+    cat > "$DIR/audit-webhook.kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: audit-sink
+  cluster:
+    server: ${STOCKADE_CP_AUDIT_WEBHOOK}
+${ca_line}
+users:
+- name: kube-apiserver
+  user: {}
+contexts:
+- name: default
+  context: {cluster: audit-sink, user: kube-apiserver}
+current-context: default
+EOF
+    AUDIT_WEBHOOK_FLAGS=(--audit-webhook-config-file="$DIR/audit-webhook.kubeconfig"
+      --audit-webhook-version=audit.k8s.io/v1 --audit-webhook-mode=batch
+      --audit-webhook-batch-max-wait=1s)
+  fi
 
   cat > "$DIR/kcm.kubeconfig" <<EOF
 apiVersion: v1
@@ -343,6 +376,7 @@ start_apiserver() {
     --audit-policy-file="$DIR/audit-policy.yaml" --audit-log-path="$DIR/audit.log" \
     --audit-log-format=json --audit-log-mode=blocking \
     --audit-log-maxbackup=1 --audit-log-maxsize=100 \
+    "${AUDIT_WEBHOOK_FLAGS[@]}" \
     --profiling=false --v=1
 }
 

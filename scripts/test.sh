@@ -33,11 +33,30 @@ BIN=$(scripts/testbins.sh)
 export STOCKADE_TESTBINS_BIN=$BIN
 
 CP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/stockade-cp.XXXXXX")
-cleanup() { scripts/control-plane.sh stop "$CP_DIR" >/dev/null 2>&1 || true; rm -rf "$CP_DIR"; }
+SINK_PID=
+cleanup() {
+  scripts/control-plane.sh stop "$CP_DIR" >/dev/null 2>&1 || true
+  [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null
+  rm -rf "$CP_DIR"
+}
 trap cleanup EXIT INT TERM
 
 say "control-plane smoke test"
 scripts/control-plane-smoke.sh
+
+# The audit webhook backend (`stockade audit-log serve`) receives the shared control plane's
+# audit events live; tests read the alerts it writes.
+say "starting the audit webhook backend"
+cargo build --locked -p stockade
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=audit-sink \
+  -addext "subjectAltName=IP:127.0.0.1" -keyout "$CP_DIR/sink.key" -out "$CP_DIR/sink.crt" 2>/dev/null
+SINK_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+target/debug/stockade audit-log serve --listen "127.0.0.1:$SINK_PORT" --tls-cert "$CP_DIR/sink.crt" \
+  --tls-key "$CP_DIR/sink.key" --alerts-file "$CP_DIR/webhook-alerts.jsonl" --no-config \
+  > "$CP_DIR/sink.log" 2>&1 &
+SINK_PID=$!
+export STOCKADE_CP_AUDIT_WEBHOOK="https://127.0.0.1:$SINK_PORT/" STOCKADE_CP_AUDIT_WEBHOOK_CA="$CP_DIR/sink.crt"
+export STOCKADE_TEST_WEBHOOK_ALERTS="$CP_DIR/webhook-alerts.jsonl"
 
 say "starting the shared control plane"
 scripts/control-plane.sh start "$CP_DIR"

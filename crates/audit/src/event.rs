@@ -321,7 +321,21 @@ pub fn parse_list(text: &str) -> Result<Vec<Result<Event<'_>, EventError>>, Even
     if list.api_version != API_VERSION {
         return Err(EventError::UnknownVersion(list.api_version.into_owned()));
     }
-    Ok(list.items.iter().map(|raw| parse(raw.get())).collect())
+    Ok(list.items.iter().map(|raw| parse_item(raw.get())).collect())
+}
+
+/// Parses one item of an `EventList`. kube-apiserver's webhook backend sends items without
+/// their own `kind`/`apiVersion` (the list carries them), so a missing one means the list's.
+fn parse_item(text: &str) -> Result<Event<'_>, EventError> {
+    let mut ev: Event<'_> =
+        serde_json::from_str(text).map_err(|e| EventError::Json(e.to_string()))?;
+    if ev.kind.is_empty() {
+        ev.kind = Cow::Borrowed("Event");
+    }
+    if ev.api_version.is_empty() {
+        ev.api_version = Cow::Borrowed(API_VERSION);
+    }
+    check(ev)
 }
 
 impl<'a> Event<'a> {
@@ -507,6 +521,18 @@ pub fn describe_object(ev: &Event<'_>) -> String {
 /// The path of a request URI, without the query.
 pub fn path_of(uri: &str) -> &str {
     uri.split(['?', '#']).next().unwrap_or(uri)
+}
+
+#[cfg(test)]
+mod webhook_item_tests {
+    #[test]
+    fn list_items_without_type_meta_are_events_of_the_list() {
+        // As kube-apiserver's webhook backend posts them: TypeMeta only on the list.
+        let body = r#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[{"level":"Metadata","auditID":"a1","stage":"ResponseComplete","requestURI":"/api","verb":"get","user":{"username":"alice"},"requestReceivedTimestamp":"2026-11-23T12:00:00.000000Z","stageTimestamp":"2026-11-23T12:00:00.000000Z"}]}"#;
+        let items = super::parse_list(body).expect("a list");
+        assert_eq!(items.len(), 1);
+        assert!(items[0].is_ok(), "{:?}", items[0]);
+    }
 }
 
 #[cfg(test)]

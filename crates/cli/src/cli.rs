@@ -74,6 +74,11 @@ pub enum Command {
         after_help = "Examples:\n  stockade audit-log analyze /var/log/kubernetes/audit/          # rotated set, oldest first\n  zcat audit.log.gz | stockade audit-log analyze - --since 24h -o json\n  stockade audit-log serve --listen 0.0.0.0:8443 --tls-cert tls.crt --tls-key tls.key\n  stockade audit-log policy /etc/kubernetes/audit-policy.yaml\n\nExit codes: 0 nothing at or above --fail-on; 1 alerts/findings at or above it; 2 on usage or input errors (unreadable lines included; results are still printed).\nDocs: docs/audit-log.md; rules: `stockade rules --family audit`."
     )]
     AuditLog(AuditLogArgs),
+    /// Unused and orphaned objects (Secrets, ConfigMaps, ServiceAccounts, tokens, roles, volumes, Services, …), grouped by namespace.
+    #[command(
+        after_help = "Examples:\n  stockade unused --cluster\n  stockade unused --cluster -n shop -o json\n  stockade unused ./deploy\n  helm template my-chart | stockade unused -\n  stockade unused --cluster --fail-on low   # CI gate: fail on any leftover\n\nEach finding says why the object is believed unused and with what confidence (high, medium, low); lower confidence lowers the severity.\nExit codes: 0 nothing at or above --fail-on (no threshold unless given or configured); 1 findings at or above it; 2 usage, config or input error.\nDocs: docs/unused.md."
+    )]
+    Unused(Box<UnusedArgs>),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -488,4 +493,32 @@ pub struct RulesArgs {
     /// Output format.
     #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
     pub output: String,
+}
+
+/// Arguments of `unused`.
+#[derive(Debug, Args)]
+pub struct UnusedArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// With --cluster: only list leftovers in this namespace (cluster-scoped objects are still read, since they refer to namespaced ones).
+    #[arg(short = 'n', long, value_name = "NS", requires = "cluster")]
+    pub namespace: Option<String>,
+    /// Output format: table (grouped by namespace), json, sarif, junit or markdown.
+    #[arg(short, long, default_value = "table", value_parser = clap::builder::PossibleValuesParser::new(stockade_report::Format::NAMES))]
+    pub output: String,
+    /// Write the listing to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity remains [default: the config's fail-on, else never].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<stockade_model::Severity>,
+    /// Settings file for suppressions, severities and rule options [default: .stockade.yaml in the scanned directory or a parent].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .stockade.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Leave a rule or family out (repeatable), e.g. --disable empty-namespace.
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
 }

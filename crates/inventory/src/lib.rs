@@ -9,10 +9,12 @@
 
 mod object;
 mod podspec;
+pub mod references;
 mod validate;
 
 pub use object::{Object, ObjectOrigin};
 pub use podspec::{ContainerKind, ContainerView, PodSpecView, WORKLOAD_KINDS};
+pub use references::{ObjectKey, Reference, References, Via};
 
 use std::collections::HashMap;
 use stockade_model::{Diagnostic, FieldPath, Location};
@@ -25,6 +27,8 @@ pub struct Inventory {
     objects: Vec<Object>,
     by_kind: HashMap<String, Vec<usize>>,
     by_name: HashMap<(String, String, String), usize>,
+    /// The reference graph, built on first use (see [`Inventory::references`]).
+    references: std::sync::OnceLock<References>,
 }
 
 impl Inventory {

@@ -8,6 +8,7 @@
 
 pub mod controls;
 pub mod docs;
+pub mod hygiene;
 pub mod netpol;
 pub mod pss;
 pub mod rbac;

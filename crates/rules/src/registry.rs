@@ -109,6 +109,20 @@ pub static RULES: &[&Rule] = &[
     &crate::netpol::policy_without_workloads::POLICY_WITHOUT_WORKLOADS,
     &crate::netpol::system_namespace_open::SYSTEM_NAMESPACE_OPEN,
     // @@end-network-rules
+    // @@hygiene-rules (keep sorted by id)
+    &crate::hygiene::unused_service_account::UNUSED_SERVICE_ACCOUNT,
+    &crate::hygiene::legacy_service_account_token::LEGACY_SERVICE_ACCOUNT_TOKEN,
+    &crate::hygiene::unused_secret::UNUSED_SECRET,
+    &crate::hygiene::unused_config_map::UNUSED_CONFIG_MAP,
+    &crate::hygiene::unmounted_persistent_volume_claim::UNMOUNTED_PERSISTENT_VOLUME_CLAIM,
+    &crate::hygiene::released_persistent_volume::RELEASED_PERSISTENT_VOLUME,
+    &crate::hygiene::service_selects_nothing::SERVICE_SELECTS_NOTHING,
+    &crate::hygiene::ingress_backend_missing::INGRESS_BACKEND_MISSING,
+    &crate::hygiene::empty_namespace::EMPTY_NAMESPACE,
+    &crate::hygiene::autoscaler_target_missing::AUTOSCALER_TARGET_MISSING,
+    &crate::hygiene::node_not_ready::NODE_NOT_READY,
+    &crate::hygiene::kubelet_version_skew::KUBELET_VERSION_SKEW,
+    // @@end-hygiene-rules
 ];
 
 /// Looks a rule up by id or name (case-insensitive).

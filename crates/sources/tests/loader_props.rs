@@ -22,8 +22,17 @@ fn config(default_cases: u32) -> ProptestConfig {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(default_cases);
+    // A fixed seed keeps `cargo test` (and CI) repeatable; set PROPTEST_RNG_SEED to explore.
+    let rng_seed = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(
+            proptest::test_runner::RngSeed::Fixed(0x5eed_10ad),
+            proptest::test_runner::RngSeed::Fixed,
+        );
     ProptestConfig {
         cases,
+        rng_seed,
         // Minimised failures are kept by hand in tests/regressions/, not in a side directory.
         failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
         ..ProptestConfig::default()

@@ -9,6 +9,7 @@ mod pss;
 mod rbac;
 mod rules;
 mod scan;
+mod unused;
 
 use crate::cli::{Cli, ColorChoice, Command};
 use std::io::IsTerminal;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rbac(args) => rbac::run(args),
         Command::AuditLog(args) => audit_log::run(args, color),
         Command::Init { path, force } => init::run(&path, force),
+        Command::Unused(args) => unused::run(*args, color),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "stockade", &mut std::io::stdout());
