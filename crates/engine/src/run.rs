@@ -55,7 +55,7 @@ pub fn run(
         }
         // Pods, ReplicaSets and Jobs that a workload controller made repeat their owner's pod
         // template: report the owner (which a user edits), not every copy of it.
-        if h.rule.family == stockade_rules::Family::Workload && controlled_by_workload(h.object) {
+        if h.rule.family == stockade_rules::Family::Workload && h.object.controlled_by_workload() {
             continue;
         }
         let finding = to_finding(inv, settings, &h);
@@ -79,33 +79,6 @@ pub fn run(
     sort(&mut out.findings);
     sort(&mut out.suppressed);
     out
-}
-
-/// Whether the object was created by a workload controller from its owner's template.
-fn controlled_by_workload(o: &Object) -> bool {
-    if !matches!(o.kind(), "Pod" | "ReplicaSet" | "Job") {
-        return false;
-    }
-    o.metadata()
-        .and_then(|m| m.get("ownerReferences"))
-        .map(|refs| refs.items())
-        .unwrap_or(&[])
-        .iter()
-        .any(|r| {
-            r.get("controller").and_then(|c| c.as_bool()) == Some(true)
-                && matches!(
-                    r.get("kind").and_then(|k| k.as_str()),
-                    Some(
-                        "ReplicaSet"
-                            | "Deployment"
-                            | "StatefulSet"
-                            | "DaemonSet"
-                            | "Job"
-                            | "CronJob"
-                            | "ReplicationController"
-                    )
-                )
-        })
 }
 
 fn object_index(inv: &Inventory, o: &Object) -> Option<usize> {

@@ -92,6 +92,35 @@ impl Object {
         self.metadata()?.get("annotations")?.get(k)?.as_str()
     }
 
+    /// Whether a Pod, ReplicaSet or Job was made by a workload controller from its owner's
+    /// template (an `ownerReferences` entry with `controller: true` naming a workload kind).
+    /// Rules report the owner, which a user edits, rather than every copy of it.
+    pub fn controlled_by_workload(&self) -> bool {
+        if !matches!(self.kind(), "Pod" | "ReplicaSet" | "Job") {
+            return false;
+        }
+        self.metadata()
+            .and_then(|m| m.get("ownerReferences"))
+            .map(|refs| refs.items())
+            .unwrap_or(&[])
+            .iter()
+            .any(|r| {
+                r.get("controller").and_then(|c| c.as_bool()) == Some(true)
+                    && matches!(
+                        r.get("kind").and_then(|k| k.as_str()),
+                        Some(
+                            "ReplicaSet"
+                                | "Deployment"
+                                | "StatefulSet"
+                                | "DaemonSet"
+                                | "Job"
+                                | "CronJob"
+                                | "ReplicationController"
+                        )
+                    )
+            })
+    }
+
     /// The object's labels as string pairs.
     pub fn labels(&self) -> impl Iterator<Item = (&str, &str)> {
         self.metadata()

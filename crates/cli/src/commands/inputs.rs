@@ -157,3 +157,73 @@ fn load_cluster(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<Loa
         partial: snapshot.partial,
     })
 }
+
+/// Assembles the report of a run over loaded inputs: counts, the rules that ran, coverage (with
+/// the rules a missing resource type leaves unassessed), and findings. With `namespace`, only
+/// findings on objects in it (and on the Namespace itself) are kept: cluster-scoped objects were
+/// read for context only.
+pub fn report(
+    loaded: Loaded,
+    out: stockade_engine::RunOutput,
+    settings: &stockade_engine::Settings,
+    namespace: Option<&str>,
+) -> stockade_model::Report {
+    let Loaded {
+        inv,
+        mut diagnostics,
+        files_scanned,
+        files_skipped,
+        mut coverage,
+        partial,
+    } = loaded;
+    diagnostics.extend(out.diagnostics);
+    let mut report = stockade_model::Report::new(env!("CARGO_PKG_VERSION"));
+    report.summary.files_scanned = files_scanned;
+    report.summary.files_skipped = files_skipped;
+    report.summary.objects = inv.objects().len();
+    report.summary.rules_run = out.rules_run;
+    report.rules = settings
+        .enabled
+        .iter()
+        .map(|r| stockade_model::RuleInfo {
+            id: r.id.to_string(),
+            name: r.name.to_string(),
+            summary: r.summary.to_string(),
+            severity: settings.severity_of(r, None),
+            help: stockade_rules::docs::body(r),
+            controls: r.controls.to_vec(),
+        })
+        .collect();
+    for c in coverage
+        .iter_mut()
+        .filter(|c| c.status != stockade_model::CoverageStatus::Ok)
+    {
+        let kind = stockade_cluster::RESOURCES
+            .iter()
+            .find(|r| r.path_name() == c.resource)
+            .map(|r| r.kind);
+        c.unassessed_rules = settings
+            .enabled
+            .iter()
+            .filter(|r| kind.is_some_and(|k| r.kinds.contains(&k)))
+            .map(|r| r.id.to_string())
+            .collect();
+    }
+    report.coverage = coverage;
+    report.partial = partial;
+    let in_scope = |f: &stockade_model::Finding| match namespace {
+        Some(ns) => {
+            f.object.namespace.as_deref() == Some(ns)
+                || (f.object.kind == "Namespace" && f.object.name == ns)
+        }
+        None => true,
+    };
+    report.findings = out.findings.into_iter().filter(|f| in_scope(f)).collect();
+    report.suppressed = out.suppressed.into_iter().filter(|f| in_scope(f)).collect();
+    for f in &report.findings {
+        *report.summary.by_severity.entry(f.severity).or_default() += 1;
+    }
+    report.summary.suppressed = report.suppressed.len();
+    report.diagnostics = diagnostics;
+    report
+}

@@ -6,7 +6,7 @@
 //! roles, unbound roles, policies that select nothing. Suppressions, severity overrides and
 //! rule options from `.stockade.yaml` apply as in `scan`.
 
-use super::inputs::{self, Loaded};
+use super::inputs;
 use crate::cli::UnusedArgs;
 use anstyle::{AnsiColor, Effects, Style};
 use anyhow::Context;
@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use stockade_engine::{Settings, find_config, today};
-use stockade_model::{Finding, Report, RuleInfo, Severity};
+use stockade_model::{Finding, Report, Severity};
 use stockade_report::Format;
 use stockade_rules::{Family, RULES, Rule};
 
@@ -39,66 +39,9 @@ pub fn rules() -> Vec<&'static Rule> {
 pub fn run(args: UnusedArgs, color: bool) -> anyhow::Result<u8> {
     let format = Format::parse(&args.output).context("unknown output format")?;
     let settings = load_settings(&args)?;
-    let Loaded {
-        inv,
-        mut diagnostics,
-        files_scanned,
-        files_skipped,
-        mut coverage,
-        partial,
-    } = inputs::load_scoped(&args.input, args.namespace.as_deref())?;
-    let out = stockade_engine::run(&inv, &settings, None, &today());
-    diagnostics.extend(out.diagnostics);
-
-    let mut report = Report::new(env!("CARGO_PKG_VERSION"));
-    report.summary.files_scanned = files_scanned;
-    report.summary.files_skipped = files_skipped;
-    report.summary.objects = inv.objects().len();
-    report.summary.rules_run = out.rules_run;
-    report.rules = settings
-        .enabled
-        .iter()
-        .map(|r| RuleInfo {
-            id: r.id.to_string(),
-            name: r.name.to_string(),
-            summary: r.summary.to_string(),
-            severity: settings.severity_of(r, None),
-            help: stockade_rules::docs::body(r),
-            controls: r.controls.to_vec(),
-        })
-        .collect();
-    for c in coverage
-        .iter_mut()
-        .filter(|c| c.status != stockade_model::CoverageStatus::Ok)
-    {
-        let kind = stockade_cluster::RESOURCES
-            .iter()
-            .find(|r| r.path_name() == c.resource)
-            .map(|r| r.kind);
-        c.unassessed_rules = settings
-            .enabled
-            .iter()
-            .filter(|r| kind.is_some_and(|k| r.kinds.contains(&k)))
-            .map(|r| r.id.to_string())
-            .collect();
-    }
-    report.coverage = coverage;
-    report.partial = partial;
-    let in_scope = |f: &Finding| match &args.namespace {
-        Some(ns) => {
-            f.object.namespace.as_deref() == Some(ns.as_str())
-                || (f.object.kind == "Namespace" && f.object.name == *ns)
-        }
-        None => true,
-    };
-    report.findings = out.findings.into_iter().filter(|f| in_scope(f)).collect();
-    report.suppressed = out.suppressed.into_iter().filter(|f| in_scope(f)).collect();
-    report.summary.by_severity.clear();
-    for f in &report.findings {
-        *report.summary.by_severity.entry(f.severity).or_default() += 1;
-    }
-    report.summary.suppressed = report.suppressed.len();
-    report.diagnostics = diagnostics;
+    let loaded = inputs::load_scoped(&args.input, args.namespace.as_deref())?;
+    let out = stockade_engine::run(&loaded.inv, &settings, None, &today());
+    let report = inputs::report(loaded, out, &settings, args.namespace.as_deref());
 
     let write = |w: &mut dyn Write, color: bool| -> std::io::Result<()> {
         match format {

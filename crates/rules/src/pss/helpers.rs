@@ -41,7 +41,7 @@ fn settings(cx: &Checker<'_>) -> Result<(Level, Version), String> {
 /// Runs upstream check `check` on a workload object and reports each offending field with the
 /// check's reason and a detail about that field alone.
 pub fn run(cx: &mut Checker<'_>, o: &Object, check: &'static Check) {
-    if controlled_by_workload(o) {
+    if o.controlled_by_workload() {
         return;
     }
     let Some(pod) = Pod::of(o) else { return };
@@ -65,33 +65,4 @@ pub fn run(cx: &mut Checker<'_>, o: &Object, check: &'static Check) {
     for v in &forbidden.violations {
         cx.report(o, v.path.clone(), forbidden.violation_message(v));
     }
-}
-
-/// Whether a Pod, ReplicaSet or Job was made by a workload controller from its owner's
-/// template: the owner (which a user edits) is reported, not every copy of it. `stockade pss`
-/// still judges such pods, since the admission does.
-fn controlled_by_workload(o: &Object) -> bool {
-    if !matches!(o.kind(), "Pod" | "ReplicaSet" | "Job") {
-        return false;
-    }
-    o.metadata()
-        .and_then(|m| m.get("ownerReferences"))
-        .map(|refs| refs.items())
-        .unwrap_or(&[])
-        .iter()
-        .any(|r| {
-            r.get("controller").and_then(|c| c.as_bool()) == Some(true)
-                && matches!(
-                    r.get("kind").and_then(|k| k.as_str()),
-                    Some(
-                        "ReplicaSet"
-                            | "Deployment"
-                            | "StatefulSet"
-                            | "DaemonSet"
-                            | "Job"
-                            | "CronJob"
-                            | "ReplicationController"
-                    )
-                )
-        })
 }
