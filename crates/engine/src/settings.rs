@@ -114,6 +114,16 @@ struct RawConfig {
     exclude: ExcludeSection,
     #[serde(default)]
     suppressions: Vec<ConfigSuppression>,
+    /// Trusted identities and namespaces for audit rules; read by `stockade audit-log`
+    /// (crates/audit/src/config.rs), which validates it.
+    #[serde(default, rename = "audit")]
+    _audit: Option<serde::de::IgnoredAny>,
+}
+
+/// Whether `entry` names an audit rule: those are configured in the same file but run by
+/// `stockade audit-log`, which validates their entries.
+fn is_audit_rule(entry: &str) -> bool {
+    stockade_audit::find(entry).is_some()
 }
 
 /// Settings for one run, validated.
@@ -164,7 +174,10 @@ fn select(entry: &str) -> Option<Vec<&'static Rule>> {
     if let Some(f) = Family::parse(entry) {
         return Some(RULES.iter().copied().filter(|r| r.family == f).collect());
     }
-    stockade_rules::find(entry).map(|r| vec![r])
+    if let Some(r) = stockade_rules::find(entry) {
+        return Some(vec![r]);
+    }
+    is_audit_rule(entry).then(Vec::new)
 }
 
 impl Settings {
@@ -226,12 +239,18 @@ impl Settings {
         enabled.sort_by_key(|r| r.id);
         s.enabled = enabled;
         for (k, v) in &raw.rules.severity {
+            if is_audit_rule(k) {
+                continue;
+            }
             let r = stockade_rules::find(k)
                 .ok_or_else(|| format!("rules.severity: unknown rule `{k}`"))?;
             let sev: Severity = v.parse().map_err(|e| format!("rules.severity.{k}: {e}"))?;
             s.severity.insert(r.id, sev);
         }
         for (k, opts) in raw.rules.options {
+            if is_audit_rule(&k) {
+                continue;
+            }
             let r = stockade_rules::find(&k)
                 .ok_or_else(|| format!("rules.options: unknown rule `{k}`"))?;
             for name in opts.keys() {
@@ -259,7 +278,10 @@ impl Settings {
         s.exclude_paths = gb.build().map_err(|e| e.to_string())?;
         s.exclude_objects = raw.exclude.objects;
         for (i, sup) in raw.suppressions.iter().enumerate() {
-            if sup.rule != "*" && stockade_rules::find(&sup.rule).is_none() {
+            if sup.rule != "*"
+                && stockade_rules::find(&sup.rule).is_none()
+                && !is_audit_rule(&sup.rule)
+            {
                 return Err(format!("suppressions[{i}]: unknown rule `{}`", sup.rule));
             }
             if sup.reason.trim().is_empty() {
@@ -407,6 +429,16 @@ mod tests {
         assert_eq!(s.severity.get("WL001"), Some(&Severity::Low));
         assert!(Settings::parse("rules:\n  enable: [nope]\n").is_err());
         assert!(Settings::parse("rules:\n  options: {WL001: {bogus: 1}}\n").is_err());
+    }
+
+    #[test]
+    fn audit_settings_share_the_file() {
+        let s = Settings::parse(
+            "rules:\n  disable: [AU017, deprecated-api-used]\n  severity: {AU005: high}\n  options:\n    exec-into-pod: {sensitive-namespaces: [prod]}\naudit:\n  trusted-users: [admin]\n",
+        )
+        .expect("audit entries are left to `stockade audit-log`");
+        assert!(s.enabled.iter().all(|r| !r.id.starts_with("AU")));
+        assert!(Settings::parse("rules:\n  disable: [AU999]\n").is_err());
     }
 
     #[test]
