@@ -24,6 +24,41 @@ pub struct Object {
     pub origin: ObjectOrigin,
     /// Its identity.
     pub oref: ObjectRef,
+    /// Entry positions of the pod template's `spec` and `metadata` (workload kinds only), found
+    /// once here so that the pod-spec view, which every workload rule asks for, does not search.
+    pub(crate) pod_index: Option<PodIndex>,
+}
+
+/// Entry positions, level by level, of a pod template's `spec` and `metadata`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PodIndex {
+    pub(crate) spec: Vec<usize>,
+    pub(crate) meta: Option<Vec<usize>>,
+}
+
+/// The entry positions of a dotted path's keys, level by level.
+fn index_path(root: &Node, dotted: &str) -> Option<Vec<usize>> {
+    let mut cur = root;
+    let mut out = Vec::new();
+    for part in dotted.split('.') {
+        let (i, (_, v)) = cur
+            .entries()
+            .iter()
+            .enumerate()
+            .find(|(_, (k, _))| &*k.name == part)?;
+        out.push(i);
+        cur = v;
+    }
+    Some(out)
+}
+
+/// Follows entry positions found by [`index_path`].
+pub(crate) fn follow<'n>(root: &'n Node, idx: &[usize]) -> Option<&'n Node> {
+    let mut cur = root;
+    for &i in idx {
+        cur = &cur.entries().get(i)?.1;
+    }
+    Some(cur)
 }
 
 impl Object {
@@ -38,7 +73,18 @@ impl Object {
                 .or_else(|| s("metadata.generateName"))
                 .unwrap_or_default(),
         };
-        Object { root, origin, oref }
+        let pod_index = crate::podspec::prefixes(&oref.kind).and_then(|(meta, spec)| {
+            Some(PodIndex {
+                spec: index_path(&root, spec)?,
+                meta: index_path(&root, meta),
+            })
+        });
+        Object {
+            root,
+            origin,
+            oref,
+            pod_index,
+        }
     }
 
     /// `kind`.

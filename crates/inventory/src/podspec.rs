@@ -18,7 +18,7 @@ pub const WORKLOAD_KINDS: &[&str] = &[
 ];
 
 /// Path from the object root to the pod template's `metadata` and `spec`, per kind.
-fn prefixes(kind: &str) -> Option<(&'static str, &'static str)> {
+pub(crate) fn prefixes(kind: &str) -> Option<(&'static str, &'static str)> {
     Some(match kind {
         "Pod" => ("metadata", "spec"),
         "Deployment"
@@ -142,9 +142,9 @@ impl<'a> ContainerView<'a> {
 impl<'a> PodSpecView<'a> {
     /// The pod spec of `object`, when it is a workload kind that has one.
     pub fn of(object: &'a Object) -> Option<PodSpecView<'a>> {
-        let (meta, spec) = prefixes(object.kind())?;
+        let idx = object.pod_index.as_ref()?;
         let (meta_path, spec_path) = prefix_paths(object.kind())?;
-        let spec_node = object.root.at(spec)?;
+        let spec_node = crate::object::follow(&object.root, &idx.spec)?;
         if !matches!(spec_node.value, stockade_sources::Value::Map(_)) {
             return None;
         }
@@ -152,7 +152,10 @@ impl<'a> PodSpecView<'a> {
             object,
             spec: spec_node,
             spec_path,
-            meta: object.root.at(meta),
+            meta: idx
+                .meta
+                .as_deref()
+                .and_then(|m| crate::object::follow(&object.root, m)),
             meta_path,
         })
     }

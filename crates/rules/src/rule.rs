@@ -117,11 +117,22 @@ impl Rule {
     /// Runs the rule over every object of its kinds.
     pub fn run<'a>(&'static self, views: &'a Views<'a>, options: &'a Options) -> Vec<Hit<'a>> {
         let inv = views.inv;
+        // Config values over parsed defaults, resolved once per run rather than on every
+        // `option()` call (rules ask per object).
+        let mut resolved = Options::new();
+        for o in self.options {
+            if let Ok(v) = serde_json::from_str(o.default) {
+                resolved.insert(o.name.to_string(), v);
+            }
+        }
+        for (k, v) in options {
+            resolved.insert(k.clone(), v.clone());
+        }
         let mut cx = Checker {
             inv,
             views,
             rule: self,
-            options,
+            options: resolved,
             current: None,
             hits: Vec::new(),
         };
@@ -193,7 +204,7 @@ pub struct Checker<'a> {
     pub inv: &'a Inventory,
     views: &'a Views<'a>,
     rule: &'static Rule,
-    options: &'a Options,
+    options: Options,
     current: Option<&'a Object>,
     hits: Vec<Hit<'a>>,
 }
@@ -270,10 +281,7 @@ impl<'a> Checker<'a> {
 
     /// An option's value: from config, else the rule's default.
     pub fn option(&self, name: &str) -> Option<Json> {
-        self.options
-            .get(name)
-            .cloned()
-            .or_else(|| self.rule.option_default(name))
+        self.options.get(name).cloned()
     }
 
     /// A list-of-strings option.
