@@ -1809,9 +1809,11 @@ spec: {selector: {app: lone, pod-template-hash: abc}}
     /// Measures the build on the shared real-world corpus (run with `--ignored --nocapture`,
     /// in release mode, to see the figure quoted in docs/unused.md).
     #[test]
-    #[ignore]
+    #[ignore = "a measurement, not a check: run with --ignored --release --nocapture"]
     fn build_cost_on_the_real_corpus() {
-        let dir = std::path::Path::new("/work/shared/corpus/real");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/real");
+        let dir = dir.as_path();
         if !dir.exists() {
             eprintln!("note: {} not present; skipping", dir.display());
             return;
