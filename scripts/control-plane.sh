@@ -58,8 +58,10 @@ alive() {
   pid=$(cat "$1" 2>/dev/null) || return 1
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   [ -r "/proc/$pid/cmdline" ] || return 1
-  # Guard against a recycled pid: every component's command line mentions DIR.
-  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$DIR/" || return 1
+  # Guard against a recycled pid: every component's command line mentions DIR. (Not "DIR/":
+  # between fork and exec the child still carries this script's command line, which names DIR
+  # without a trailing slash, and a check in that window must not take it for dead.)
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$DIR" || return 1
   # A zombie is not running.
   [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]
 }
