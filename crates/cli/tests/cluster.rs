@@ -221,7 +221,23 @@ fn forbidden_resources_are_reported_in_coverage_and_do_not_abort() {
                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
                 "subjects": [{"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}]}),
     );
-    std::thread::sleep(Duration::from_secs(2));
+    // RBAC is eventually consistent: wait until the authorizer sees the binding.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (_, r) = c.req(
+            "POST",
+            "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+            Some(
+                &json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+                "spec": {"user": "alice", "groups": ["dev", "qa", "system:authenticated"],
+                         "resourceAttributes": {"verb": "list", "resource": "pods"}}}),
+            ),
+        );
+        if r["status"]["allowed"] == true || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
     let out = c
         .stockade()
         .args([
