@@ -144,12 +144,16 @@ impl Api {
 
     /// Deletes an object only if it still has this uid and resourceVersion.
     pub fn delete(&self, r: &ObjRef, uid: &str, rv: &str, dry_run: bool) -> Result<(), ApiError> {
-        let body = json!({
+        let mut body = json!({
             "apiVersion": "v1",
             "kind": "DeleteOptions",
             "preconditions": {"uid": uid, "resourceVersion": rv},
             "propagationPolicy": "Background",
         });
+        // With a body, the API server reads the options from it and ignores the query.
+        if dry_run {
+            body["dryRun"] = json!(["All"]);
+        }
         self.call(
             http::Method::DELETE,
             &with_dry_run(object_url(r)?, dry_run),

@@ -122,10 +122,7 @@ pub struct ApplyOptions {
 
 /// A checked action, ready for its call.
 enum Check {
-    Proceed {
-        before: Value,
-        call: Call,
-    },
+    Proceed { before: Value, call: Call },
     Skip(Outcome, String),
 }
 
@@ -222,9 +219,12 @@ fn check(api: &Api, a: &Action) -> Result<Check, ApiError> {
                 .collect();
             idx.sort_unstable();
             idx.dedup();
-            let mut ops = vec![json!({"op": "test", "path": "/metadata/resourceVersion", "value": rv})];
+            let mut ops =
+                vec![json!({"op": "test", "path": "/metadata/resourceVersion", "value": rv})];
             for i in idx.iter().rev() {
-                ops.push(json!({"op": "test", "path": format!("/subjects/{i}"), "value": subjects[*i]}));
+                ops.push(
+                    json!({"op": "test", "path": format!("/subjects/{i}"), "value": subjects[*i]}),
+                );
                 ops.push(json!({"op": "remove", "path": format!("/subjects/{i}")}));
             }
             Ok(Check::Proceed {
@@ -253,7 +253,9 @@ fn classify(op: &str, e: &ApiError) -> (Outcome, String) {
         ),
         ("removeSubjects" | "addSubjects", Some(409 | 422)) => (
             Outcome::Refused,
-            format!("changed between the check and the patch; the JSON-patch test stopped it ({e})"),
+            format!(
+                "changed between the check and the patch; the JSON-patch test stopped it ({e})"
+            ),
         ),
         ("create", Some(409)) => (Outcome::AlreadyDone, format!("already exists ({e})")),
         _ => (Outcome::Failed, format!("unexpected API error: {e}")),
@@ -284,7 +286,16 @@ fn execute(
             Check::Proceed { before, .. } => ("pending", String::new(), before.clone()),
             Check::Skip(o, m) => (o.as_str(), m.clone(), Value::Null),
         };
-        journal.record(id, seq, &p.op, &p.object, &p.subjects_json, &before, result, &msg)?;
+        journal.record(
+            id,
+            seq,
+            &p.op,
+            &p.object,
+            &p.subjects_json,
+            &before,
+            result,
+            &msg,
+        )?;
     }
     let mut steps = Vec::new();
     let mut stop: Option<String> = None;
@@ -389,7 +400,16 @@ fn refused_report(
                     ),
                     Check::Skip(o, m) => (*o, m.clone()),
                 };
-                j.record(id, seq, &p.op, &p.object, &p.subjects_json, &Value::Null, o.as_str(), &m)?;
+                j.record(
+                    id,
+                    seq,
+                    &p.op,
+                    &p.object,
+                    &p.subjects_json,
+                    &Value::Null,
+                    o.as_str(),
+                    &m,
+                )?;
             }
             j.finish(id, "refused", Some(&problem))?;
             Some(id)
@@ -546,15 +566,24 @@ pub fn recreate_body(before: &Value, deleted_uids: &[String]) -> Result<Value, S
     };
     m.remove("status");
     let keys = m.remove("stockade.dev/keys");
-    let kind = m.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
-    let is_token = m.get("type").and_then(Value::as_str) == Some("kubernetes.io/service-account-token");
+    let kind = m
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let is_token =
+        m.get("type").and_then(Value::as_str) == Some("kubernetes.io/service-account-token");
     if kind == "Secret" && !is_token {
         let keys: Vec<String> = keys
             .and_then(|k| serde_json::from_value(k).ok())
             .unwrap_or_default();
         return Err(format!(
             "Stockade never stores Secret values, so this Secret (keys: {}) cannot be restored; recreate it from your secret store",
-            if keys.is_empty() { "none".into() } else { keys.join(", ") }
+            if keys.is_empty() {
+                "none".into()
+            } else {
+                keys.join(", ")
+            }
         ));
     }
     if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -687,13 +716,19 @@ pub fn undo(api: &Api, journal: &Journal, id: i64, run_it: bool) -> Result<RunRe
                             Check::Skip(Outcome::AlreadyDone, "the subjects are present".into())
                         } else {
                             let rv = meta(&cur, "resourceVersion").unwrap_or("");
-                            let mut ops = vec![json!({"op": "test", "path": "/metadata/resourceVersion", "value": rv})];
+                            let mut ops = vec![
+                                json!({"op": "test", "path": "/metadata/resourceVersion", "value": rv}),
+                            ];
                             if cur.get("subjects").is_some_and(Value::is_array) {
                                 for m in missing {
-                                    ops.push(json!({"op": "add", "path": "/subjects/-", "value": m}));
+                                    ops.push(
+                                        json!({"op": "add", "path": "/subjects/-", "value": m}),
+                                    );
                                 }
                             } else {
-                                ops.push(json!({"op": "add", "path": "/subjects", "value": missing}));
+                                ops.push(
+                                    json!({"op": "add", "path": "/subjects", "value": missing}),
+                                );
                             }
                             Check::Proceed {
                                 before: before_image(&cur),
@@ -702,7 +737,13 @@ pub fn undo(api: &Api, journal: &Journal, id: i64, run_it: bool) -> Result<RunRe
                         }
                     }
                 };
-                let op = if matches!(&check, Check::Proceed { call: Call::Create(_), .. }) {
+                let op = if matches!(
+                    &check,
+                    Check::Proceed {
+                        call: Call::Create(_),
+                        ..
+                    }
+                ) {
                     "create"
                 } else {
                     "addSubjects"

@@ -256,7 +256,12 @@ impl Journal {
     }
 
     /// Ends a run.
-    pub fn finish(&self, run: i64, status: &str, message: Option<&str>) -> Result<(), JournalError> {
+    pub fn finish(
+        &self,
+        run: i64,
+        status: &str,
+        message: Option<&str>,
+    ) -> Result<(), JournalError> {
         self.db
             .execute(
                 "UPDATE runs SET status = ?2, message = ?3, finished_at = ?4 WHERE id = ?1",
@@ -304,7 +309,11 @@ impl Journal {
             .map_err(|e| self.err(e))?;
         let counts = st
             .query_map([], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
             })
             .map_err(|e| self.err(e))?;
         for c in counts {
@@ -349,15 +358,13 @@ impl Journal {
                 Ok(ActionRow {
                     seq: r.get(0)?,
                     op: r.get(1)?,
-                    object: serde_json::from_str(&object).unwrap_or_else(|_| {
-                        crate::plan::ObjRef {
-                            api_version: String::new(),
-                            kind: String::new(),
-                            namespace: None,
-                            name: object.clone(),
-                            uid: None,
-                            resource_version: None,
-                        }
+                    object: serde_json::from_str(&object).unwrap_or_else(|_| crate::plan::ObjRef {
+                        api_version: String::new(),
+                        kind: String::new(),
+                        namespace: None,
+                        name: object.clone(),
+                        uid: None,
+                        resource_version: None,
                     }),
                     subjects: serde_json::from_str(&subjects).unwrap_or(Value::Null),
                     before: serde_json::from_str(&before).unwrap_or(Value::Null),
@@ -474,15 +481,27 @@ mod tests {
         let before = json!({"kind": "RoleBinding"});
         j.record(id, 0, "delete", &obj, &Value::Null, &before, "pending", "")
             .unwrap();
-        j.record(id, 0, "delete", &obj, &Value::Null, &Value::Null, "done", "deleted")
-            .unwrap();
+        j.record(
+            id,
+            0,
+            "delete",
+            &obj,
+            &Value::Null,
+            &Value::Null,
+            "done",
+            "deleted",
+        )
+        .unwrap();
         j.finish(id, "done", None).unwrap();
         let runs = j.runs().unwrap();
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].status, "done");
         assert_eq!(runs[0].counts.get("done"), Some(&1));
         let acts = j.actions(id).unwrap();
-        assert_eq!(acts[0].before, before, "the before-image survives the result update");
+        assert_eq!(
+            acts[0].before, before,
+            "the before-image survives the result update"
+        );
         assert_eq!(acts[0].result, "done");
         assert_eq!(j.namespaces_of_target("user:alice").unwrap(), vec!["shop"]);
         assert!(matches!(j.run(99), Err(JournalError::NoSuchRun(99))));

@@ -434,7 +434,8 @@ pub fn compute(inv: &Inventory, target: &Target) -> Result<Plan, PlanError> {
                         resource_version: None,
                     },
                     subjects: Vec::new(),
-                    reason: "the target namespace (its Namespace object is not among the inputs)".into(),
+                    reason: "the target namespace (its Namespace object is not among the inputs)"
+                        .into(),
                     irreversible: false,
                     warning: None,
                 });
@@ -483,7 +484,12 @@ pub fn compute(inv: &Inventory, target: &Target) -> Result<Plan, PlanError> {
                     {
                         p.pending.push((
                             index(inv, t),
-                            format!("used by {} {} ({})", kind, w.display_name(), r.via.describe()),
+                            format!(
+                                "used by {} {} ({})",
+                                kind,
+                                w.display_name(),
+                                r.via.describe()
+                            ),
                         ));
                     }
                 }
@@ -500,14 +506,21 @@ pub fn compute(inv: &Inventory, target: &Target) -> Result<Plan, PlanError> {
         );
     }
     if p.actions.is_empty() {
-        notes.push(format!("nothing to do: no input grants to or is used only by {target}"));
+        notes.push(format!(
+            "nothing to do: no input grants to or is used only by {target}"
+        ));
     }
     Ok(Plan {
         api_version: API_VERSION.into(),
         kind: KIND.into(),
         target: target.to_string(),
         source: PlanSource {
-            kind: if cluster.is_some() { "cluster" } else { "manifests" }.into(),
+            kind: if cluster.is_some() {
+                "cluster"
+            } else {
+                "manifests"
+            }
+            .into(),
             cluster,
         },
         created_at: now_rfc3339(),
@@ -613,10 +626,7 @@ impl Planner<'_> {
                         kind: kind.to_string(),
                         name: name.to_string(),
                         namespace: ns.map(str::to_string),
-                        api_group: s
-                            .get("apiGroup")
-                            .and_then(Node::as_str)
-                            .map(str::to_string),
+                        api_group: s.get("apiGroup").and_then(Node::as_str).map(str::to_string),
                     });
                 }
             }
@@ -644,10 +654,8 @@ impl Planner<'_> {
                     warning: None,
                 });
                 if let Some(role) = self.role_of(o) {
-                    self.pending.push((
-                        role,
-                        format!("bound by {} {}", o.kind(), o.display_name()),
-                    ));
+                    self.pending
+                        .push((role, format!("bound by {} {}", o.kind(), o.display_name())));
                 }
             } else {
                 let others: Vec<String> = subjects
@@ -667,11 +675,7 @@ impl Planner<'_> {
                     op: Op::RemoveSubjects,
                     object: ObjRef::of(o),
                     subjects: matched,
-                    reason: format!(
-                        "remove {} and keep {}",
-                        who.join(", "),
-                        others.join(", ")
-                    ),
+                    reason: format!("remove {} and keep {}", who.join(", "), others.join(", ")),
                     irreversible: false,
                     warning: None,
                 });
@@ -788,7 +792,8 @@ impl Planner<'_> {
                 let what = format!("ServiceAccount {ns}/{}", o.name());
                 for r in refs.users_of_object(o) {
                     if r.via == Via::TokenFor {
-                        self.pending.push((r.from, format!("a legacy token of {what}")));
+                        self.pending
+                            .push((r.from, format!("a legacy token of {what}")));
                     }
                 }
                 for r in refs.uses(inv, o) {
@@ -797,8 +802,10 @@ impl Planner<'_> {
                         Via::ServiceAccountSecret | Via::ServiceAccountImagePullSecret
                     ) && let Some(t) = refs.resolve(inv, &r.target)
                     {
-                        self.pending
-                            .push((index(inv, t), format!("listed by {what} ({})", r.via.describe())));
+                        self.pending.push((
+                            index(inv, t),
+                            format!("listed by {what} ({})", r.via.describe()),
+                        ));
                     }
                 }
             }

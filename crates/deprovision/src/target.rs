@@ -4,7 +4,8 @@
 use std::fmt;
 
 /// The accepted forms, for error messages and help.
-pub const FORMS: &str = "user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME";
+pub const FORMS: &str =
+    "user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME";
 
 /// Workload kinds a `workload:` target may name (as `kind` in any letter case).
 pub const WORKLOAD_KINDS: &[&str] = &[

@@ -126,9 +126,9 @@ pub fn verify(
         Target::Namespace(ns) => {
             match inv.get("Namespace", None, ns) {
                 None => v.checked.push(format!("Namespace {ns} is gone")),
-                Some(o) if o.root.at("metadata.deletionTimestamp").is_some() => v
-                    .checked
-                    .push(format!("Namespace {ns} is being deleted")),
+                Some(o) if o.root.at("metadata.deletionTimestamp").is_some() => {
+                    v.checked.push(format!("Namespace {ns} is being deleted"))
+                }
                 Some(_) => v.remaining.push(format!("Namespace {ns} still exists")),
             }
             // Grants to its ServiceAccounts elsewhere.
@@ -186,7 +186,10 @@ pub fn verify(
         };
         for ns in &scopes {
             for (verb, group, resource) in REQUESTS {
-                let cluster_only = matches!(*resource, "users" | "groups" | "serviceaccounts" | "clusterroles");
+                let cluster_only = matches!(
+                    *resource,
+                    "users" | "groups" | "serviceaccounts" | "clusterroles"
+                );
                 if cluster_only && !ns.is_empty() {
                     continue;
                 }
@@ -197,14 +200,14 @@ pub fn verify(
                 if let Some(u) = &user {
                     spec["user"] = json!(u);
                 }
-                let request = stockade_rbac::query::Request::resource(verb, group, resource, "", "", ns)
-                    .describe();
+                let request =
+                    stockade_rbac::query::Request::resource(verb, group, resource, "", "", ns)
+                        .describe();
                 match api.access_review(&spec) {
                     Ok((allowed, reason)) => {
                         if allowed {
-                            v.remaining.push(format!(
-                                "SubjectAccessReview allows {request}: {reason}"
-                            ));
+                            v.remaining
+                                .push(format!("SubjectAccessReview allows {request}: {reason}"));
                         }
                         v.answers.push(Answer {
                             request,
@@ -230,7 +233,8 @@ pub fn verify(
 }
 
 fn bindings(inv: &Inventory) -> impl Iterator<Item = &stockade_inventory::Object> {
-    inv.of_kind("RoleBinding").chain(inv.of_kind("ClusterRoleBinding"))
+    inv.of_kind("RoleBinding")
+        .chain(inv.of_kind("ClusterRoleBinding"))
 }
 
 fn offline_subject(
@@ -245,9 +249,11 @@ fn offline_subject(
         if b.builtin {
             continue;
         }
-        if !b.subjects.iter().any(|s| {
-            target.matches_subject(&s.kind, &s.name, s.namespace.as_deref())
-        }) {
+        if !b
+            .subjects
+            .iter()
+            .any(|s| target.matches_subject(&s.kind, &s.name, s.namespace.as_deref()))
+        {
             continue;
         }
         direct += 1;
@@ -286,8 +292,10 @@ fn offline_subject(
         stockade_rbac::Target::Nodes,
     ] {
         if let Some(how) = graph.has_directly(&principal, t) {
-            v.remaining
-                .push(format!("{principal} has {} power directly: {how}", t.as_str()));
+            v.remaining.push(format!(
+                "{principal} has {} power directly: {how}",
+                t.as_str()
+            ));
         } else if let Some(chain) = graph.shortest(&principal, t, 4) {
             let steps: Vec<String> = chain.steps.iter().map(|s| s.how.clone()).collect();
             v.remaining.push(format!(
@@ -329,11 +337,8 @@ fn planned_objects(inv: &Inventory, plan: &Plan, v: &mut Verification) {
                             && y.get("namespace").and_then(Node::as_str) == s.namespace.as_deref()
                     });
                     if still {
-                        v.remaining.push(format!(
-                            "{} still names {}",
-                            o.display(),
-                            s.display()
-                        ));
+                        v.remaining
+                            .push(format!("{} still names {}", o.display(), s.display()));
                     } else {
                         v.checked
                             .push(format!("{} no longer names {}", o.display(), s.display()));

@@ -7,7 +7,11 @@ use stockade_inventory::Inventory;
 use stockade_sources::{Input, Limits, load_inputs};
 
 fn inv(yaml: &str) -> Inventory {
-    let loaded = load_inputs(&[Input::parse("-")], &Limits::default(), &mut yaml.as_bytes());
+    let loaded = load_inputs(
+        &[Input::parse("-")],
+        &Limits::default(),
+        &mut yaml.as_bytes(),
+    );
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
     Inventory::from_manifests(loaded).0
 }
@@ -112,11 +116,18 @@ fn single_subject_bindings_are_deleted_and_shared_ones_patched() {
     assert_eq!(team.subjects.len(), 1);
     assert_eq!(team.subjects[0].index, 1);
     assert_eq!(team.subjects[0].name, "alice");
-    assert!(team.reason.contains("keep User bob, Group contractors"), "{}", team.reason);
+    assert!(
+        team.reason.contains("keep User bob, Group contractors"),
+        "{}",
+        team.reason
+    );
     // The patch tests the exact subject before removing it.
     let patch = render::subject_patch(team).to_string();
     assert!(patch.contains(r#"{"op":"test","path":"/subjects/1","value":{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"alice"}}"#), "{patch}");
-    assert!(patch.contains(r#"{"op":"remove","path":"/subjects/1"}"#), "{patch}");
+    assert!(
+        patch.contains(r#"{"op":"remove","path":"/subjects/1"}"#),
+        "{patch}"
+    );
 }
 
 #[test]
@@ -131,7 +142,9 @@ fn a_role_only_the_removed_bindings_use_goes_and_a_shared_one_stays() {
         .find(|k| k.object.name == "shared-role")
         .expect("shared-role is listed as kept");
     assert!(
-        shared.reason.contains("still used by RoleBinding shop/bob-config (roleRef)"),
+        shared
+            .reason
+            .contains("still used by RoleBinding shop/bob-config (roleRef)"),
         "{}",
         shared.reason
     );
@@ -158,7 +171,11 @@ fn a_group_target_patches_and_deletes_its_bindings_and_roles() {
 fn an_unknown_subject_gives_an_empty_plan() {
     let p = plan(RBAC, "user:nobody");
     assert!(p.actions.is_empty());
-    assert!(p.notes.iter().any(|n| n.starts_with("nothing to do")), "{:?}", p.notes);
+    assert!(
+        p.notes.iter().any(|n| n.starts_with("nothing to do")),
+        "{:?}",
+        p.notes
+    );
 }
 
 const APP: &str = r#"
@@ -273,17 +290,35 @@ fn a_workload_takes_what_only_it_used_and_leaves_what_is_shared() {
     );
     // The Secret the Job also reads stays, and says why.
     let db = p.kept.iter().find(|k| k.object.name == "db").unwrap();
-    assert!(db.reason.contains("still used by Job shop/migrate"), "{}", db.reason);
+    assert!(
+        db.reason.contains("still used by Job shop/migrate"),
+        "{}",
+        db.reason
+    );
     // shop-reader is still bound by shop-only (and by the patched shop-builders).
     assert!(kept(&p).is_empty() || !kept(&p).contains(&"ClusterRole shop-reader".to_string()));
     assert!(!actions(&p).iter().any(|a| a.contains("shop-reader")));
     // Secrets: a token can be re-minted, an ordinary Secret cannot come back.
-    let token = p.actions.iter().find(|a| a.object.name == "builder-token").unwrap();
+    let token = p
+        .actions
+        .iter()
+        .find(|a| a.object.name == "builder-token")
+        .unwrap();
     assert!(!token.irreversible);
     assert!(token.warning.as_deref().unwrap().contains("NEW token"));
-    let registry = p.actions.iter().find(|a| a.object.name == "registry").unwrap();
+    let registry = p
+        .actions
+        .iter()
+        .find(|a| a.object.name == "registry")
+        .unwrap();
     assert!(registry.irreversible);
-    assert!(registry.warning.as_deref().unwrap().contains("IRREVERSIBLE"));
+    assert!(
+        registry
+            .warning
+            .as_deref()
+            .unwrap()
+            .contains("IRREVERSIBLE")
+    );
     assert!(render::text(&p).contains("WARNING: 2 action(s) cannot be undone"));
 }
 
@@ -291,13 +326,34 @@ fn a_workload_takes_what_only_it_used_and_leaves_what_is_shared() {
 fn a_service_account_in_use_by_a_workload_is_kept_but_its_grants_go() {
     let p = plan(APP, "sa:shop/builder");
     let acts = actions(&p);
-    assert!(acts.contains(&"delete RoleBinding shop/builder".to_string()), "{acts:?}");
-    assert!(acts.contains(&"remove ClusterRoleBinding shop-builders".to_string()), "{acts:?}");
-    assert!(!acts.contains(&"delete ServiceAccount shop/builder".to_string()), "{acts:?}");
-    let sa = p.kept.iter().find(|k| k.object.kind == "ServiceAccount").unwrap();
-    assert!(sa.reason.contains("still used by Deployment shop/web (serviceAccountName)"), "{}", sa.reason);
+    assert!(
+        acts.contains(&"delete RoleBinding shop/builder".to_string()),
+        "{acts:?}"
+    );
+    assert!(
+        acts.contains(&"remove ClusterRoleBinding shop-builders".to_string()),
+        "{acts:?}"
+    );
+    assert!(
+        !acts.contains(&"delete ServiceAccount shop/builder".to_string()),
+        "{acts:?}"
+    );
+    let sa = p
+        .kept
+        .iter()
+        .find(|k| k.object.kind == "ServiceAccount")
+        .unwrap();
+    assert!(
+        sa.reason
+            .contains("still used by Deployment shop/web (serviceAccountName)"),
+        "{}",
+        sa.reason
+    );
     // Its token stays with it (the ServiceAccount stays).
-    assert!(!acts.iter().any(|a| a.contains("builder-token")), "{acts:?}");
+    assert!(
+        !acts.iter().any(|a| a.contains("builder-token")),
+        "{acts:?}"
+    );
 }
 
 #[test]
@@ -326,11 +382,27 @@ fn a_namespace_cascades_and_revokes_its_service_accounts_elsewhere() {
             "delete Namespace shop",
         ]
     );
-    assert!(p.cascade.iter().any(|o| o.display() == "Deployment shop/web"));
-    assert!(p.cascade.iter().any(|o| o.display() == "RoleBinding shop/builder"));
+    assert!(
+        p.cascade
+            .iter()
+            .any(|o| o.display() == "Deployment shop/web")
+    );
+    assert!(
+        p.cascade
+            .iter()
+            .any(|o| o.display() == "RoleBinding shop/builder")
+    );
     // shop-reader is still bound by the patched shop-builders.
-    let reader = p.kept.iter().find(|k| k.object.name == "shop-reader").unwrap();
-    assert!(reader.reason.contains("ClusterRoleBinding shop-builders"), "{}", reader.reason);
+    let reader = p
+        .kept
+        .iter()
+        .find(|k| k.object.name == "shop-reader")
+        .unwrap();
+    assert!(
+        reader.reason.contains("ClusterRoleBinding shop-builders"),
+        "{}",
+        reader.reason
+    );
 }
 
 #[test]
@@ -338,7 +410,10 @@ fn missing_namespace_or_workload_is_an_error() {
     let i = inv(APP);
     assert!(compute(&i, &Target::parse("namespace:nope").unwrap()).is_err());
     let e = compute(&i, &Target::parse("workload:shop/Deployment/nope").unwrap()).unwrap_err();
-    assert_eq!(e.to_string(), "Deployment shop/nope is not among the inputs");
+    assert_eq!(
+        e.to_string(),
+        "Deployment shop/nope is not among the inputs"
+    );
 }
 
 #[test]
@@ -354,6 +429,12 @@ fn the_plan_file_round_trips_and_renders() {
     assert!(sh.contains("kubectl delete rolebindings.rbac.authorization.k8s.io 'alice-pods' -n 'shop' --ignore-not-found"), "{sh}");
     assert!(sh.contains("kubectl patch rolebindings.rbac.authorization.k8s.io 'team' -n 'shop' --type=json -p '["), "{sh}");
     let y = render::yaml(&p);
-    assert!(y.contains("---\nobject:\n") && y.contains("\nop: \"patch\"\npatch:\n"), "{y}");
-    assert!(y.contains("- op: \"remove\"\n  path: \"/subjects/1\"\n"), "{y}");
+    assert!(
+        y.contains("---\nobject:\n") && y.contains("\nop: \"patch\"\npatch:\n"),
+        "{y}"
+    );
+    assert!(
+        y.contains("- op: \"remove\"\n  path: \"/subjects/1\"\n"),
+        "{y}"
+    );
 }

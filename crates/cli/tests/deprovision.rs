@@ -1,0 +1,593 @@
+//! `stockade deprovision` end to end against the real control plane that scripts/test.sh
+//! starts (etcd + kube-apiserver + kube-controller-manager on loopback): plan from the cluster,
+//! apply with preconditions, verify with SubjectAccessReview, undo, verify again; a
+//! half-applied plan is finished by a second apply; an object changed after planning is
+//! refused. Setup goes through `curl` as the admin user, as in tests/unused.rs. Without the
+//! control plane the cluster tests print a note and pass, unless STOCKADE_REQUIRE_CLUSTER=1.
+//! Every test uses its own namespace and user names, so they coexist on a shared cluster.
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn stockade() -> Command {
+    let mut c = Command::cargo_bin("stockade").unwrap();
+    c.env("NO_COLOR", "1")
+        .env_remove("KUBECONFIG")
+        .env_remove("STOCKADE_JOURNAL");
+    c
+}
+
+fn json_out(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): stdout={} stderr={}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+struct Cluster {
+    kubeconfig: PathBuf,
+    server: String,
+    ca: PathBuf,
+    token: String,
+}
+
+fn cluster() -> Option<Cluster> {
+    let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    match (
+        get("STOCKADE_TEST_KUBECONFIG"),
+        get("STOCKADE_TEST_APISERVER"),
+        get("STOCKADE_TEST_CA"),
+        get("STOCKADE_TEST_ADMIN_TOKEN"),
+    ) {
+        (Some(k), Some(s), Some(c), Some(t)) => Some(Cluster {
+            kubeconfig: k.into(),
+            server: s,
+            ca: c.into(),
+            token: t,
+        }),
+        _ => {
+            assert!(
+                std::env::var("STOCKADE_REQUIRE_CLUSTER").as_deref() != Ok("1"),
+                "STOCKADE_REQUIRE_CLUSTER=1 but no control plane: run via scripts/test.sh"
+            );
+            eprintln!("note: no test control plane (STOCKADE_TEST_* unset); skipping");
+            None
+        }
+    }
+}
+
+const RBAC_API: &str = "/apis/rbac.authorization.k8s.io/v1";
+
+impl Cluster {
+    /// An admin request; returns (status, body).
+    fn req(&self, method: &str, path: &str, body: Option<&Value>, ctype: &str) -> (u16, Value) {
+        let mut cmd = std::process::Command::new("curl");
+        cmd.args(["-sS", "-o", "-", "-w", "\n%{http_code}", "--cacert"])
+            .arg(&self.ca)
+            .args(["-H", &format!("Authorization: Bearer {}", self.token)])
+            .args(["-H", &format!("Content-Type: {ctype}"), "-X", method])
+            .arg(format!("{}{}", self.server, path));
+        if let Some(b) = body {
+            cmd.args(["--data-binary", &b.to_string()]);
+        }
+        let out = cmd.output().expect("curl runs");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+        (
+            code.trim().parse().unwrap_or(0),
+            serde_json::from_str(body).unwrap_or(Value::Null),
+        )
+    }
+
+    fn create(&self, collection: &str, obj: &Value) {
+        let (code, body) = self.req("POST", collection, Some(obj), "application/json");
+        assert!(code == 201, "POST {collection}: {code} {body}");
+    }
+
+    fn get(&self, path: &str) -> Option<Value> {
+        let (code, body) = self.req("GET", path, None, "application/json");
+        match code {
+            200 => Some(body),
+            404 => None,
+            other => panic!("GET {path}: {other} {body}"),
+        }
+    }
+
+    fn delete(&self, path: &str) {
+        let _ = self.req("DELETE", path, None, "application/json");
+    }
+
+    /// SubjectAccessReview for a user alone.
+    fn can(&self, user: &str, verb: &str, resource: &str, ns: &str) -> bool {
+        let (_, r) = self.req(
+            "POST",
+            "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+            Some(&json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+                "spec": {"user": user, "resourceAttributes": {"verb": verb, "resource": resource, "namespace": ns}}})),
+            "application/json",
+        );
+        r["status"]["allowed"] == true
+    }
+
+    /// Waits until the authorizer's answer is `want` (RBAC is eventually consistent).
+    fn wait_can(&self, user: &str, verb: &str, resource: &str, ns: &str, want: bool) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.can(user, verb, resource, ns) != want {
+            assert!(
+                Instant::now() < deadline,
+                "{user} {verb} {resource} in {ns} never became {want}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn run(&self, args: &[&str], journal: &Path) -> std::process::Output {
+        let mut cmd = stockade();
+        cmd.arg("deprovision")
+            .args(args)
+            .arg("--journal")
+            .arg(journal);
+        if args[0] != "history" {
+            cmd.arg("--kubeconfig").arg(&self.kubeconfig);
+        }
+        cmd.output().unwrap()
+    }
+
+    fn plan(&self, target: &str, file: &Path) -> Value {
+        let out = stockade()
+            .args([
+                "deprovision",
+                "plan",
+                target,
+                "--cluster",
+                "-o",
+                "json",
+                "--kubeconfig",
+            ])
+            .arg(&self.kubeconfig)
+            .arg("--output-file")
+            .arg(file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+    }
+}
+
+/// Deletes what the test created, even when it fails.
+struct Cleanup<'a> {
+    c: &'a Cluster,
+    paths: Vec<String>,
+}
+
+impl Drop for Cleanup<'_> {
+    fn drop(&mut self) {
+        for p in &self.paths {
+            self.c.delete(p);
+        }
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{prefix}-{}-{n}", std::process::id())
+}
+
+fn user_subject(name: &str) -> Value {
+    json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": name})
+}
+
+/// A namespace with `user` bound three ways: a single-subject RoleBinding to its own Role, a
+/// single-subject ClusterRoleBinding to its own ClusterRole, and a RoleBinding of `view`
+/// shared with `other`. Returns the cleanup.
+fn setup<'a>(c: &'a Cluster, ns: &str, user: &str, other: &str) -> Cleanup<'a> {
+    let cleanup = Cleanup {
+        c,
+        paths: vec![
+            format!("/api/v1/namespaces/{ns}"),
+            format!("{RBAC_API}/clusterrolebindings/{ns}-crb"),
+            format!("{RBAC_API}/clusterroles/{ns}-secrets"),
+        ],
+    };
+    c.create(
+        "/api/v1/namespaces",
+        &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+    );
+    c.create(
+        &format!("{RBAC_API}/namespaces/{ns}/roles"),
+        &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": "pods", "namespace": ns},
+            "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "delete"]}]}),
+    );
+    c.create(
+        &format!("{RBAC_API}/namespaces/{ns}/rolebindings"),
+        &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "pods", "namespace": ns},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "pods"},
+            "subjects": [user_subject(user)]}),
+    );
+    c.create(
+        &format!("{RBAC_API}/namespaces/{ns}/rolebindings"),
+        &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "team", "namespace": ns},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+            "subjects": [user_subject(other), user_subject(user)]}),
+    );
+    c.create(
+        &format!("{RBAC_API}/clusterroles"),
+        &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": format!("{ns}-secrets")},
+            "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}),
+    );
+    c.create(
+        &format!("{RBAC_API}/clusterrolebindings"),
+        &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": format!("{ns}-crb")},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": format!("{ns}-secrets")},
+            "subjects": [user_subject(user)]}),
+    );
+    c.wait_can(user, "delete", "pods", ns, true);
+    c.wait_can(user, "get", "secrets", "", true);
+    c.wait_can(user, "list", "configmaps", ns, true);
+    cleanup
+}
+
+fn actions(plan: &Value) -> Vec<String> {
+    plan["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let o = &a["object"];
+            match o["namespace"].as_str() {
+                Some(ns) => format!(
+                    "{} {} {ns}/{}",
+                    a["op"].as_str().unwrap(),
+                    o["kind"].as_str().unwrap(),
+                    o["name"].as_str().unwrap()
+                ),
+                None => format!(
+                    "{} {} {}",
+                    a["op"].as_str().unwrap(),
+                    o["kind"].as_str().unwrap(),
+                    o["name"].as_str().unwrap()
+                ),
+            }
+        })
+        .collect()
+}
+
+fn subjects(c: &Cluster, ns: &str, binding: &str) -> Vec<String> {
+    c.get(&format!(
+        "{RBAC_API}/namespaces/{ns}/rolebindings/{binding}"
+    ))
+    .unwrap()["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn plan_apply_verify_undo_verify_on_a_live_cluster() {
+    let Some(c) = cluster() else { return };
+    let ns = unique("deprov");
+    let (user, other) = (format!("{ns}-dave"), format!("{ns}-erin"));
+    let _cleanup = setup(&c, &ns, &user, &other);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.db");
+    let plan_file = dir.path().join("plan.json");
+    let target = format!("user:{user}");
+
+    // Plan.
+    let plan = c.plan(&target, &plan_file);
+    assert_eq!(plan["apiVersion"], "stockade.dev/v1alpha1");
+    assert_eq!(plan["source"]["kind"], "cluster");
+    assert_eq!(
+        actions(&plan),
+        vec![
+            format!("removeSubjects RoleBinding {ns}/team"),
+            format!("delete RoleBinding {ns}/pods"),
+            format!("delete ClusterRoleBinding {ns}-crb"),
+            format!("delete Role {ns}/pods"),
+            format!("delete ClusterRole {ns}-secrets"),
+        ]
+    );
+    for a in plan["actions"].as_array().unwrap() {
+        assert!(a["object"]["uid"].is_string(), "{a}");
+        assert!(a["object"]["resourceVersion"].is_string(), "{a}");
+    }
+    // `view` stays bound (to the other user) by the patched binding, so it is no candidate.
+    assert_eq!(plan["kept"], json!([]), "{plan}");
+
+    // Dry run: checks and server-side dry-run, nothing changes and nothing is journalled.
+    let out = c.run(
+        &["apply", plan_file.to_str().unwrap(), "--cluster"],
+        &journal,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("dry run, nothing changed"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(text(&out).matches("would-do").count(), 5, "{}", text(&out));
+    assert!(
+        c.get(&format!("{RBAC_API}/namespaces/{ns}/rolebindings/pods"))
+            .is_some()
+    );
+    assert_eq!(subjects(&c, &ns, "team"), vec![other.clone(), user.clone()]);
+
+    // Apply.
+    let out = c.run(
+        &["apply", plan_file.to_str().unwrap(), "--yes", "-o", "json"],
+        &journal,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = json_out(&out);
+    assert_eq!(report["status"], "done");
+    let id = report["journalId"].as_i64().unwrap();
+    assert!(
+        report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["outcome"] == "done"),
+        "{report}"
+    );
+    assert!(
+        c.get(&format!("{RBAC_API}/namespaces/{ns}/rolebindings/pods"))
+            .is_none()
+    );
+    assert!(
+        c.get(&format!("{RBAC_API}/namespaces/{ns}/roles/pods"))
+            .is_none()
+    );
+    assert!(
+        c.get(&format!("{RBAC_API}/clusterrolebindings/{ns}-crb"))
+            .is_none()
+    );
+    assert!(
+        c.get(&format!("{RBAC_API}/clusterroles/{ns}-secrets"))
+            .is_none()
+    );
+    // The other user keeps the shared binding and the access it gives.
+    assert_eq!(subjects(&c, &ns, "team"), vec![other.clone()]);
+    c.wait_can(&user, "list", "configmaps", &ns, false);
+    c.wait_can(&user, "delete", "pods", &ns, false);
+    c.wait_can(&user, "get", "secrets", "", false);
+    assert!(c.can(&other, "list", "configmaps", &ns));
+
+    // Verify: offline engine and SubjectAccessReview agree that nothing remains.
+    let out = c.run(&["verify", &target, "--cluster", "-o", "json"], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v = json_out(&out);
+    assert_eq!(v["passed"], true, "{v}");
+    assert!(
+        v["namespaces"].as_array().unwrap().contains(&json!(ns)),
+        "{v}"
+    );
+    let answers = v["answers"].as_array().unwrap();
+    assert!(answers.len() >= 40, "cluster-wide and in {ns}: {v}");
+    assert!(answers.iter().all(|a| a["allowed"] == false), "{v}");
+    for want in [
+        format!("list pods in namespace {ns}"),
+        "impersonate users cluster-wide".to_string(),
+        "escalate clusterroles.rbac.authorization.k8s.io cluster-wide".to_string(),
+        format!("delete deployments.apps in namespace {ns}"),
+    ] {
+        assert!(
+            answers.iter().any(|a| a["request"] == json!(want)),
+            "{want}: {v}"
+        );
+    }
+
+    // History records who, what and how it went.
+    let out = c.run(&["history", "-o", "json"], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let h = json_out(&out);
+    let run = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap();
+    assert_eq!(run["kind"], "apply");
+    assert_eq!(run["kubeUser"], "admin");
+    assert_eq!(run["target"], json!(target));
+    assert_eq!(run["status"], "done");
+    assert_eq!(run["counts"]["done"], 5);
+
+    // Undo: dry run first, then for real.
+    let out = c.run(&["undo", &id.to_string()], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        c.get(&format!("{RBAC_API}/namespaces/{ns}/rolebindings/pods"))
+            .is_none()
+    );
+    let out = c.run(&["undo", &id.to_string(), "--yes"], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        c.get(&format!("{RBAC_API}/namespaces/{ns}/rolebindings/pods"))
+            .is_some()
+    );
+    assert!(
+        c.get(&format!("{RBAC_API}/namespaces/{ns}/roles/pods"))
+            .is_some()
+    );
+    assert!(
+        c.get(&format!("{RBAC_API}/clusterrolebindings/{ns}-crb"))
+            .is_some()
+    );
+    assert!(
+        c.get(&format!("{RBAC_API}/clusterroles/{ns}-secrets"))
+            .is_some()
+    );
+    assert_eq!(subjects(&c, &ns, "team"), vec![other.clone(), user.clone()]);
+    c.wait_can(&user, "delete", "pods", &ns, true);
+    c.wait_can(&user, "get", "secrets", "", true);
+
+    // Verify fails again, naming what grants the access.
+    let out = c.run(&["verify", &target, "--cluster"], &journal);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("FAILED, access remains"), "{t}");
+    assert!(
+        t.contains(&format!("RoleBinding {ns}/pods grants Role {ns}/pods")),
+        "{t}"
+    );
+    assert!(t.contains("ALLOWED"), "{t}");
+    let out = c.run(&["history"], &journal);
+    assert!(
+        text(&out).contains(&format!("undo of {id}")),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_half_applied_plan_is_finished_by_applying_it_again() {
+    let Some(c) = cluster() else { return };
+    let ns = unique("deprov-half");
+    let (user, other) = (format!("{ns}-frank"), format!("{ns}-gina"));
+    let _cleanup = setup(&c, &ns, &user, &other);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.db");
+    let plan_file = dir.path().join("plan.json");
+    let plan = c.plan(&format!("user:{user}"), &plan_file);
+    assert_eq!(actions(&plan).len(), 5);
+
+    // A run that dies after two real calls.
+    let out = c.run(
+        &[
+            "apply",
+            plan_file.to_str().unwrap(),
+            "--yes",
+            "--fail-after",
+            "2",
+            "-o",
+            "json",
+        ],
+        &journal,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let r = json_out(&out);
+    assert_eq!(r["status"], "stopped");
+    let outcomes: Vec<&str> = r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec!["done", "done", "failed", "not-attempted", "not-attempted"]
+    );
+    assert_eq!(subjects(&c, &ns, "team"), vec![other.clone()]);
+    assert!(
+        c.get(&format!("{RBAC_API}/namespaces/{ns}/rolebindings/pods"))
+            .is_none()
+    );
+    assert!(
+        c.get(&format!("{RBAC_API}/clusterrolebindings/{ns}-crb"))
+            .is_some()
+    );
+    // The journal says exactly that.
+    let out = c.run(&["history", "-o", "json"], &journal);
+    let h = json_out(&out);
+    assert_eq!(h[0]["status"], "stopped");
+    assert_eq!(
+        h[0]["counts"],
+        json!({"done": 2, "failed": 1, "not-attempted": 2})
+    );
+
+    // Again: what is done counts as done, the rest is done now.
+    let out = c.run(
+        &["apply", plan_file.to_str().unwrap(), "--yes", "-o", "json"],
+        &journal,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let r = json_out(&out);
+    assert_eq!(r["status"], "done");
+    let outcomes: Vec<&str> = r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec!["already-done", "already-done", "done", "done", "done"]
+    );
+    assert!(
+        c.get(&format!("{RBAC_API}/clusterrolebindings/{ns}-crb"))
+            .is_none()
+    );
+    assert!(
+        c.get(&format!("{RBAC_API}/clusterroles/{ns}-secrets"))
+            .is_none()
+    );
+    assert_eq!(subjects(&c, &ns, "team"), vec![other.clone()]);
+}
+
+#[test]
+fn an_object_changed_after_planning_is_refused_and_nothing_is_changed() {
+    let Some(c) = cluster() else { return };
+    let ns = unique("deprov-changed");
+    let (user, other) = (format!("{ns}-hal"), format!("{ns}-ivy"));
+    let _cleanup = setup(&c, &ns, &user, &other);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.db");
+    let plan_file = dir.path().join("plan.json");
+    c.plan(&format!("user:{user}"), &plan_file);
+
+    // Someone edits the ClusterRoleBinding after the plan was made.
+    let (code, body) = c.req(
+        "PATCH",
+        &format!("{RBAC_API}/clusterrolebindings/{ns}-crb"),
+        Some(&json!({"metadata": {"labels": {"edited": "after-plan"}}})),
+        "application/merge-patch+json",
+    );
+    assert_eq!(code, 200, "{body}");
+
+    let out = c.run(&["apply", plan_file.to_str().unwrap(), "--yes"], &journal);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("REFUSED, nothing changed"), "{t}");
+    assert!(
+        t.contains(&format!(
+            "ClusterRoleBinding {ns}-crb changed since the plan (resourceVersion"
+        )),
+        "{t}"
+    );
+    // Nothing was touched, the edited object least of all.
+    assert!(
+        c.get(&format!("{RBAC_API}/clusterrolebindings/{ns}-crb"))
+            .is_some()
+    );
+    assert!(
+        c.get(&format!("{RBAC_API}/namespaces/{ns}/rolebindings/pods"))
+            .is_some()
+    );
+    assert_eq!(subjects(&c, &ns, "team"), vec![other.clone(), user.clone()]);
+    let h = json_out(&c.run(&["history", "-o", "json"], &journal));
+    assert_eq!(h[0]["status"], "refused");
+    assert_eq!(h[0]["counts"]["refused"], 1);
+}
