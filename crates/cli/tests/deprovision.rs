@@ -591,3 +591,273 @@ fn an_object_changed_after_planning_is_refused_and_nothing_is_changed() {
     assert_eq!(h[0]["status"], "refused");
     assert_eq!(h[0]["counts"]["refused"], 1);
 }
+
+#[test]
+fn a_service_account_goes_with_its_tokens_and_no_secret_value_is_kept() {
+    let Some(c) = cluster() else { return };
+    let ns = unique("deprov-sa");
+    let other = format!("{ns}-jo");
+    let _cleanup = Cleanup {
+        c: &c,
+        paths: vec![format!("/api/v1/namespaces/{ns}")],
+    };
+    let api = format!("/api/v1/namespaces/{ns}");
+    c.create(
+        "/api/v1/namespaces",
+        &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+    );
+    c.create(
+        &format!("{api}/serviceaccounts"),
+        &json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "bot", "namespace": ns},
+            "secrets": [{"name": "bot-token"}, {"name": "bot-extra"}]}),
+    );
+    c.create(
+        &format!("{api}/secrets"),
+        &json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+            "metadata": {"name": "bot-token", "namespace": ns,
+                "annotations": {"kubernetes.io/service-account.name": "bot"}}}),
+    );
+    c.create(
+        &format!("{api}/secrets"),
+        &json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "bot-extra", "namespace": ns},
+            "stringData": {"api-key": "s3cr3t-value-do-not-store"}}),
+    );
+    let sa = json!({"kind": "ServiceAccount", "name": "bot", "namespace": ns});
+    c.create(
+        &format!("{RBAC_API}/namespaces/{ns}/rolebindings"),
+        &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "bot", "namespace": ns},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
+            "subjects": [sa]}),
+    );
+    c.create(
+        &format!("{RBAC_API}/namespaces/{ns}/rolebindings"),
+        &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "team", "namespace": ns},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+            "subjects": [user_subject(&other), sa]}),
+    );
+    let bot = format!("system:serviceaccount:{ns}:bot");
+    c.wait_can(&bot, "create", "configmaps", &ns, true);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.db");
+    let plan_file = dir.path().join("plan.json");
+    let target = format!("sa:{ns}/bot");
+
+    let plan = c.plan(&target, &plan_file);
+    assert_eq!(
+        actions(&plan),
+        vec![
+            format!("removeSubjects RoleBinding {ns}/team"),
+            format!("delete RoleBinding {ns}/bot"),
+            format!("delete Secret {ns}/bot-token"),
+            format!("delete Secret {ns}/bot-extra"),
+            format!("delete ServiceAccount {ns}/bot"),
+        ]
+    );
+    let out = stockade()
+        .args(["deprovision", "plan", &target, "--cluster", "--kubeconfig"])
+        .arg(&c.kubeconfig)
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert!(
+        t.contains("IRREVERSIBLE: Stockade never stores Secret values"),
+        "{t}"
+    );
+    assert!(t.contains("WARNING: 1 action(s) cannot be undone"), "{t}");
+    assert!(t.contains("the token controller mints a NEW token"), "{t}");
+
+    let out = c.run(
+        &["apply", plan_file.to_str().unwrap(), "--yes", "-o", "json"],
+        &journal,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let id = json_out(&out)["journalId"].as_i64().unwrap();
+    assert!(c.get(&format!("{api}/serviceaccounts/bot")).is_none());
+    assert!(c.get(&format!("{api}/secrets/bot-token")).is_none());
+    assert!(c.get(&format!("{api}/secrets/bot-extra")).is_none());
+    assert_eq!(subjects(&c, &ns, "team"), vec![other.clone()]);
+    c.wait_can(&bot, "create", "configmaps", &ns, false);
+
+    // The journal has the Secret's key name and no value, in any encoding.
+    let raw = std::fs::read(&journal).unwrap();
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(!raw.contains("s3cr3t-value-do-not-store"));
+    assert!(
+        !raw.contains("czNjcjN0LXZhbHVlLWRvLW5vdC1zdG9yZQ"),
+        "base64 of the value"
+    );
+    let h = json_out(&c.run(&["history", &id.to_string(), "-o", "json"], &journal));
+    let extra = h["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["object"]["name"] == "bot-extra")
+        .unwrap();
+    assert_eq!(extra["before"]["stockade.dev/keys"], json!(["api-key"]));
+    assert!(extra["before"].get("data").is_none(), "{extra}");
+
+    // The ServiceAccount is gone, which is success for an sa: target.
+    let out = c.run(&["verify", &target, "--cluster"], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("the ServiceAccount no longer exists"),
+        "{}",
+        text(&out)
+    );
+
+    // Undo: the ServiceAccount, its token Secret (a new token) and its grants come back; the
+    // ordinary Secret cannot, and undo says so.
+    let out = c.run(&["undo", &id.to_string(), "--yes", "-o", "json"], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let r = json_out(&out);
+    let extra = r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["object"]["name"] == "bot-extra")
+        .unwrap();
+    assert_eq!(extra["outcome"], "not-restorable", "{r}");
+    assert!(
+        extra["message"].as_str().unwrap().contains("keys: api-key"),
+        "{extra}"
+    );
+    assert!(
+        r["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("NEW token")),
+        "{r}"
+    );
+    let token = c
+        .get(&format!("{api}/secrets/bot-token"))
+        .expect("token Secret recreated");
+    assert_eq!(token["type"], "kubernetes.io/service-account-token");
+    assert_eq!(
+        token["metadata"]["annotations"]["kubernetes.io/service-account.name"],
+        "bot"
+    );
+    assert!(c.get(&format!("{api}/serviceaccounts/bot")).is_some());
+    assert!(c.get(&format!("{api}/secrets/bot-extra")).is_none());
+    assert_eq!(
+        subjects(&c, &ns, "team"),
+        vec![other.clone(), "bot".to_string()]
+    );
+    c.wait_can(&bot, "create", "configmaps", &ns, true);
+    let out = c.run(&["verify", &target, "--cluster"], &journal);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("RoleBinding {ns}/bot grants ClusterRole edit")),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_malformed_target_is_a_usage_error_naming_the_forms() {
+    for bad in ["alice", "sa:api", "workload:shop/web", "robot:x"] {
+        let out = stockade()
+            .args(["deprovision", "plan", bad, "-"])
+            .write_stdin("")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let t = text(&out);
+        assert!(
+            t.contains("accepted forms: user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME"),
+            "{bad}: {t}"
+        );
+    }
+}
+
+#[test]
+fn manifests_plan_renders_json_kubectl_and_yaml_and_apply_without_cluster_is_a_dry_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rbac.yaml");
+    std::fs::write(
+        &file,
+        r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: alice-pods, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: team, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: User, name: bob}, {kind: User, name: alice}]
+"#,
+    )
+    .unwrap();
+    let run = |fmt: &str| {
+        let out = stockade()
+            .args(["deprovision", "plan", "user:alice", "-o", fmt])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let plan: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(plan["source"]["kind"], "manifests");
+    assert!(plan["actions"][0]["object"].get("uid").is_none());
+    let sh = run("kubectl");
+    assert!(
+        sh.contains("kubectl delete rolebindings.rbac.authorization.k8s.io 'alice-pods' -n 'shop'"),
+        "{sh}"
+    );
+    assert!(
+        sh.contains(r#"{"op":"remove","path":"/subjects/1"}"#),
+        "{sh}"
+    );
+    let y = run("yaml");
+    assert!(y.contains("op: \"delete\""), "{y}");
+    let t = run("text");
+    assert!(
+        t.contains("remove User alice from RoleBinding shop/team"),
+        "{t}"
+    );
+
+    let plan_file = dir.path().join("plan.json");
+    std::fs::write(&plan_file, serde_json::to_string(&plan).unwrap()).unwrap();
+    let out = stockade()
+        .args(["deprovision", "apply"])
+        .arg(&plan_file)
+        .arg("--journal")
+        .arg(dir.path().join("j.db"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("would delete RoleBinding shop/alice-pods"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !dir.path().join("j.db").exists(),
+        "a dry run writes no journal"
+    );
+    // History of an empty journal.
+    let out = stockade()
+        .args(["deprovision", "history", "-o", "json", "--journal"])
+        .arg(dir.path().join("j.db"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[]\n");
+    // A file that is not a plan is an input error.
+    let out = stockade()
+        .args(["deprovision", "apply"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("not a Stockade de-provisioning plan"),
+        "{}",
+        text(&out)
+    );
+}
