@@ -284,13 +284,12 @@ const BUILTIN_ROLES: &[&str] = &["cluster-admin", "admin", "edit", "view"];
 fn protected(o: &Object) -> Option<&'static str> {
     let name = o.name();
     match o.kind() {
-        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => {
+        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding"
             if name.starts_with("system:")
                 || (o.kind() == "ClusterRole" && BUILTIN_ROLES.contains(&name))
-                || o.label("kubernetes.io/bootstrapping") == Some("rbac-defaults")
-            {
-                return Some("built-in role, kept");
-            }
+                || o.label("kubernetes.io/bootstrapping") == Some("rbac-defaults") =>
+        {
+            return Some("built-in role, kept");
         }
         "ServiceAccount" if name == "default" => {
             return Some(
