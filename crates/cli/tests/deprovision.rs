@@ -861,3 +861,192 @@ subjects: [{kind: User, name: bob}, {kind: User, name: alice}]
         text(&out)
     );
 }
+
+#[test]
+fn workload_then_namespace_targets_on_a_live_cluster() {
+    let Some(c) = cluster() else { return };
+    let ns = unique("deprov-ns");
+    let _cleanup = Cleanup {
+        c: &c,
+        paths: vec![
+            format!("/api/v1/namespaces/{ns}"),
+            format!("{RBAC_API}/clusterrolebindings/{ns}-web"),
+        ],
+    };
+    let api = format!("/api/v1/namespaces/{ns}");
+    c.create(
+        "/api/v1/namespaces",
+        &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+    );
+    c.create(
+        &format!("{api}/serviceaccounts"),
+        &json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "web-sa", "namespace": ns}}),
+    );
+    c.create(
+        &format!("{api}/configmaps"),
+        &json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web-config", "namespace": ns}, "data": {"a": "b"}}),
+    );
+    c.create(
+        &format!("{api}/secrets"),
+        &json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": ns}, "stringData": {"password": "x"}}),
+    );
+    let env =
+        json!([{"name": "P", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}]);
+    c.create(
+        &format!("/apis/apps/v1/namespaces/{ns}/deployments"),
+        &json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": ns},
+            "spec": {"selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}},
+                    "spec": {"serviceAccountName": "web-sa",
+                        "containers": [{"name": "web", "image": "nginx", "env": env}],
+                        "volumes": [{"name": "c", "configMap": {"name": "web-config"}}]}}}}),
+    );
+    c.create(
+        &format!("/apis/batch/v1/namespaces/{ns}/jobs"),
+        &json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "migrate", "namespace": ns},
+            "spec": {"template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "m", "image": "migrate", "env": env}]}}}}),
+    );
+    c.create(
+        &format!("{RBAC_API}/namespaces/{ns}/roles"),
+        &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": "web", "namespace": ns},
+            "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]}),
+    );
+    let sa = json!({"kind": "ServiceAccount", "name": "web-sa", "namespace": ns});
+    c.create(
+        &format!("{RBAC_API}/namespaces/{ns}/rolebindings"),
+        &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "web", "namespace": ns},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "web"},
+            "subjects": [sa]}),
+    );
+    c.create(
+        &format!("{RBAC_API}/clusterrolebindings"),
+        &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": format!("{ns}-web")},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+            "subjects": [sa]}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.db");
+
+    // The workload, and what only it used.
+    let plan_file = dir.path().join("workload.json");
+    let target = format!("workload:{ns}/deployment/web");
+    let plan = c.plan(&target, &plan_file);
+    assert_eq!(
+        actions(&plan),
+        vec![
+            format!("delete Deployment {ns}/web"),
+            format!("delete RoleBinding {ns}/web"),
+            format!("delete ClusterRoleBinding {ns}-web"),
+            format!("delete ServiceAccount {ns}/web-sa"),
+            format!("delete ConfigMap {ns}/web-config"),
+            format!("delete Role {ns}/web"),
+        ]
+    );
+    let db = plan["kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["object"]["name"] == "db")
+        .unwrap();
+    assert!(
+        db["reason"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("still used by Job {ns}/migrate")),
+        "{db}"
+    );
+    let out = c.run(&["apply", plan_file.to_str().unwrap(), "--yes"], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        c.get(&format!("/apis/apps/v1/namespaces/{ns}/deployments/web"))
+            .is_none()
+    );
+    assert!(c.get(&format!("{api}/configmaps/web-config")).is_none());
+    assert!(
+        c.get(&format!("{api}/secrets/db")).is_some(),
+        "shared Secret kept"
+    );
+    let target_canonical = format!("workload:{ns}/Deployment/web");
+    let out = c.run(
+        &[
+            "verify",
+            &target_canonical,
+            "--cluster",
+            "--plan",
+            plan_file.to_str().unwrap(),
+        ],
+        &journal,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("Deployment {ns}/web is gone")),
+        "{}",
+        text(&out)
+    );
+    // Undo brings the workload and what it used back.
+    let id = json_out(&c.run(&["history", "-o", "json"], &journal))[0]["id"]
+        .as_i64()
+        .unwrap();
+    let out = c.run(&["undo", &id.to_string(), "--yes"], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        c.get(&format!("/apis/apps/v1/namespaces/{ns}/deployments/web"))
+            .is_some()
+    );
+    assert!(c.get(&format!("{api}/serviceaccounts/web-sa")).is_some());
+    assert!(
+        c.get(&format!("{RBAC_API}/clusterrolebindings/{ns}-web"))
+            .is_some()
+    );
+    let out = c.run(&["verify", &target_canonical, "--cluster"], &journal);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+
+    // The whole namespace: its ServiceAccount's cluster-wide grant goes too.
+    let plan_file = dir.path().join("namespace.json");
+    let plan = c.plan(&format!("namespace:{ns}"), &plan_file);
+    assert_eq!(
+        actions(&plan),
+        vec![
+            format!("delete ClusterRoleBinding {ns}-web"),
+            format!("delete Namespace {ns}"),
+        ]
+    );
+    assert!(
+        plan["cascade"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "migrate"),
+        "{plan}"
+    );
+    let out = c.run(&["apply", plan_file.to_str().unwrap(), "--yes"], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        c.get(&format!("{RBAC_API}/clusterrolebindings/{ns}-web"))
+            .is_none()
+    );
+    let out = c.run(
+        &["verify", &format!("namespace:{ns}"), "--cluster"],
+        &journal,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Applying again is a no-op: everything is already done (or being deleted).
+    let out = c.run(
+        &["apply", plan_file.to_str().unwrap(), "--yes", "-o", "json"],
+        &journal,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let r = json_out(&out);
+    assert!(
+        r["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["outcome"] == "already-done"),
+        "{r}"
+    );
+}
