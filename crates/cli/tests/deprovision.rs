@@ -1050,3 +1050,168 @@ fn workload_then_namespace_targets_on_a_live_cluster() {
         "{r}"
     );
 }
+
+fn yaml_docs(path: &str) -> Vec<Value> {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path);
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys,json,yaml; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))",
+        ])
+        .arg(&file)
+        .output()
+        .expect("python3 with PyYAML reads the shipped YAML");
+    serde_json::from_slice(&out.stdout).expect("python3 with PyYAML reads the shipped YAML")
+}
+
+fn sh(cmd: &str) -> String {
+    let out = std::process::Command::new("sh")
+        .args(["-c", cmd])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A kubeconfig for a new user `name`, authenticated by a client certificate from the test CA.
+fn operator_kubeconfig(c: &Cluster, dir: &Path, name: &str) -> PathBuf {
+    let pki = c.ca.parent().unwrap();
+    let d = dir.display();
+    // rustls accepts only X.509 v3 certificates, which needs extensions.
+    std::fs::write(
+        dir.join("op.ext"),
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n",
+    )
+    .unwrap();
+    sh(&format!(
+        "openssl ecparam -name prime256v1 -genkey -noout -out {d}/op.key && \
+         openssl req -new -key {d}/op.key -subj /CN={name} -out {d}/op.csr && \
+         openssl x509 -req -in {d}/op.csr -CA {ca} -CAkey {key} -CAcreateserial -CAserial {d}/ca.srl -days 1 -extfile {d}/op.ext -out {d}/op.crt 2>/dev/null",
+        ca = c.ca.display(),
+        key = pki.join("ca.key").display()
+    ));
+    let b64 = |f: &str| sh(&format!("base64 -w0 {f}"));
+    let kc = dir.join("operator.kubeconfig");
+    std::fs::write(
+        &kc,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: t\n  cluster:\n    server: \"{}\"\n    certificate-authority-data: \"{}\"\nusers:\n- name: op\n  user:\n    client-certificate-data: \"{}\"\n    client-key-data: \"{}\"\ncontexts:\n- name: operator\n  context: {{cluster: t, user: op}}\ncurrent-context: operator\n",
+            c.server,
+            b64(&c.ca.display().to_string()),
+            b64(&format!("{d}/op.crt")),
+            b64(&format!("{d}/op.key")),
+        ),
+    )
+    .unwrap();
+    kc
+}
+
+#[test]
+fn the_shipped_write_roles_are_enough_for_apply_and_undo_and_apply_alone_cannot_undo() {
+    let Some(c) = cluster() else { return };
+    let ns = unique("deprov-rbac");
+    let (user, other) = (format!("{ns}-kim"), format!("{ns}-lee"));
+    let operator = format!("{ns}-operator");
+    let mut cleanup = setup(&c, &ns, &user, &other);
+    // The shipped roles (identical on a shared cluster, so an existing one is fine).
+    for doc in yaml_docs("deploy/rbac.yaml")
+        .into_iter()
+        .chain(yaml_docs("deploy/deprovisioner-rbac.yaml"))
+    {
+        if doc["kind"] == "ClusterRole" {
+            let (code, body) = c.req(
+                "POST",
+                &format!("{RBAC_API}/clusterroles"),
+                Some(&doc),
+                "application/json",
+            );
+            assert!(code == 201 || code == 409, "{code} {body}");
+        }
+    }
+    let bind = |role: &str| {
+        let name = format!("{ns}-{role}");
+        c.create(
+            &format!("{RBAC_API}/clusterrolebindings"),
+            &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                "metadata": {"name": name},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+                "subjects": [user_subject(&operator)]}),
+        );
+        format!("{RBAC_API}/clusterrolebindings/{name}")
+    };
+    cleanup.paths.push(bind("stockade-reader"));
+    cleanup.paths.push(bind("stockade-deprovisioner"));
+    c.wait_can(&operator, "delete", "serviceaccounts", &ns, true);
+    c.wait_can(&operator, "list", "secrets", "", true);
+
+    let dir = tempfile::tempdir().unwrap();
+    let kc = operator_kubeconfig(&c, dir.path(), &operator);
+    let journal = dir.path().join("journal.db");
+    let plan_file = dir.path().join("plan.json");
+    let as_operator = |args: &[&str]| {
+        let mut cmd = stockade();
+        cmd.arg("deprovision")
+            .args(args)
+            .arg("--kubeconfig")
+            .arg(&kc);
+        if args[0] != "plan" {
+            cmd.arg("--journal").arg(&journal);
+        }
+        cmd.output().unwrap()
+    };
+    let out = as_operator(&[
+        "plan",
+        &format!("user:{user}"),
+        "--cluster",
+        "-o",
+        "json",
+        "--output-file",
+        plan_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = as_operator(&["apply", plan_file.to_str().unwrap(), "--yes", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let r = json_out(&out);
+    assert_eq!(r["status"], "done", "{r}");
+    let id = r["journalId"].as_i64().unwrap();
+    let h = json_out(
+        &stockade()
+            .args(["deprovision", "history", "-o", "json", "--journal"])
+            .arg(&journal)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(h[0]["kubeUser"], json!(operator));
+    assert_eq!(subjects(&c, &ns, "team"), vec![other.clone()]);
+    let out = as_operator(&["verify", &format!("user:{user}"), "--cluster"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // The apply role cannot recreate what it deleted: undo's dry-run is refused, nothing changes.
+    let out = as_operator(&["undo", &id.to_string(), "--yes"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("403"), "{}", text(&out));
+    assert!(
+        c.get(&format!("{RBAC_API}/namespaces/{ns}/rolebindings/pods"))
+            .is_none()
+    );
+    // With the undo role it can.
+    cleanup.paths.push(bind("stockade-deprovisioner-undo"));
+    c.wait_can(&operator, "create", "serviceaccounts", &ns, true);
+    let out = as_operator(&["undo", &id.to_string(), "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        c.get(&format!("{RBAC_API}/namespaces/{ns}/rolebindings/pods"))
+            .is_some()
+    );
+    assert!(
+        c.get(&format!("{RBAC_API}/clusterroles/{ns}-secrets"))
+            .is_some()
+    );
+    assert_eq!(subjects(&c, &ns, "team"), vec![other.clone(), user.clone()]);
+}
