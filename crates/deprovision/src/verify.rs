@@ -174,6 +174,7 @@ pub fn verify(
     if let (Some(api), Some(spec)) = (api, target.subject_spec())
         && !sa_gone
     {
+        let offline_clean = v.remaining.is_empty();
         let mut scopes = vec![String::new()];
         scopes.extend(namespaces.iter().cloned());
         let (user, groups) = match &spec {
@@ -203,7 +204,17 @@ pub fn verify(
                 let request =
                     stockade_rbac::query::Request::resource(verb, group, resource, "", "", ns)
                         .describe();
-                match api.access_review(&spec) {
+                // The authorizer reads RBAC from a cache that trails writes by a moment: when
+                // the snapshot shows no binding for the subject but the server still allows,
+                // ask again briefly before calling it remaining access.
+                let mut answer = api.access_review(&spec);
+                let mut tries = 0;
+                while offline_clean && tries < 10 && matches!(answer, Ok((true, _))) {
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                    answer = api.access_review(&spec);
+                    tries += 1;
+                }
+                match answer {
                     Ok((allowed, reason)) => {
                         if allowed {
                             v.remaining
