@@ -807,3 +807,58 @@ pub fn undo(api: &Api, journal: &Journal, id: i64, run_it: bool) -> Result<RunRe
     }
     execute(api, journal, &info, prepared, None, warnings)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recreated_object_carries_no_server_fields_status_or_stale_owners() {
+        let before = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "c", "namespace": "shop", "uid": "u1", "resourceVersion": "7",
+                "creationTimestamp": "2026-01-01T00:00:00Z", "generation": 2, "managedFields": [],
+                "ownerReferences": [{"kind": "Deployment", "name": "web", "uid": "gone-uid"},
+                                    {"kind": "Thing", "name": "t", "uid": "kept-uid"}]},
+            "data": {"a": "b"}, "status": {"x": 1}});
+        let body = recreate_body(&before, &["gone-uid".to_string()]).unwrap();
+        let meta = body["metadata"].as_object().unwrap();
+        for f in [
+            "uid",
+            "resourceVersion",
+            "creationTimestamp",
+            "generation",
+            "managedFields",
+        ] {
+            assert!(!meta.contains_key(f), "{f}");
+        }
+        assert!(body.get("status").is_none());
+        assert_eq!(body["data"], json!({"a": "b"}));
+        assert_eq!(
+            meta["ownerReferences"],
+            json!([{"kind": "Thing", "name": "t", "uid": "kept-uid"}])
+        );
+    }
+
+    #[test]
+    fn a_token_secret_is_recreated_for_a_new_token_and_another_secret_is_not_restorable() {
+        let token = json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+            "metadata": {"name": "t", "namespace": "shop", "uid": "u",
+                "annotations": {"kubernetes.io/service-account.name": "bot", "kubernetes.io/service-account.uid": "old"}},
+            "stockade.dev/keys": ["ca.crt", "namespace", "token"]});
+        let body = recreate_body(&token, &[]).unwrap();
+        assert!(body.get("stockade.dev/keys").is_none());
+        assert!(body.get("data").is_none());
+        assert_eq!(
+            body["metadata"]["annotations"],
+            json!({"kubernetes.io/service-account.name": "bot"})
+        );
+        let opaque = json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+            "metadata": {"name": "db", "namespace": "shop"}, "stockade.dev/keys": ["password"]});
+        let why = recreate_body(&opaque, &[]).unwrap_err();
+        assert!(
+            why.contains("never stores Secret values") && why.contains("keys: password"),
+            "{why}"
+        );
+        assert!(recreate_body(&Value::Null, &[]).is_err());
+    }
+}

@@ -405,9 +405,9 @@ pub fn compute(inv: &Inventory, target: &Target) -> Result<Plan, PlanError> {
                         object: ObjRef::of(o),
                         subjects: Vec::new(),
                         reason: "the target namespace; the namespace controller deletes everything in it".into(),
-                        irreversible: false,
+                        irreversible: true,
                         warning: Some(
-                            "undo recreates the Namespace but not its contents (Stockade keeps before-images only of objects it deletes itself)".into(),
+                            "IRREVERSIBLE for its contents: undo recreates the Namespace empty (Stockade keeps before-images only of objects it deletes itself)".into(),
                         ),
                     });
                 } else if namespace_of(o) == Some(ns.as_str()) && is_builtin(o)
