@@ -545,6 +545,24 @@ fn a_half_applied_plan_is_finished_by_applying_it_again() {
             .is_none()
     );
     assert_eq!(subjects(&c, &ns, "team"), vec![other.clone()]);
+    // Verify right away (no waiting for the RBAC cache) checks the journalled plan's objects.
+    let out = c.run(&["verify", &format!("user:{user}"), "--cluster"], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains(&format!("ClusterRoleBinding {ns}-crb is gone")),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!(
+            "RoleBinding {ns}/team no longer names User {user}"
+        )),
+        "{t}"
+    );
+    assert!(
+        t.contains("the plan of journal entry 2 (the latest apply for this target)"),
+        "{t}"
+    );
 }
 
 #[test]

@@ -301,19 +301,35 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
             "the cluster could only be read in part; absence of access cannot be proven from a partial snapshot"
         );
     }
-    let plan = match &args.plan {
+    let mut plan = match &args.plan {
         Some(p) => Some(read_plan(p)?),
         None => None,
     };
     let mut namespaces = args.namespaces.clone();
-    // Namespaces where journalled applies removed the target's grants (best effort: a missing
-    // journal only means there are none).
+    let mut from_journal = None;
+    // Namespaces where journalled applies removed the target's grants, and without --plan the
+    // plan of the latest apply for the target (best effort: a missing journal only means there
+    // are none).
     if let Ok(path) = journal_path(&args.journal)
         && path.exists()
         && let Ok(j) = Journal::open(&path)
-        && let Ok(ns) = j.namespaces_of_target(&args.target.to_string())
     {
-        namespaces.extend(ns);
+        let target = args.target.to_string();
+        if let Ok(ns) = j.namespaces_of_target(&target) {
+            namespaces.extend(ns);
+        }
+        if plan.is_none()
+            && let Ok(runs) = j.runs()
+            && let Some(last) = runs
+                .iter()
+                .rev()
+                .find(|r| r.kind == "apply" && r.target == target && r.status != "refused")
+            && let Ok(text) = j.plan_of(last.id)
+            && let Ok(p) = Plan::from_json(&text)
+        {
+            plan = Some(p);
+            from_journal = Some(last.id);
+        }
     }
     if let Some(p) = &plan {
         namespaces.extend(
@@ -328,13 +344,18 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
     } else {
         None
     };
-    let v = verify::verify(
+    let mut v = verify::verify(
         &loaded.inv,
         &args.target,
         plan.as_ref(),
         api.as_ref(),
         &namespaces,
     );
+    if let Some(id) = from_journal {
+        v.notes.push(format!(
+            "the objects listed by the plan of journal entry {id} (the latest apply for this target) were checked; pass --plan to check another"
+        ));
+    }
     if args.output == "json" {
         write_out(None, &(serde_json::to_string_pretty(&v)? + "\n"))?;
     } else {
