@@ -213,12 +213,13 @@ fn check(api: &Api, a: &Action) -> Result<Check, ApiError> {
                 return Ok(Check::Skip(Outcome::Refused, changed(p)));
             }
             // Positions as they are now (the same as in the plan when the resourceVersion is).
-            let mut idx: Vec<usize> = present
+            // Every entry naming a planned subject (a binding may list one twice).
+            let idx: Vec<usize> = subjects
                 .iter()
-                .filter_map(|s| subjects.iter().position(|x| s.matches(x)))
+                .enumerate()
+                .filter(|(_, x)| present.iter().any(|s| s.matches(x)))
+                .map(|(i, _)| i)
                 .collect();
-            idx.sort_unstable();
-            idx.dedup();
             let mut ops =
                 vec![json!({"op": "test", "path": "/metadata/resourceVersion", "value": rv})];
             for i in idx.iter().rev() {
