@@ -1067,6 +1067,48 @@ fn workload_then_namespace_targets_on_a_live_cluster() {
             .all(|s| s["outcome"] == "already-done"),
         "{r}"
     );
+    // Undo of the (first, effective) namespace apply once the namespace is gone: it comes back
+    // empty, with its ServiceAccount's cluster-wide grant.
+    let id = json_out(&c.run(&["history", "-o", "json"], &journal))
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["kind"] == "apply"
+                && r["status"] == "done"
+                && r["target"] == json!(format!("namespace:{ns}"))
+        })
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while c.get(&format!("/api/v1/namespaces/{ns}")).is_some() {
+        assert!(
+            Instant::now() < deadline,
+            "namespace {ns} was never finalized"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let out = c.run(&["undo", &id.to_string(), "--yes", "-o", "json"], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let r = json_out(&out);
+    assert!(
+        r["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("recreated empty")),
+        "{r}"
+    );
+    assert!(c.get(&format!("/api/v1/namespaces/{ns}")).is_some());
+    assert!(
+        c.get(&format!("{RBAC_API}/clusterrolebindings/{ns}-web"))
+            .is_some()
+    );
+    assert!(
+        c.get(&format!("/apis/apps/v1/namespaces/{ns}/deployments/web"))
+            .is_none()
+    );
 }
 
 fn yaml_docs(path: &str) -> Vec<Value> {
