@@ -111,6 +111,9 @@ fn report_text(title: &str, r: &RunReport) -> String {
         Some(id) => s.push_str(&format!("{title} (journal entry {id}): {status}\n")),
         None => s.push_str(&format!("{title}: {status}\n")),
     }
+    if r.steps.is_empty() {
+        s.push_str("  nothing to do (for an undo: that run changed nothing)\n");
+    }
     for step in &r.steps {
         let what = if step.subjects.is_empty() {
             format!("{} {}", step.op, step.object.display())
