@@ -79,6 +79,11 @@ pub enum Command {
         after_help = "Examples:\n  stockade unused --cluster\n  stockade unused --cluster -n shop -o json\n  stockade unused ./deploy\n  helm template my-chart | stockade unused -\n  stockade unused --cluster --fail-on low   # CI gate: fail on any leftover\n\nEach finding says why the object is believed unused and with what confidence (high, medium, low); lower confidence lowers the severity.\nExit codes: 0 nothing at or above --fail-on (no threshold unless given or configured); 1 findings at or above it; 2 usage, config or input error.\nDocs: docs/unused.md."
     )]
     Unused(Box<UnusedArgs>),
+    /// De-provision a user, group, ServiceAccount, namespace or workload: plan, apply (journalled, with undo), verify.
+    #[command(
+        after_help = "Workflow:\n  stockade deprovision plan user:alice --cluster                      # review\n  stockade deprovision plan user:alice --cluster -o json > plan.json\n  stockade deprovision apply plan.json --cluster                      # checks + server-side dry-run\n  stockade deprovision apply plan.json --cluster --yes                # executes, journalled\n  stockade deprovision verify user:alice --cluster                    # proves no access remains\n  stockade deprovision history\n  stockade deprovision undo 3 --yes\n\nTARGET: user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME.\nExit codes: apply/undo 0 done (or would be), 1 refused or stopped; verify 0 no access remains, 1 access remains; 2 usage or input errors.\nDocs: docs/deprovision.md."
+    )]
+    Deprovision(DeprovisionArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -521,4 +526,138 @@ pub struct UnusedArgs {
     /// Leave a rule or family out (repeatable), e.g. --disable empty-namespace.
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,
+}
+
+/// Arguments of `deprovision`.
+#[derive(Debug, Args)]
+pub struct DeprovisionArgs {
+    #[command(subcommand)]
+    pub command: DeprovisionCommand,
+}
+
+/// `deprovision` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DeprovisionCommand {
+    /// Compute everything to revoke or remove for TARGET, and what is kept because something still uses it.
+    Plan(Box<DeprovisionPlanArgs>),
+    /// Apply a plan file: dry-run (checks + server-side dry-run) unless --yes; journalled, with before-images.
+    Apply(DeprovisionApplyArgs),
+    /// Prove that TARGET has no access left (RBAC engine offline; SubjectAccessReview with --cluster).
+    Verify(Box<DeprovisionVerifyArgs>),
+    /// List the journal: every apply and undo, who ran it, when, and the results.
+    History(DeprovisionHistoryArgs),
+    /// Restore what journal entry ID changed, from its before-images (dry-run unless --yes).
+    Undo(DeprovisionUndoArgs),
+}
+
+fn parse_deprovision_target(s: &str) -> Result<stockade_deprovision::Target, String> {
+    stockade_deprovision::Target::parse(s).map_err(|e| e.to_string())
+}
+
+/// The journal file, shared by apply, undo, history and verify.
+#[derive(Debug, Args, Clone)]
+pub struct JournalArgs {
+    /// Journal database [default: $XDG_STATE_HOME/stockade/journal.db or ~/.local/state/stockade/journal.db].
+    #[arg(long, value_name = "FILE", env = "STOCKADE_JOURNAL")]
+    pub journal: Option<PathBuf>,
+}
+
+/// Arguments of `deprovision plan`.
+#[derive(Debug, Args)]
+pub struct DeprovisionPlanArgs {
+    /// user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME.
+    #[arg(value_name = "TARGET", value_parser = parse_deprovision_target)]
+    pub target: stockade_deprovision::Target,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output: text, json (the plan file apply reads), kubectl (a reviewable script) or yaml (the deletes and patches).
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json", "kubectl", "yaml"])]
+    pub output: String,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+}
+
+/// Arguments of `deprovision apply`.
+#[derive(Debug, Args)]
+pub struct DeprovisionApplyArgs {
+    /// The plan file (`deprovision plan -o json`), or `-` for stdin.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// Check the plan against the live cluster and server-side dry-run it (implied by --yes).
+    #[arg(long)]
+    pub cluster: bool,
+    /// Execute the plan (otherwise nothing is changed).
+    #[arg(long)]
+    pub yes: bool,
+    /// Kubeconfig file [default: $KUBECONFIG, then ~/.kube/config, then in-cluster].
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context [default: the current context].
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    #[command(flatten)]
+    pub journal: JournalArgs,
+    /// Output: text or json.
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
+    pub output: String,
+    /// Testing aid: fail the real call after N successful ones, as a crash part-way would.
+    #[arg(long, value_name = "N", hide = true)]
+    pub fail_after: Option<usize>,
+}
+
+/// Arguments of `deprovision verify`.
+#[derive(Debug, Args)]
+pub struct DeprovisionVerifyArgs {
+    /// user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME.
+    #[arg(value_name = "TARGET", value_parser = parse_deprovision_target)]
+    pub target: stockade_deprovision::Target,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Also check that every object this plan file deletes is gone and every subject it removes is absent.
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    /// Also ask SubjectAccessReview in this namespace (repeatable; namespaces of current bindings and of journalled applies for TARGET are always asked).
+    #[arg(short = 'n', long = "namespace", value_name = "NS")]
+    pub namespaces: Vec<String>,
+    #[command(flatten)]
+    pub journal: JournalArgs,
+    /// Output: text or json.
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
+    pub output: String,
+}
+
+/// Arguments of `deprovision history`.
+#[derive(Debug, Args)]
+pub struct DeprovisionHistoryArgs {
+    #[command(flatten)]
+    pub journal: JournalArgs,
+    /// Show the actions of this entry too.
+    #[arg(value_name = "ID")]
+    pub id: Option<i64>,
+    /// Output: text or json.
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
+    pub output: String,
+}
+
+/// Arguments of `deprovision undo`.
+#[derive(Debug, Args)]
+pub struct DeprovisionUndoArgs {
+    /// The journal id of the apply to undo (see `deprovision history`).
+    #[arg(value_name = "ID")]
+    pub id: i64,
+    /// Execute the undo (otherwise checks and server-side dry-run only).
+    #[arg(long)]
+    pub yes: bool,
+    /// Kubeconfig file [default: $KUBECONFIG, then ~/.kube/config, then in-cluster].
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context [default: the current context].
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    #[command(flatten)]
+    pub journal: JournalArgs,
+    /// Output: text or json.
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
+    pub output: String,
 }

@@ -198,6 +198,37 @@ fn explain(server: &str, e: &kube::Error) -> ClusterError {
     }
 }
 
+/// A client for commands that act on the cluster (de-provisioning), built exactly as a scan
+/// builds its own: same kubeconfig and context resolution, same timeouts, same error messages.
+pub struct Connection {
+    /// The client.
+    pub client: Client,
+    /// The context (or `in-cluster`).
+    pub cluster: String,
+    /// The API server's URL.
+    pub server: String,
+}
+
+/// Connects to the cluster named by `opts` and checks that the API server answers.
+pub async fn connect(opts: &ClusterOptions) -> Result<Connection, ClusterError> {
+    let (mut cfg, cluster) = load_config(opts).await?;
+    cfg.connect_timeout = Some(Duration::from_secs(10));
+    cfg.read_timeout = Some(Duration::from_secs(60));
+    let server = cfg.cluster_url.to_string();
+    let client = Client::try_from(cfg).map_err(|e| explain(&server, &e))?;
+    tokio::time::timeout(Duration::from_secs(15), client.apiserver_version())
+        .await
+        .map_err(|_| {
+            ClusterError::Connect(format!("cannot connect to {server}: timed out after 15 s"))
+        })?
+        .map_err(|e| explain(&server, &e))?;
+    Ok(Connection {
+        client,
+        cluster,
+        server,
+    })
+}
+
 async fn fetch_async(
     opts: &ClusterOptions,
     progress: Option<&dyn Progress>,

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod audit_log;
+mod deprovision;
 mod explain;
 mod init;
 mod inputs;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::AuditLog(args) => audit_log::run(args, color),
         Command::Init { path, force } => init::run(&path, force),
         Command::Unused(args) => unused::run(*args, color),
+        Command::Deprovision(args) => deprovision::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "stockade", &mut std::io::stdout());

@@ -1,0 +1,425 @@
+//! `stockade deprovision`: plan, apply, verify, history and undo, over the
+//! `stockade-deprovision` crate. This module reads inputs, opens the journal, connects and
+//! prints; every decision is the crate's.
+
+use super::inputs;
+use crate::cli::{
+    DeprovisionApplyArgs, DeprovisionArgs, DeprovisionCommand, DeprovisionHistoryArgs,
+    DeprovisionPlanArgs, DeprovisionUndoArgs, DeprovisionVerifyArgs, JournalArgs,
+};
+use anyhow::{Context, bail};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use stockade_cluster::ClusterOptions;
+use stockade_deprovision::api::Api;
+use stockade_deprovision::apply::{self, ApplyOptions, RunReport};
+use stockade_deprovision::journal::{self, Journal};
+use stockade_deprovision::{Plan, render, verify};
+use stockade_model::DiagnosticLevel;
+
+pub fn run(args: DeprovisionArgs) -> anyhow::Result<u8> {
+    match args.command {
+        DeprovisionCommand::Plan(a) => plan(*a),
+        DeprovisionCommand::Apply(a) => apply_cmd(a),
+        DeprovisionCommand::Verify(a) => verify_cmd(*a),
+        DeprovisionCommand::History(a) => history(a),
+        DeprovisionCommand::Undo(a) => undo(a),
+    }
+}
+
+fn print_diagnostics(loaded: &inputs::Loaded) -> bool {
+    let mut errors = false;
+    for d in &loaded.diagnostics {
+        errors |= d.level == DiagnosticLevel::Error;
+        eprintln!("{}: {}", d.code, d.message);
+    }
+    errors
+}
+
+fn write_out(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match path {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+fn plan(args: DeprovisionPlanArgs) -> anyhow::Result<u8> {
+    let loaded = inputs::load(&args.input)?;
+    let input_errors = print_diagnostics(&loaded);
+    if loaded.partial {
+        bail!(
+            "the cluster could only be read in part; a plan from a partial snapshot could delete something still in use, so none is made"
+        );
+    }
+    let plan = stockade_deprovision::compute(&loaded.inv, &args.target)?;
+    let text = match args.output.as_str() {
+        "json" => serde_json::to_string_pretty(&plan)? + "\n",
+        "kubectl" => render::kubectl(&plan),
+        "yaml" => render::yaml(&plan),
+        _ => render::text(&plan),
+    };
+    write_out(args.output_file.as_deref(), &text)?;
+    Ok(if input_errors { 2 } else { 0 })
+}
+
+fn journal_path(j: &JournalArgs) -> anyhow::Result<PathBuf> {
+    j.journal.clone().or_else(journal::default_path).context(
+        "no journal location: pass --journal FILE or set STOCKADE_JOURNAL (HOME is not set)",
+    )
+}
+
+fn open_journal(j: &JournalArgs) -> anyhow::Result<Journal> {
+    Ok(Journal::open(&journal_path(j)?)?)
+}
+
+fn connect(kubeconfig: &Option<PathBuf>, context: &Option<String>) -> anyhow::Result<Api> {
+    Ok(Api::connect(&ClusterOptions {
+        kubeconfig: kubeconfig.clone(),
+        context: context.clone(),
+        namespace: None,
+        page_size: 500,
+    })?)
+}
+
+fn read_plan(path: &Path) -> anyhow::Result<Plan> {
+    let text = if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the plan {}", path.display()))?
+    };
+    Plan::from_json(&text).with_context(|| format!("{}", path.display()))
+}
+
+fn report_text(title: &str, r: &RunReport) -> String {
+    let mut s = String::new();
+    let status = match r.status.as_str() {
+        "dry-run" => "dry run, nothing changed".to_string(),
+        "refused" => "REFUSED, nothing changed".to_string(),
+        "stopped" => "STOPPED part-way".to_string(),
+        other => other.to_string(),
+    };
+    match r.journal_id {
+        Some(id) => s.push_str(&format!("{title} (journal entry {id}): {status}\n")),
+        None => s.push_str(&format!("{title}: {status}\n")),
+    }
+    if r.steps.is_empty() {
+        s.push_str("  nothing to do (for an undo: that run changed nothing)\n");
+    }
+    for step in &r.steps {
+        let what = if step.subjects.is_empty() {
+            format!("{} {}", step.op, step.object.display())
+        } else {
+            format!(
+                "{} {} ({})",
+                step.op,
+                step.object.display(),
+                step.subjects.join(", ")
+            )
+        };
+        s.push_str(&format!("  {:<15} {what}", step.outcome.as_str()));
+        if !step.message.is_empty() {
+            s.push_str(&format!(" — {}", step.message));
+        }
+        s.push('\n');
+    }
+    if let Some(m) = &r.message {
+        s.push_str(&format!("\nStopped at: {m}\n"));
+        if r.status == "stopped" {
+            s.push_str(
+                "Fix the cause, then run the same apply again: what is done counts as done.\n",
+            );
+        }
+    }
+    if !r.warnings.is_empty() {
+        s.push_str("\nWarnings:\n");
+        for w in &r.warnings {
+            s.push_str(&format!("  ! {w}\n"));
+        }
+    }
+    s
+}
+
+fn apply_cmd(args: DeprovisionApplyArgs) -> anyhow::Result<u8> {
+    let plan = read_plan(&args.plan)?;
+    if !args.cluster && !args.yes {
+        // Offline: show what the plan would do.
+        let mut s = format!(
+            "Dry run of the plan for {} (offline; add --cluster to check it against the cluster and server-side dry-run it, --yes to execute):\n",
+            plan.target
+        );
+        for a in &plan.actions {
+            s.push_str(&format!("  would {}", render::describe(a)));
+            if let Some(w) = &a.warning {
+                s.push_str(&format!("\n      ! {w}"));
+            }
+            s.push('\n');
+        }
+        if args.output == "json" {
+            write_out(None, &(serde_json::to_string_pretty(&plan)? + "\n"))?;
+        } else {
+            write_out(None, &s)?;
+        }
+        return Ok(0);
+    }
+    let journal = open_journal(&args.journal)?;
+    let api = connect(&args.kubeconfig, &args.context)?;
+    let report = apply::apply(
+        &api,
+        &journal,
+        &plan,
+        &ApplyOptions {
+            execute: args.yes,
+            fail_after: args.fail_after,
+        },
+    )?;
+    let text = if args.output == "json" {
+        serde_json::to_string_pretty(&report)? + "\n"
+    } else {
+        report_text(&format!("Apply of the plan for {}", plan.target), &report)
+    };
+    write_out(None, &text)?;
+    Ok(if report.ok() { 0 } else { 1 })
+}
+
+fn undo(args: DeprovisionUndoArgs) -> anyhow::Result<u8> {
+    let journal = open_journal(&args.journal)?;
+    let run = journal.run(args.id)?;
+    let api = connect(&args.kubeconfig, &args.context)?;
+    let report = apply::undo(&api, &journal, args.id, args.yes)?;
+    let text = if args.output == "json" {
+        serde_json::to_string_pretty(&report)? + "\n"
+    } else {
+        report_text(
+            &format!("Undo of journal entry {} ({})", args.id, run.target),
+            &report,
+        )
+    };
+    write_out(None, &text)?;
+    Ok(if report.ok() { 0 } else { 1 })
+}
+
+fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
+    let path = journal_path(&args.journal)?;
+    if !path.exists() {
+        if args.output == "json" {
+            write_out(None, "[]\n")?;
+        } else {
+            write_out(
+                None,
+                &format!(
+                    "The journal {} is empty: nothing was applied yet.\n",
+                    path.display()
+                ),
+            )?;
+        }
+        return Ok(0);
+    }
+    let journal = Journal::open(&path)?;
+    if let Some(id) = args.id {
+        let run = journal.run(id)?;
+        let actions = journal.actions(id)?;
+        if args.output == "json" {
+            let v = serde_json::json!({"run": run, "actions": actions});
+            write_out(None, &(serde_json::to_string_pretty(&v)? + "\n"))?;
+        } else {
+            let mut s = format!(
+                "{} {} of {} by {} (local user {}) on {} ({}), {} → {}: {}\n",
+                run.kind,
+                run.id,
+                run.target,
+                run.kube_user,
+                run.local_user,
+                run.cluster,
+                run.server,
+                run.started_at,
+                run.finished_at.as_deref().unwrap_or("-"),
+                run.status
+            );
+            if let Some(m) = &run.message {
+                s.push_str(&format!("  stopped at: {m}\n"));
+            }
+            for a in actions {
+                s.push_str(&format!(
+                    "  {:>3} {:<15} {} {}{}\n",
+                    a.seq,
+                    a.result,
+                    a.op,
+                    a.object.display(),
+                    if a.message.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {}", a.message)
+                    }
+                ));
+            }
+            write_out(None, &s)?;
+        }
+        return Ok(0);
+    }
+    let runs = journal.runs()?;
+    if args.output == "json" {
+        write_out(None, &(serde_json::to_string_pretty(&runs)? + "\n"))?;
+        return Ok(0);
+    }
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::NOTHING);
+    table.set_header([
+        "ID", "WHEN", "KIND", "WHO", "TARGET", "CLUSTER", "ACTIONS", "STATUS",
+    ]);
+    for r in &runs {
+        let counts: Vec<String> = r.counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let kind = match r.undo_of {
+            Some(of) => format!("undo of {of}"),
+            None => r.kind.clone(),
+        };
+        table.add_row([
+            r.id.to_string(),
+            r.started_at.clone(),
+            kind,
+            format!("{} ({})", r.kube_user, r.local_user),
+            r.target.clone(),
+            r.cluster.clone(),
+            counts.join(", "),
+            r.status.clone(),
+        ]);
+    }
+    write_out(None, &format!("{table}\n"))?;
+    Ok(0)
+}
+
+fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
+    let loaded = inputs::load(&args.input)?;
+    let input_errors = print_diagnostics(&loaded);
+    if loaded.partial {
+        bail!(
+            "the cluster could only be read in part; absence of access cannot be proven from a partial snapshot"
+        );
+    }
+    let mut plan = match &args.plan {
+        Some(p) => Some(read_plan(p)?),
+        None => None,
+    };
+    let mut namespaces = args.namespaces.clone();
+    let mut from_journal = None;
+    // Namespaces where journalled applies removed the target's grants, and without --plan the
+    // plan of the latest apply for the target (best effort: a missing journal only means there
+    // are none).
+    if let Ok(path) = journal_path(&args.journal)
+        && path.exists()
+        && let Ok(j) = Journal::open(&path)
+    {
+        let target = args.target.to_string();
+        if let Ok(ns) = j.namespaces_of_target(&target) {
+            namespaces.extend(ns);
+        }
+        if plan.is_none()
+            && let Ok(runs) = j.runs()
+            && let Some(last) = runs
+                .iter()
+                .rev()
+                .find(|r| r.kind == "apply" && r.target == target && r.status != "refused")
+            && let Ok(text) = j.plan_of(last.id)
+            && let Ok(p) = Plan::from_json(&text)
+        {
+            plan = Some(p);
+            from_journal = Some(last.id);
+        }
+    }
+    if let Some(p) = &plan {
+        namespaces.extend(
+            p.actions
+                .iter()
+                .filter(|a| a.object.kind == "RoleBinding")
+                .filter_map(|a| a.object.namespace.clone()),
+        );
+    }
+    let api = if args.input.cluster {
+        Some(connect(&args.input.kubeconfig, &args.input.context)?)
+    } else {
+        None
+    };
+    let mut v = verify::verify(
+        &loaded.inv,
+        &args.target,
+        plan.as_ref(),
+        api.as_ref(),
+        &namespaces,
+    );
+    if let Some(id) = from_journal {
+        v.notes.push(format!(
+            "the objects listed by the plan of journal entry {id} (the latest apply for this target) were checked; pass --plan to check another"
+        ));
+    }
+    if args.output == "json" {
+        write_out(None, &(serde_json::to_string_pretty(&v)? + "\n"))?;
+    } else {
+        let mut s = format!(
+            "Verify {}: {}\n",
+            v.target,
+            if v.passed {
+                "PASSED, no access remains"
+            } else {
+                "FAILED, access remains"
+            }
+        );
+        if !v.remaining.is_empty() {
+            s.push_str("\nRemaining:\n");
+            for r in &v.remaining {
+                s.push_str(&format!("  ✗ {r}\n"));
+            }
+        }
+        if !v.checked.is_empty() {
+            s.push_str("\nChecked:\n");
+            for c in &v.checked {
+                s.push_str(&format!("  ✓ {c}\n"));
+            }
+        }
+        if !v.answers.is_empty() {
+            let allowed = v.answers.iter().filter(|a| a.allowed).count();
+            s.push_str(&format!(
+                "\nSubjectAccessReview ({} requests, cluster-wide{}; {allowed} allowed):\n",
+                v.answers.len(),
+                if v.namespaces.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and in {}", v.namespaces.join(", "))
+                }
+            ));
+            for a in &v.answers {
+                s.push_str(&format!(
+                    "  {:<7} {}{}\n",
+                    if a.allowed { "ALLOWED" } else { "denied" },
+                    a.request,
+                    if a.allowed && !a.reason.is_empty() {
+                        format!(" — {}", a.reason)
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+        }
+        if !v.notes.is_empty() {
+            s.push_str("\nNotes:\n");
+            for n in &v.notes {
+                s.push_str(&format!("  - {n}\n"));
+            }
+        }
+        write_out(None, &s)?;
+    }
+    Ok(if input_errors {
+        2
+    } else if v.passed {
+        0
+    } else {
+        1
+    })
+}

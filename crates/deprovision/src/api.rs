@@ -1,0 +1,221 @@
+//! The few API calls de-provisioning makes, as blocking functions over a kube-rs client built
+//! by `stockade-cluster` (same kubeconfig handling as a scan): get, delete with preconditions,
+//! JSON patch, create, all with optional server-side dry-run; SelfSubjectReview (who runs
+//! apply) and SubjectAccessReview (verify). URLs come from the resource table of
+//! `stockade-cluster`, so only kinds Stockade knows are acted on.
+
+use crate::plan::ObjRef;
+use serde_json::{Value, json};
+use stockade_cluster::{ClusterError, ClusterOptions, Connection, RESOURCES, Resource};
+
+/// An API call that did not succeed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// The API server answered with an error status.
+    #[error("{code} {reason}: {message}")]
+    Status {
+        /// HTTP status code.
+        code: u16,
+        /// `reason` of the Status (`Conflict`, `NotFound`, …).
+        reason: String,
+        /// Its message.
+        message: String,
+    },
+    /// The call did not get an answer, or the kind is unknown.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl ApiError {
+    /// The HTTP status code, when the server answered.
+    pub fn code(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { code, .. } => Some(*code),
+            ApiError::Other(_) => None,
+        }
+    }
+}
+
+/// A connected cluster.
+pub struct Api {
+    rt: tokio::runtime::Runtime,
+    conn: Connection,
+}
+
+fn resource_of(r: &ObjRef) -> Result<&'static Resource, ApiError> {
+    RESOURCES
+        .iter()
+        .find(|x| x.kind == r.kind && r.api_version.starts_with(x.group))
+        .or_else(|| RESOURCES.iter().find(|x| x.kind == r.kind))
+        .ok_or_else(|| ApiError::Other(format!("Stockade does not act on kind {}", r.kind)))
+}
+
+/// The URL of an object.
+pub fn object_url(r: &ObjRef) -> Result<String, ApiError> {
+    let res = resource_of(r)?;
+    Ok(format!(
+        "{}/{}",
+        res.list_url(r.namespace.as_deref()),
+        r.name
+    ))
+}
+
+/// The URL of the collection an object is created in.
+pub fn collection_url(r: &ObjRef) -> Result<String, ApiError> {
+    Ok(resource_of(r)?.list_url(r.namespace.as_deref()))
+}
+
+/// `plural.group` as kubectl names the resource (`rolebindings.rbac.authorization.k8s.io`).
+pub fn kubectl_resource(r: &ObjRef) -> String {
+    match resource_of(r) {
+        Ok(res) if res.group.is_empty() => res.plural.to_string(),
+        Ok(res) => format!("{}.{}", res.plural, res.group),
+        Err(_) => r.kind.to_lowercase(),
+    }
+}
+
+fn with_dry_run(url: String, dry_run: bool) -> String {
+    if dry_run {
+        format!("{url}?dryRun=All")
+    } else {
+        url
+    }
+}
+
+impl Api {
+    /// Connects as `opts` says.
+    pub fn connect(opts: &ClusterOptions) -> Result<Api, ClusterError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ClusterError::Connect(format!("cannot start the async runtime: {e}")))?;
+        let conn = rt.block_on(stockade_cluster::connect(opts))?;
+        Ok(Api { rt, conn })
+    }
+
+    /// The context name (or `in-cluster`).
+    pub fn cluster(&self) -> &str {
+        &self.conn.cluster
+    }
+
+    /// The API server URL.
+    pub fn server(&self) -> &str {
+        &self.conn.server
+    }
+
+    fn call(
+        &self,
+        method: http::Method,
+        url: &str,
+        body: Option<(&Value, &str)>,
+    ) -> Result<Value, ApiError> {
+        let mut req = http::Request::builder().method(method).uri(url);
+        let bytes = match body {
+            Some((v, ctype)) => {
+                req = req.header(http::header::CONTENT_TYPE, ctype);
+                serde_json::to_vec(v).map_err(|e| ApiError::Other(e.to_string()))?
+            }
+            None => Vec::new(),
+        };
+        let req = req
+            .body(bytes)
+            .map_err(|e| ApiError::Other(e.to_string()))?;
+        let client = self.conn.client.clone();
+        self.rt
+            .block_on(async move { client.request::<Value>(req).await })
+            .map_err(|e| match e {
+                kube::Error::Api(s) => ApiError::Status {
+                    code: s.code,
+                    reason: s.reason.clone(),
+                    message: s.message.clone(),
+                },
+                other => ApiError::Other(other.to_string()),
+            })
+    }
+
+    /// The object as it is now; `None` when it does not exist.
+    pub fn get(&self, r: &ObjRef) -> Result<Option<Value>, ApiError> {
+        match self.call(http::Method::GET, &object_url(r)?, None) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.code() == Some(404) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Deletes an object only if it still has this uid and resourceVersion.
+    pub fn delete(&self, r: &ObjRef, uid: &str, rv: &str, dry_run: bool) -> Result<(), ApiError> {
+        let mut body = json!({
+            "apiVersion": "v1",
+            "kind": "DeleteOptions",
+            "preconditions": {"uid": uid, "resourceVersion": rv},
+            "propagationPolicy": "Background",
+        });
+        // With a body, the API server reads the options from it and ignores the query.
+        if dry_run {
+            body["dryRun"] = json!(["All"]);
+        }
+        self.call(
+            http::Method::DELETE,
+            &with_dry_run(object_url(r)?, dry_run),
+            Some((&body, "application/json")),
+        )
+        .map(|_| ())
+    }
+
+    /// Applies a JSON patch (RFC 6902); returns the patched object.
+    pub fn json_patch(&self, r: &ObjRef, patch: &Value, dry_run: bool) -> Result<Value, ApiError> {
+        self.call(
+            http::Method::PATCH,
+            &with_dry_run(object_url(r)?, dry_run),
+            Some((patch, "application/json-patch+json")),
+        )
+    }
+
+    /// Creates an object; returns it as created.
+    pub fn create(&self, r: &ObjRef, body: &Value, dry_run: bool) -> Result<Value, ApiError> {
+        self.call(
+            http::Method::POST,
+            &with_dry_run(collection_url(r)?, dry_run),
+            Some((body, "application/json")),
+        )
+    }
+
+    /// The user name the credentials authenticate as (SelfSubjectReview).
+    pub fn whoami(&self) -> Option<String> {
+        let body = json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"});
+        let v = self
+            .call(
+                http::Method::POST,
+                "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                Some((&body, "application/json")),
+            )
+            .ok()?;
+        v.pointer("/status/userInfo/username")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
+    /// Asks SubjectAccessReview; returns (allowed, reason).
+    pub fn access_review(&self, spec: &Value) -> Result<(bool, String), ApiError> {
+        let body = json!({
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SubjectAccessReview",
+            "spec": spec,
+        });
+        let v = self.call(
+            http::Method::POST,
+            "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+            Some((&body, "application/json")),
+        )?;
+        let allowed = v
+            .pointer("/status/allowed")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let reason = v
+            .pointer("/status/reason")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        Ok((allowed, reason))
+    }
+}

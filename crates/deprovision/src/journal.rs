@@ -1,0 +1,527 @@
+//! The journal: a local SQLite database of every apply and undo — who ran it (the kube user
+//! the credentials authenticate as, and the local user), when, against which cluster, the
+//! plan, and each action with its result and the before-image of what it changed.
+//!
+//! Before-images never hold a Secret's values: [`before_image`] keeps a Secret's metadata,
+//! type and key names only, and drops `last-applied-configuration` (which can hold values)
+//! and managed fields from every object. Rows are written before each call (`pending`) and
+//! updated after it, so the journal stays accurate when a run stops part-way.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Why the journal cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// SQLite failed.
+    #[error("journal {path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: String,
+        /// The error.
+        source: rusqlite::Error,
+    },
+    /// The directory could not be created.
+    #[error("journal {path}: {source}")]
+    Io {
+        /// The database file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// No run with that id.
+    #[error("no journal entry {0}")]
+    NoSuchRun(i64),
+}
+
+/// The default journal file: `$XDG_STATE_HOME/stockade/journal.db`, else
+/// `~/.local/state/stockade/journal.db`.
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(x).join("stockade/journal.db"));
+    }
+    std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(|h| PathBuf::from(h).join(".local/state/stockade/journal.db"))
+}
+
+/// The local user running Stockade: `$USER`, else `$LOGNAME`, else (Unix) the name of the
+/// process's uid in /etc/passwd, else `uid N`.
+pub fn local_user() -> String {
+    if let Some(u) = ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    {
+        return u;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) {
+            let name = std::fs::read_to_string("/etc/passwd").ok().and_then(|p| {
+                p.lines().find_map(|l| {
+                    let f: Vec<&str> = l.split(':').collect();
+                    (f.len() > 2 && f[2] == uid.to_string()).then(|| f[0].to_string())
+                })
+            });
+            return name.unwrap_or_else(|| format!("uid {uid}"));
+        }
+    }
+    "unknown".into()
+}
+
+/// An open journal.
+pub struct Journal {
+    db: Connection,
+    path: String,
+}
+
+/// One apply or undo, as `history` lists it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Run {
+    /// Journal id.
+    pub id: i64,
+    /// `apply` or `undo`.
+    pub kind: String,
+    /// For an undo: the run it undid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undo_of: Option<i64>,
+    /// Start time (RFC 3339 UTC).
+    pub started_at: String,
+    /// End time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    /// The kube user the credentials authenticated as.
+    pub kube_user: String,
+    /// The local user.
+    pub local_user: String,
+    /// The kubeconfig context.
+    pub cluster: String,
+    /// The API server URL.
+    pub server: String,
+    /// The target.
+    pub target: String,
+    /// `running`, `done`, `stopped` (an action was refused or failed part-way), `refused`
+    /// (checks failed, nothing changed).
+    pub status: String,
+    /// Why it stopped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Action counts by result.
+    pub counts: std::collections::BTreeMap<String, i64>,
+}
+
+/// One recorded action.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionRow {
+    /// Position in the run.
+    pub seq: i64,
+    /// `delete`, `removeSubjects`, `create`, `addSubjects`.
+    pub op: String,
+    /// The object.
+    pub object: crate::plan::ObjRef,
+    /// The subjects removed or added.
+    pub subjects: Value,
+    /// The before-image (see [`before_image`]); null when nothing was changed.
+    pub before: Value,
+    /// `pending`, `done`, `already-done`, `refused`, `failed`, `not-attempted`,
+    /// `not-restorable`.
+    pub result: String,
+    /// Details.
+    pub message: String,
+    /// When the result was recorded.
+    pub at: String,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    undo_of INTEGER,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    kube_user TEXT NOT NULL,
+    local_user TEXT NOT NULL,
+    cluster TEXT NOT NULL,
+    server TEXT NOT NULL,
+    target TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT
+);
+CREATE TABLE IF NOT EXISTS actions (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    seq INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    object TEXT NOT NULL,
+    subjects TEXT NOT NULL,
+    before TEXT NOT NULL,
+    result TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);
+PRAGMA user_version = 1;
+";
+
+/// Who ran a run and where.
+#[derive(Clone, Debug)]
+pub struct RunInfo<'a> {
+    /// `apply` or `undo`.
+    pub kind: &'a str,
+    /// For an undo: the run undone.
+    pub undo_of: Option<i64>,
+    /// Kube user.
+    pub kube_user: &'a str,
+    /// Context.
+    pub cluster: &'a str,
+    /// Server URL.
+    pub server: &'a str,
+    /// Target.
+    pub target: &'a str,
+    /// The plan JSON.
+    pub plan: &'a str,
+}
+
+impl Journal {
+    /// Opens (creating when needed) the journal at `path`.
+    pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        let p = path.display().to_string();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| JournalError::Io {
+                path: p.clone(),
+                source,
+            })?;
+        }
+        let sq = |source| JournalError::Sqlite {
+            path: p.clone(),
+            source,
+        };
+        let db = Connection::open(path).map_err(sq)?;
+        db.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(sq)?;
+        db.execute_batch(SCHEMA).map_err(sq)?;
+        Ok(Journal { db, path: p })
+    }
+
+    fn err(&self, source: rusqlite::Error) -> JournalError {
+        JournalError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Starts a run (status `running`); returns its id.
+    pub fn start(&self, info: &RunInfo<'_>) -> Result<i64, JournalError> {
+        self.db
+            .execute(
+                "INSERT INTO runs (kind, undo_of, started_at, kube_user, local_user, cluster, server, target, plan, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running')",
+                params![
+                    info.kind,
+                    info.undo_of,
+                    crate::plan::now_rfc3339(),
+                    info.kube_user,
+                    local_user(),
+                    info.cluster,
+                    info.server,
+                    info.target,
+                    info.plan
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.db.last_insert_rowid())
+    }
+
+    /// Records an action (first as `pending`, then with its result).
+    #[allow(clippy::too_many_arguments)] // one column each; a struct would only rename them
+    pub fn record(
+        &self,
+        run: i64,
+        seq: usize,
+        op: &str,
+        object: &crate::plan::ObjRef,
+        subjects: &Value,
+        before: &Value,
+        result: &str,
+        message: &str,
+    ) -> Result<(), JournalError> {
+        let object = serde_json::to_string(object).unwrap_or_default();
+        self.db
+            .execute(
+                "INSERT INTO actions (run_id, seq, op, object, subjects, before, result, message, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (run_id, seq) DO UPDATE SET result = ?7, message = ?8, at = ?9,
+                     before = CASE WHEN ?6 = 'null' THEN before ELSE ?6 END",
+                params![
+                    run,
+                    seq as i64,
+                    op,
+                    object,
+                    subjects.to_string(),
+                    before.to_string(),
+                    result,
+                    message,
+                    crate::plan::now_rfc3339()
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Ends a run.
+    pub fn finish(
+        &self,
+        run: i64,
+        status: &str,
+        message: Option<&str>,
+    ) -> Result<(), JournalError> {
+        self.db
+            .execute(
+                "UPDATE runs SET status = ?2, message = ?3, finished_at = ?4 WHERE id = ?1",
+                params![run, status, message, crate::plan::now_rfc3339()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Every run, oldest first.
+    pub fn runs(&self) -> Result<Vec<Run>, JournalError> {
+        let mut st = self
+            .db
+            .prepare(
+                "SELECT id, kind, undo_of, started_at, finished_at, kube_user, local_user, cluster, server, target, status, message
+                 FROM runs ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(Run {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    undo_of: r.get(2)?,
+                    started_at: r.get(3)?,
+                    finished_at: r.get(4)?,
+                    kube_user: r.get(5)?,
+                    local_user: r.get(6)?,
+                    cluster: r.get(7)?,
+                    server: r.get(8)?,
+                    target: r.get(9)?,
+                    status: r.get(10)?,
+                    message: r.get(11)?,
+                    counts: Default::default(),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r.map_err(|e| self.err(e))?);
+        }
+        let mut st = self
+            .db
+            .prepare("SELECT run_id, result, COUNT(*) FROM actions GROUP BY run_id, result")
+            .map_err(|e| self.err(e))?;
+        let counts = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        for c in counts {
+            let (id, result, n) = c.map_err(|e| self.err(e))?;
+            if let Some(run) = out.iter_mut().find(|r| r.id == id) {
+                run.counts.insert(result, n);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One run.
+    pub fn run(&self, id: i64) -> Result<Run, JournalError> {
+        self.runs()?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or(JournalError::NoSuchRun(id))
+    }
+
+    /// The plan JSON a run executed.
+    pub fn plan_of(&self, id: i64) -> Result<String, JournalError> {
+        self.db
+            .query_row("SELECT plan FROM runs WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or(JournalError::NoSuchRun(id))
+    }
+
+    /// A run's actions, in order.
+    pub fn actions(&self, id: i64) -> Result<Vec<ActionRow>, JournalError> {
+        let mut st = self
+            .db
+            .prepare(
+                "SELECT seq, op, object, subjects, before, result, message, at FROM actions WHERE run_id = ?1 ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([id], |r| {
+                let object: String = r.get(2)?;
+                let subjects: String = r.get(3)?;
+                let before: String = r.get(4)?;
+                Ok(ActionRow {
+                    seq: r.get(0)?,
+                    op: r.get(1)?,
+                    object: serde_json::from_str(&object).unwrap_or_else(|_| crate::plan::ObjRef {
+                        api_version: String::new(),
+                        kind: String::new(),
+                        namespace: None,
+                        name: object.clone(),
+                        uid: None,
+                        resource_version: None,
+                    }),
+                    subjects: serde_json::from_str(&subjects).unwrap_or(Value::Null),
+                    before: serde_json::from_str(&before).unwrap_or(Value::Null),
+                    result: r.get(5)?,
+                    message: r.get(6)?,
+                    at: r.get(7)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r.map_err(|e| self.err(e))?);
+        }
+        Ok(out)
+    }
+
+    /// Namespaces in which the last completed apply for `target` removed grants (RoleBindings
+    /// it deleted or patched), for `verify`.
+    pub fn namespaces_of_target(&self, target: &str) -> Result<Vec<String>, JournalError> {
+        let ids: Vec<i64> = self
+            .runs()?
+            .into_iter()
+            .filter(|r| r.kind == "apply" && r.target == target)
+            .map(|r| r.id)
+            .collect();
+        let mut out = std::collections::BTreeSet::new();
+        for id in ids {
+            for a in self.actions(id)? {
+                if a.object.kind == "RoleBinding"
+                    && let Some(ns) = a.object.namespace
+                {
+                    out.insert(ns);
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+}
+
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// The before-image of an object as the journal keeps it: the object without managed fields
+/// and `last-applied-configuration`; for a Secret, only `apiVersion`, `kind`, `metadata`,
+/// `type` and, under `stockade.dev/keys`, the names of its keys — never a value.
+pub fn before_image(obj: &Value) -> Value {
+    let mut v = obj.clone();
+    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+        if let Some(ann) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+            ann.remove(LAST_APPLIED);
+        }
+    }
+    if v.get("kind").and_then(Value::as_str) == Some("Secret")
+        && let Some(m) = v.as_object_mut()
+    {
+        let mut keys: Vec<String> = Vec::new();
+        for field in ["data", "stringData"] {
+            if let Some(Value::Object(d)) = m.get(field) {
+                keys.extend(d.keys().cloned());
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        m.retain(|k, _| matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "type"));
+        m.insert("stockade.dev/keys".into(), Value::from(keys));
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_secrets_before_image_keeps_key_names_and_no_value() {
+        let s = json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+            "metadata": {"name": "db", "namespace": "shop", "managedFields": [{"x": 1}],
+                "annotations": {LAST_APPLIED: "{\"data\":{\"password\":\"aHVudGVyMg==\"}}", "team": "a"}},
+            "data": {"password": "aHVudGVyMg=="}, "stringData": {"user": "root"}});
+        let b = before_image(&s);
+        let text = b.to_string();
+        assert!(!text.contains("aHVudGVyMg"), "{text}");
+        assert!(!text.contains("root"), "{text}");
+        assert_eq!(b["stockade.dev/keys"], json!(["password", "user"]));
+        assert_eq!(b["type"], "Opaque");
+        assert_eq!(b["metadata"]["annotations"]["team"], "a");
+        assert!(b["metadata"].get("managedFields").is_none());
+    }
+
+    #[test]
+    fn runs_and_actions_round_trip_with_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::open(&dir.path().join("sub/journal.db")).unwrap();
+        let id = j
+            .start(&RunInfo {
+                kind: "apply",
+                undo_of: None,
+                kube_user: "admin",
+                cluster: "ctx",
+                server: "https://x",
+                target: "user:alice",
+                plan: "{}",
+            })
+            .unwrap();
+        let obj = crate::plan::ObjRef {
+            api_version: "rbac.authorization.k8s.io/v1".into(),
+            kind: "RoleBinding".into(),
+            namespace: Some("shop".into()),
+            name: "rb".into(),
+            uid: None,
+            resource_version: None,
+        };
+        let before = json!({"kind": "RoleBinding"});
+        j.record(id, 0, "delete", &obj, &Value::Null, &before, "pending", "")
+            .unwrap();
+        j.record(
+            id,
+            0,
+            "delete",
+            &obj,
+            &Value::Null,
+            &Value::Null,
+            "done",
+            "deleted",
+        )
+        .unwrap();
+        j.finish(id, "done", None).unwrap();
+        let runs = j.runs().unwrap();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].status, "done");
+        assert_eq!(runs[0].counts.get("done"), Some(&1));
+        let acts = j.actions(id).unwrap();
+        assert_eq!(
+            acts[0].before, before,
+            "the before-image survives the result update"
+        );
+        assert_eq!(acts[0].result, "done");
+        assert_eq!(j.namespaces_of_target("user:alice").unwrap(), vec!["shop"]);
+        assert!(matches!(j.run(99), Err(JournalError::NoSuchRun(99))));
+    }
+}

@@ -1,0 +1,26 @@
+//! Safe de-provisioning of a subject, a namespace or a workload.
+//!
+//! The flow is plan → apply → verify, with a journal and undo:
+//! - [`plan`] computes, from an inventory and its reference graph, everything to revoke or
+//!   remove for a [`Target`] and what must stay; its JSON form is the plan file.
+//! - [`apply`] executes a plan against the API server: checks and server-side dry-run first,
+//!   then calls with uid/resourceVersion preconditions; idempotent; stops at the first
+//!   surprise. [`apply::undo`] restores from before-images.
+//! - [`journal`] is the local SQLite record of every run and action, with before-images that
+//!   never hold a Secret's values.
+//! - [`verify`] proves no access remains, offline with the RBAC engine and live with
+//!   SubjectAccessReview.
+//!
+//! This crate owns the write calls Stockade makes to a cluster; it must not print (the CLI
+//! does) and must never store or print a Secret's value.
+
+pub mod api;
+pub mod apply;
+pub mod journal;
+pub mod plan;
+pub mod render;
+pub mod target;
+pub mod verify;
+
+pub use plan::{Plan, compute};
+pub use target::Target;

@@ -1,0 +1,839 @@
+//! Plan computation and the plan file format.
+//!
+//! A plan says everything `apply` will do for one target, and nothing else: which bindings to
+//! delete (every subject is the target) or to patch (the target is one of several subjects),
+//! which tokens, Secrets, ConfigMaps, PVCs, ServiceAccounts and Roles only the target (or only
+//! what the plan removes) uses, and what must stay because something else still uses it. It is
+//! computed from an [`Inventory`] and its reference graph; it never talks to a cluster.
+//!
+//! The JSON form (`-o json`) is the plan *file* that `apply` reads. Its shape is versioned by
+//! `apiVersion`/`kind` ([`API_VERSION`], [`KIND`]) and documented in docs/deprovision.md; fields
+//! are only ever added. A plan made from a live cluster records each object's `uid` and
+//! `resourceVersion`, which apply turns into preconditions.
+
+use crate::target::Target;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashSet};
+use stockade_inventory::references::{is_builtin, namespace_of};
+use stockade_inventory::{Inventory, Object, ObjectKey, ObjectOrigin, Via};
+use stockade_sources::{Node, Value};
+
+/// `apiVersion` of a plan file.
+pub const API_VERSION: &str = "stockade.dev/v1alpha1";
+/// `kind` of a plan file.
+pub const KIND: &str = "DeprovisionPlan";
+
+/// An object a plan acts on or mentions.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjRef {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// Namespace (absent for cluster-scoped kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Name.
+    pub name: String,
+    /// `metadata.uid` when the plan was made from a cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    /// `metadata.resourceVersion` when the plan was made from a cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_version: Option<String>,
+}
+
+impl ObjRef {
+    /// The reference to an inventory object (namespace normalized, uid and resourceVersion when
+    /// the object has them).
+    pub fn of(o: &Object) -> ObjRef {
+        let meta = |k: &str| {
+            o.metadata()
+                .and_then(|m| m.get(k))
+                .and_then(Node::as_str)
+                .map(str::to_string)
+        };
+        ObjRef {
+            api_version: o.api_version().to_string(),
+            kind: o.kind().to_string(),
+            namespace: namespace_of(o).map(str::to_string),
+            name: o.name().to_string(),
+            uid: meta("uid"),
+            resource_version: meta("resourceVersion"),
+        }
+    }
+
+    /// `Kind ns/name` or `Kind name`.
+    pub fn display(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+
+    /// The same reference without uid and resourceVersion.
+    pub fn identity(&self) -> ObjRef {
+        ObjRef {
+            uid: None,
+            resource_version: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// What an action does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Op {
+    /// Delete the object.
+    Delete,
+    /// Remove the listed subjects from a binding, keeping the others.
+    RemoveSubjects,
+}
+
+/// A binding subject as written in the binding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subject {
+    /// Position in `subjects` when the plan was made.
+    pub index: usize,
+    /// `kind`.
+    pub kind: String,
+    /// `name`.
+    pub name: String,
+    /// `namespace` (ServiceAccounts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// `apiGroup` as written (the API server fills it in for users and groups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_group: Option<String>,
+}
+
+impl Subject {
+    /// The subject as the binding holds it (what a JSON-patch `test` compares with).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        if let Some(g) = &self.api_group {
+            m.insert("apiGroup".into(), g.clone().into());
+        }
+        m.insert("kind".into(), self.kind.clone().into());
+        m.insert("name".into(), self.name.clone().into());
+        if let Some(ns) = &self.namespace {
+            m.insert("namespace".into(), ns.clone().into());
+        }
+        serde_json::Value::Object(m)
+    }
+
+    /// Whether a subject entry of a live binding is this one (apiGroup aside).
+    pub fn matches(&self, v: &serde_json::Value) -> bool {
+        v.get("kind").and_then(|x| x.as_str()) == Some(self.kind.as_str())
+            && v.get("name").and_then(|x| x.as_str()) == Some(self.name.as_str())
+            && v.get("namespace").and_then(|x| x.as_str()) == self.namespace.as_deref()
+    }
+
+    /// `User alice`, `ServiceAccount ns/name`.
+    pub fn display(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// One step of a plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Action {
+    /// What to do.
+    pub op: Op,
+    /// To which object.
+    pub object: ObjRef,
+    /// For `removeSubjects`: the subjects to remove.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<Subject>,
+    /// Why the plan does it.
+    pub reason: String,
+    /// Undo cannot bring the object back as it was (a Secret's values are never stored).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub irreversible: bool,
+    /// What the user should know about this action (irreversibility, new tokens, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+/// An object the plan deliberately leaves alone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Kept {
+    /// The object.
+    pub object: ObjRef,
+    /// Why it is kept (`still used by …`, `built-in role`, …).
+    pub reason: String,
+}
+
+/// Where the plan's objects came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanSource {
+    /// `cluster` or `manifests`.
+    pub kind: String,
+    /// The kubeconfig context, for `cluster`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+}
+
+/// A de-provisioning plan (the plan file).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// [`API_VERSION`].
+    pub api_version: String,
+    /// [`KIND`].
+    pub kind: String,
+    /// The target, in command-line form (`user:alice`).
+    pub target: String,
+    /// Where the objects came from.
+    pub source: PlanSource,
+    /// When the plan was made (RFC 3339, UTC).
+    pub created_at: String,
+    /// The Stockade version that made it.
+    pub stockade_version: String,
+    /// What apply does, in order.
+    pub actions: Vec<Action>,
+    /// What is kept, and why.
+    #[serde(default)]
+    pub kept: Vec<Kept>,
+    /// Objects that go away with a deleted owner or namespace (garbage collector, namespace
+    /// controller); apply does not delete them itself.
+    #[serde(default)]
+    pub cascade: Vec<ObjRef>,
+    /// Plan-wide notes (what Stockade cannot revoke, manifests without preconditions, …).
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// Why a plan cannot be made or read.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// A namespace or workload target is not among the inputs.
+    #[error("{0} is not among the inputs")]
+    TargetNotFound(String),
+    /// A plan file is not valid JSON or not a plan.
+    #[error("not a Stockade de-provisioning plan: {0}")]
+    Invalid(String),
+}
+
+impl Plan {
+    /// Reads a plan file's text, checking `apiVersion` and `kind`.
+    pub fn from_json(text: &str) -> Result<Plan, PlanError> {
+        let plan: Plan =
+            serde_json::from_str(text).map_err(|e| PlanError::Invalid(e.to_string()))?;
+        if plan.api_version != API_VERSION || plan.kind != KIND {
+            return Err(PlanError::Invalid(format!(
+                "apiVersion/kind is {}/{}, expected {API_VERSION}/{KIND}",
+                plan.api_version, plan.kind
+            )));
+        }
+        Target::parse(&plan.target).map_err(|e| PlanError::Invalid(e.to_string()))?;
+        Ok(plan)
+    }
+
+    /// Actions that delete an object.
+    pub fn deletes(&self) -> impl Iterator<Item = &Action> {
+        self.actions.iter().filter(|a| a.op == Op::Delete)
+    }
+}
+
+/// The current time as RFC 3339 UTC (`2026-11-23T14:29:23Z`).
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    rfc3339(secs)
+}
+
+/// Seconds since the epoch as RFC 3339 UTC.
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Names of ClusterRoles every cluster has and users bind, never deleted by a plan.
+const BUILTIN_ROLES: &[&str] = &["cluster-admin", "admin", "edit", "view"];
+
+/// Why an object must never be deleted by a plan, whoever uses it.
+fn protected(o: &Object) -> Option<&'static str> {
+    let name = o.name();
+    match o.kind() {
+        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding"
+            if name.starts_with("system:")
+                || (o.kind() == "ClusterRole" && BUILTIN_ROLES.contains(&name))
+                || o.label("kubernetes.io/bootstrapping") == Some("rbac-defaults") =>
+        {
+            return Some("built-in role, kept");
+        }
+        "ServiceAccount" if name == "default" => {
+            return Some(
+                "every namespace's `default` ServiceAccount is recreated by the controller; kept",
+            );
+        }
+        "ConfigMap" if name == "kube-root-ca.crt" => {
+            return Some("published by the control plane into every namespace; kept");
+        }
+        _ => {}
+    }
+    if namespace_of(o) == Some("kube-system") {
+        return Some("in kube-system; Stockade never deletes there");
+    }
+    None
+}
+
+/// Whether a Secret is a legacy ServiceAccount token (type, or the annotation when the type is
+/// unknown because only metadata was read).
+pub fn is_token_secret(o: &Object) -> bool {
+    o.kind() == "Secret"
+        && (o.root.get("type").and_then(Node::as_str)
+            == Some("kubernetes.io/service-account-token")
+            || o.annotation("kubernetes.io/service-account.name").is_some())
+}
+
+/// Order of actions: remove the workload first (its pods stop using what follows), then
+/// revoke access, then remove credentials and what they named, roles last but one, the
+/// namespace last. Undo runs in reverse, so roles exist again before bindings refer to them.
+fn rank(a: &Action) -> u8 {
+    match (a.op, a.object.kind.as_str()) {
+        (Op::Delete, k) if crate::target::WORKLOAD_KINDS.contains(&k) => 0,
+        (Op::RemoveSubjects, _) => 1,
+        (Op::Delete, "RoleBinding" | "ClusterRoleBinding") => 2,
+        (Op::Delete, "Secret") => 3,
+        (Op::Delete, "ServiceAccount") => 4,
+        (Op::Delete, "ConfigMap" | "PersistentVolumeClaim") => 5,
+        (Op::Delete, "Role" | "ClusterRole") => 6,
+        (Op::Delete, "Namespace") => 8,
+        _ => 7,
+    }
+}
+
+struct Planner<'a> {
+    inv: &'a Inventory,
+    /// Objects the plan deletes or that go with them.
+    removed: HashSet<usize>,
+    /// Bindings already acted on.
+    bindings_done: HashSet<usize>,
+    /// Subjects whose grants are revoked.
+    revoked: Vec<Target>,
+    /// Candidates for deletion: object index and why.
+    pending: Vec<(usize, String)>,
+    actions: Vec<Action>,
+    cascade: Vec<ObjRef>,
+    kept: Vec<Kept>,
+}
+
+/// Computes the plan for `target` over `inv`.
+pub fn compute(inv: &Inventory, target: &Target) -> Result<Plan, PlanError> {
+    let refs = inv.references();
+    let cluster = inv.objects().iter().find_map(|o| match &o.origin {
+        ObjectOrigin::Cluster { cluster } => Some(cluster.clone()),
+        ObjectOrigin::File(_) => None,
+    });
+    let mut p = Planner {
+        inv,
+        removed: HashSet::new(),
+        bindings_done: HashSet::new(),
+        revoked: Vec::new(),
+        pending: Vec::new(),
+        actions: Vec::new(),
+        cascade: Vec::new(),
+        kept: Vec::new(),
+    };
+    let mut notes = Vec::new();
+    match target {
+        Target::User(name) => {
+            p.revoked.push(target.clone());
+            notes.push(format!(
+                "Stockade removes RBAC grants; it cannot revoke user {name}'s credentials (client certificates, OIDC or static tokens): remove those at the identity provider or certificate authority"
+            ));
+        }
+        Target::Group(name) => {
+            p.revoked.push(target.clone());
+            notes.push(format!(
+                "members of group {name} keep whatever their other groups and user names are granted; group membership itself is managed by the identity provider"
+            ));
+        }
+        Target::ServiceAccount { namespace, name } => {
+            p.revoked.push(target.clone());
+            match inv.get("ServiceAccount", Some(namespace), name) {
+                Some(sa) => {
+                    let i = index(inv, sa);
+                    p.pending.push((i, format!("the target ServiceAccount {namespace}/{name}")));
+                }
+                None => notes.push(format!(
+                    "ServiceAccount {namespace}/{name} is not among the inputs; only its grants are revoked"
+                )),
+            }
+            notes.push(
+                "tokens issued through the TokenRequest API stay valid until they expire unless the ServiceAccount is deleted (deletion invalidates them)".into(),
+            );
+        }
+        Target::Namespace(ns) => {
+            let mut found = false;
+            for (i, o) in inv.objects().iter().enumerate() {
+                if o.kind() == "Namespace" && o.name() == ns {
+                    found = true;
+                    p.removed.insert(i);
+                    p.actions.push(Action {
+                        op: Op::Delete,
+                        object: ObjRef::of(o),
+                        subjects: Vec::new(),
+                        reason: "the target namespace; the namespace controller deletes everything in it".into(),
+                        irreversible: true,
+                        warning: Some(
+                            "IRREVERSIBLE for its contents: undo recreates the Namespace empty (Stockade keeps before-images only of objects it deletes itself)".into(),
+                        ),
+                    });
+                } else if namespace_of(o) == Some(ns.as_str()) && is_builtin(o)
+                    || o.namespace() == Some(ns.as_str())
+                {
+                    found = true;
+                    p.removed.insert(i);
+                    p.cascade.push(ObjRef::of(o));
+                }
+            }
+            if !found {
+                return Err(PlanError::TargetNotFound(format!("namespace {ns}")));
+            }
+            if !p.actions.iter().any(|a| a.object.kind == "Namespace") {
+                p.actions.push(Action {
+                    op: Op::Delete,
+                    object: ObjRef {
+                        api_version: "v1".into(),
+                        kind: "Namespace".into(),
+                        namespace: None,
+                        name: ns.clone(),
+                        uid: None,
+                        resource_version: None,
+                    },
+                    subjects: Vec::new(),
+                    reason: "the target namespace (its Namespace object is not among the inputs)"
+                        .into(),
+                    irreversible: false,
+                    warning: None,
+                });
+            }
+            p.revoked.push(target.clone());
+        }
+        Target::Workload {
+            namespace,
+            kind,
+            name,
+        } => {
+            let w = inv
+                .objects()
+                .iter()
+                .find(|o| {
+                    o.kind() == kind && o.name() == name && namespace_of(o) == Some(namespace)
+                })
+                .ok_or_else(|| PlanError::TargetNotFound(format!("{kind} {namespace}/{name}")))?;
+            let wi = index(inv, w);
+            p.removed.insert(wi);
+            p.actions.push(Action {
+                op: Op::Delete,
+                object: ObjRef::of(w),
+                subjects: Vec::new(),
+                reason: "the target workload".into(),
+                irreversible: false,
+                warning: None,
+            });
+            p.cascade_owned();
+            // What the workload and its pods use.
+            let users: Vec<usize> = p.removed.iter().copied().collect();
+            for u in users {
+                let Some(o) = inv.objects().get(u) else {
+                    continue;
+                };
+                for r in refs.uses(inv, o) {
+                    if matches!(
+                        r.via,
+                        Via::Volume
+                            | Via::ProjectedVolume
+                            | Via::Env
+                            | Via::EnvFrom
+                            | Via::ImagePullSecret
+                            | Via::PodServiceAccount
+                    ) && let Some(t) = refs.resolve(inv, &r.target)
+                    {
+                        p.pending.push((
+                            index(inv, t),
+                            format!(
+                                "used by {} {} ({})",
+                                kind,
+                                w.display_name(),
+                                r.via.describe()
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    p.run();
+    p.actions.sort_by_key(rank);
+    let mut seen = HashSet::new();
+    p.kept.retain(|k| seen.insert(k.object.clone()));
+    if cluster.is_none() {
+        notes.push(
+            "made from manifests: no uid or resourceVersion is recorded, so apply can only check the objects as they are when it runs; make the plan with --cluster for preconditions".into(),
+        );
+    }
+    if p.actions.is_empty() {
+        notes.push(format!(
+            "nothing to do: no input grants to or is used only by {target}"
+        ));
+    }
+    Ok(Plan {
+        api_version: API_VERSION.into(),
+        kind: KIND.into(),
+        target: target.to_string(),
+        source: PlanSource {
+            kind: if cluster.is_some() {
+                "cluster"
+            } else {
+                "manifests"
+            }
+            .into(),
+            cluster,
+        },
+        created_at: now_rfc3339(),
+        stockade_version: env!("CARGO_PKG_VERSION").into(),
+        actions: p.actions,
+        kept: p.kept,
+        cascade: p.cascade,
+        notes,
+    })
+}
+
+fn index(inv: &Inventory, o: &Object) -> usize {
+    stockade_inventory::references::index_of(inv, o).unwrap_or(usize::MAX)
+}
+
+impl Planner<'_> {
+    /// Marks everything owned (transitively, through `ownerReferences`) by removed objects as
+    /// removed with them.
+    fn cascade_owned(&mut self) {
+        let refs = self.inv.references();
+        loop {
+            let mut grew = false;
+            for r in refs.all() {
+                if r.via != Via::OwnerReference || self.removed.contains(&r.from) {
+                    continue;
+                }
+                if let Some(owner) = refs.resolve(self.inv, &r.target)
+                    && self.removed.contains(&index(self.inv, owner))
+                {
+                    self.removed.insert(r.from);
+                    if let Some(o) = self.inv.objects().get(r.from) {
+                        self.cascade.push(ObjRef::of(o));
+                    }
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+    }
+
+    fn run(&mut self) {
+        loop {
+            let mut changed = self.bindings();
+            let pending = std::mem::take(&mut self.pending);
+            let mut still = Vec::new();
+            for (i, why) in pending {
+                if self.removed.contains(&i) {
+                    continue;
+                }
+                match self.blockers(i) {
+                    Ok(()) => {
+                        self.delete(i, why);
+                        changed = true;
+                    }
+                    Err(_) => still.push((i, why)),
+                }
+            }
+            self.pending.extend(still);
+            if !changed {
+                break;
+            }
+        }
+        // What could not be removed.
+        let pending = std::mem::take(&mut self.pending);
+        for (i, why) in pending {
+            if self.removed.contains(&i) {
+                continue;
+            }
+            if let (Some(o), Err(reason)) = (self.inv.objects().get(i), self.blockers(i)) {
+                self.kept.push(Kept {
+                    object: ObjRef::of(o).identity(),
+                    reason: format!("{why}, but {reason}"),
+                });
+            }
+        }
+    }
+
+    /// Acts on bindings that name a revoked subject; returns whether anything new was done.
+    fn bindings(&mut self) -> bool {
+        let mut changed = false;
+        for (i, o) in self.inv.objects().iter().enumerate() {
+            if !matches!(o.kind(), "RoleBinding" | "ClusterRoleBinding")
+                || self.bindings_done.contains(&i)
+                || self.removed.contains(&i)
+            {
+                continue;
+            }
+            let subjects = o.root.get("subjects").map(Node::items).unwrap_or(&[]);
+            let mut matched = Vec::new();
+            for (si, s) in subjects.iter().enumerate() {
+                let kind = s.get("kind").and_then(Node::as_str).unwrap_or("");
+                let name = s.get("name").and_then(Node::as_str).unwrap_or("");
+                let ns = s.get("namespace").and_then(Node::as_str);
+                if self
+                    .revoked
+                    .iter()
+                    .any(|t| t.matches_subject(kind, name, ns))
+                {
+                    matched.push(Subject {
+                        index: si,
+                        kind: kind.to_string(),
+                        name: name.to_string(),
+                        namespace: ns.map(str::to_string),
+                        api_group: s.get("apiGroup").and_then(Node::as_str).map(str::to_string),
+                    });
+                }
+            }
+            if matched.is_empty() {
+                continue;
+            }
+            self.bindings_done.insert(i);
+            changed = true;
+            let who: Vec<String> = matched.iter().map(Subject::display).collect();
+            if let Some(why) = protected(o) {
+                self.kept.push(Kept {
+                    object: ObjRef::of(o).identity(),
+                    reason: format!("names {} but is a {why}", who.join(", ")),
+                });
+                continue;
+            }
+            if matched.len() == subjects.len() {
+                self.removed.insert(i);
+                self.actions.push(Action {
+                    op: Op::Delete,
+                    object: ObjRef::of(o),
+                    subjects: Vec::new(),
+                    reason: format!("grants only {}", who.join(", ")),
+                    irreversible: false,
+                    warning: None,
+                });
+                if let Some(role) = self.role_of(o) {
+                    self.pending
+                        .push((role, format!("bound by {} {}", o.kind(), o.display_name())));
+                }
+            } else {
+                let others: Vec<String> = subjects
+                    .iter()
+                    .enumerate()
+                    .filter(|(si, _)| !matched.iter().any(|m| m.index == *si))
+                    .map(|(_, s)| {
+                        let k = s.get("kind").and_then(Node::as_str).unwrap_or("?");
+                        let n = s.get("name").and_then(Node::as_str).unwrap_or("?");
+                        match s.get("namespace").and_then(Node::as_str) {
+                            Some(ns) => format!("{k} {ns}/{n}"),
+                            None => format!("{k} {n}"),
+                        }
+                    })
+                    .collect();
+                self.actions.push(Action {
+                    op: Op::RemoveSubjects,
+                    object: ObjRef::of(o),
+                    subjects: matched,
+                    reason: format!("remove {} and keep {}", who.join(", "), others.join(", ")),
+                    irreversible: false,
+                    warning: None,
+                });
+            }
+        }
+        changed
+    }
+
+    /// The role a binding refers to, when it is among the inputs.
+    fn role_of(&self, b: &Object) -> Option<usize> {
+        let kind = b.root.at("roleRef.kind").and_then(Node::as_str)?;
+        let name = b.root.at("roleRef.name").and_then(Node::as_str)?;
+        let key = if kind == "ClusterRole" {
+            ObjectKey::cluster("ClusterRole", name)
+        } else {
+            ObjectKey::namespaced(kind, namespace_of(b)?, name)
+        };
+        let o = self.inv.references().resolve(self.inv, &key)?;
+        Some(index(self.inv, o))
+    }
+
+    /// Whether candidate `i` may go: `Err` names who still uses it.
+    fn blockers(&self, i: usize) -> Result<(), String> {
+        let inv = self.inv;
+        let Some(o) = inv.objects().get(i) else {
+            return Err("it is not among the inputs".into());
+        };
+        if let Some(why) = protected(o) {
+            return Err(why.to_string());
+        }
+        let refs = inv.references();
+        let mut users = BTreeSet::new();
+        for r in refs.users_of_object(o) {
+            if self.removed.contains(&r.from) {
+                continue;
+            }
+            // Who names a ServiceAccount as a binding subject or through a token annotation
+            // does not need it to exist: the plan revokes those grants and deletes its tokens.
+            if matches!(r.via, Via::Subject | Via::TokenFor | Via::OwnerReference) {
+                continue;
+            }
+            if let Some(src) = r.source(inv) {
+                users.insert(format!(
+                    "{} {} ({})",
+                    src.kind(),
+                    src.display_name(),
+                    r.via.describe()
+                ));
+            }
+        }
+        for m in refs.mentions(inv, &ObjectKey::of(o)) {
+            if self.removed.contains(&m.from) {
+                continue;
+            }
+            if let Some(src) = m.source(inv) {
+                users.insert(format!(
+                    "{} {} (a custom resource that mentions its name at {})",
+                    src.kind(),
+                    src.display_name(),
+                    m.path
+                ));
+            }
+        }
+        if users.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "still used by {}",
+                users.into_iter().collect::<Vec<_>>().join(", ")
+            ))
+        }
+    }
+
+    fn delete(&mut self, i: usize, why: String) {
+        let inv = self.inv;
+        let Some(o) = inv.objects().get(i) else {
+            return;
+        };
+        self.removed.insert(i);
+        let refs = inv.references();
+        let (irreversible, warning) = if is_token_secret(o) {
+            (
+                false,
+                Some("undo recreates this token Secret and the token controller mints a NEW token; the deleted token stays revoked".into()),
+            )
+        } else if o.kind() == "Secret" {
+            (
+                true,
+                Some("IRREVERSIBLE: Stockade never stores Secret values, so undo cannot restore this Secret's data; back it up first if it may be needed".into()),
+            )
+        } else if o.kind() == "PersistentVolumeClaim" {
+            (
+                true,
+                Some("IRREVERSIBLE for the data: the volume's reclaim policy decides whether it survives; undo recreates only the claim".into()),
+            )
+        } else {
+            (false, None)
+        };
+        self.actions.push(Action {
+            op: Op::Delete,
+            object: ObjRef::of(o),
+            subjects: Vec::new(),
+            reason: format!("{why}; nothing else uses it"),
+            irreversible,
+            warning,
+        });
+        match o.kind() {
+            "ServiceAccount" => {
+                let ns = namespace_of(o).unwrap_or("default").to_string();
+                self.revoked.push(Target::ServiceAccount {
+                    namespace: ns.clone(),
+                    name: o.name().to_string(),
+                });
+                let what = format!("ServiceAccount {ns}/{}", o.name());
+                for r in refs.users_of_object(o) {
+                    if r.via == Via::TokenFor {
+                        self.pending
+                            .push((r.from, format!("a legacy token of {what}")));
+                    }
+                }
+                for r in refs.uses(inv, o) {
+                    if matches!(
+                        r.via,
+                        Via::ServiceAccountSecret | Via::ServiceAccountImagePullSecret
+                    ) && let Some(t) = refs.resolve(inv, &r.target)
+                    {
+                        self.pending.push((
+                            index(inv, t),
+                            format!("listed by {what} ({})", r.via.describe()),
+                        ));
+                    }
+                }
+            }
+            "RoleBinding" | "ClusterRoleBinding" => {
+                if let Some(role) = self.role_of(o) {
+                    self.pending
+                        .push((role, format!("bound by {} {}", o.kind(), o.display_name())));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A JSON value of a tree (for patches and YAML output).
+pub fn node_to_json(n: &Node) -> serde_json::Value {
+    match &n.value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Int(i) => serde_json::Value::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
+        Value::Str(s) => serde_json::Value::String(s.to_string()),
+        Value::Seq(v) => serde_json::Value::Array(v.iter().map(node_to_json).collect()),
+        Value::Map(m) => serde_json::Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.name.to_string(), node_to_json(v)))
+                .collect(),
+        ),
+    }
+}

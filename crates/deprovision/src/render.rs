@@ -1,0 +1,245 @@
+//! The plan's human forms: readable text, a reviewable kubectl script, and YAML of the deletes
+//! and patches. The JSON form is the [`Plan`] itself (serde).
+
+use crate::api::kubectl_resource;
+use crate::plan::{Action, Op, Plan};
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+/// The readable plan.
+pub fn text(plan: &Plan) -> String {
+    let mut s = String::new();
+    let from = match &plan.source.cluster {
+        Some(c) => format!("cluster `{c}`"),
+        None => "manifests".into(),
+    };
+    let _ = writeln!(
+        s,
+        "De-provisioning plan for {} (from {from}, {})",
+        plan.target, plan.created_at
+    );
+    let _ = writeln!(s);
+    if plan.actions.is_empty() {
+        let _ = writeln!(s, "Nothing to do.");
+    } else {
+        let _ = writeln!(s, "Actions ({}):", plan.actions.len());
+        for (i, a) in plan.actions.iter().enumerate() {
+            let _ = writeln!(s, "  {:>2}. {}", i + 1, describe(a));
+            let _ = writeln!(s, "      why: {}", a.reason);
+            if let Some(w) = &a.warning {
+                let _ = writeln!(s, "      ! {w}");
+            }
+        }
+    }
+    if !plan.cascade.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "Removed with their namespace or owner by the control plane ({}):",
+            plan.cascade.len()
+        );
+        for o in &plan.cascade {
+            let _ = writeln!(s, "  - {}", o.display());
+        }
+    }
+    if !plan.kept.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "Kept ({}):", plan.kept.len());
+        for k in &plan.kept {
+            let _ = writeln!(s, "  - {}: {}", k.object.display(), k.reason);
+        }
+    }
+    let irreversible = plan.actions.iter().filter(|a| a.irreversible).count();
+    if irreversible > 0 {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "WARNING: {irreversible} action(s) cannot be undone by `stockade deprovision undo` (marked !)."
+        );
+    }
+    if !plan.notes.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "Notes:");
+        for n in &plan.notes {
+            let _ = writeln!(s, "  - {n}");
+        }
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "Next: save the plan with `-o json > plan.json`, review it, then `stockade deprovision apply plan.json --cluster` (dry-run) and again with --yes."
+    );
+    s
+}
+
+/// One line for an action: `delete RoleBinding shop/x`.
+pub fn describe(a: &Action) -> String {
+    match a.op {
+        Op::Delete => format!("delete {}", a.object.display()),
+        Op::RemoveSubjects => {
+            let who: Vec<String> = a.subjects.iter().map(|s| s.display()).collect();
+            format!("remove {} from {}", who.join(", "), a.object.display())
+        }
+    }
+}
+
+/// The JSON patch that removes an action's subjects, as the plan recorded them.
+pub fn subject_patch(a: &Action) -> Value {
+    let mut ops = Vec::new();
+    if let Some(rv) = &a.object.resource_version {
+        ops.push(json!({"op": "test", "path": "/metadata/resourceVersion", "value": rv}));
+    }
+    let mut subjects: Vec<&crate::plan::Subject> = a.subjects.iter().collect();
+    subjects.sort_by_key(|s| std::cmp::Reverse(s.index));
+    for s in subjects {
+        let path = format!("/subjects/{}", s.index);
+        ops.push(json!({"op": "test", "path": path, "value": s.to_json()}));
+        ops.push(json!({"op": "remove", "path": path}));
+    }
+    Value::Array(ops)
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// A reviewable shell script doing what the plan does with kubectl.
+pub fn kubectl(plan: &Plan) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "#!/bin/sh");
+    let _ = writeln!(
+        s,
+        "# Stockade de-provisioning plan for {}, made {} from {}.",
+        plan.target,
+        plan.created_at,
+        plan.source.cluster.as_deref().unwrap_or("manifests")
+    );
+    let _ = writeln!(
+        s,
+        "# Review every line before running it. `stockade deprovision apply` does the same with\n# uid/resourceVersion preconditions on deletes, a server-side dry-run first and a journal\n# for undo; this script has only the patches' resourceVersion tests."
+    );
+    let _ = writeln!(s, "set -eu");
+    for (i, a) in plan.actions.iter().enumerate() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "# {}. {} — {}", i + 1, describe(a), a.reason);
+        if let Some(w) = &a.warning {
+            let _ = writeln!(s, "# ! {w}");
+        }
+        let ns = a
+            .object
+            .namespace
+            .as_ref()
+            .map(|n| format!(" -n {}", shell_quote(n)))
+            .unwrap_or_default();
+        let res = kubectl_resource(&a.object);
+        match a.op {
+            Op::Delete => {
+                let _ = writeln!(
+                    s,
+                    "kubectl delete {res} {}{ns} --ignore-not-found",
+                    shell_quote(&a.object.name)
+                );
+            }
+            Op::RemoveSubjects => {
+                let _ = writeln!(
+                    s,
+                    "kubectl patch {res} {}{ns} --type=json -p {}",
+                    shell_quote(&a.object.name),
+                    shell_quote(&subject_patch(a).to_string())
+                );
+            }
+        }
+    }
+    s
+}
+
+/// The deletes and patches as YAML documents.
+pub fn yaml(plan: &Plan) -> String {
+    let mut s = format!("# Stockade de-provisioning plan for {}\n", plan.target);
+    for a in &plan.actions {
+        let mut obj = json!({
+            "apiVersion": a.object.api_version,
+            "kind": a.object.kind,
+            "name": a.object.name,
+        });
+        if let Some(ns) = &a.object.namespace {
+            obj["namespace"] = json!(ns);
+        }
+        let doc = match a.op {
+            Op::Delete => {
+                let mut d = json!({"op": "delete", "object": obj, "reason": a.reason});
+                if let (Some(uid), Some(rv)) = (&a.object.uid, &a.object.resource_version) {
+                    d["preconditions"] = json!({"uid": uid, "resourceVersion": rv});
+                }
+                if let Some(w) = &a.warning {
+                    d["warning"] = json!(w);
+                }
+                d
+            }
+            Op::RemoveSubjects => json!({
+                "op": "patch",
+                "object": obj,
+                "reason": a.reason,
+                "patchType": "application/json-patch+json",
+                "patch": subject_patch(a),
+            }),
+        };
+        s.push_str("---\n");
+        emit(&doc, 0, &mut s);
+    }
+    s
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(x) => serde_json::to_string(x).unwrap_or_default(),
+        other => other.to_string(),
+    }
+}
+
+fn emit(v: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, x) in m {
+                match x {
+                    Value::Object(mm) if !mm.is_empty() => {
+                        let _ = writeln!(out, "{pad}{k}:");
+                        emit(x, indent + 2, out);
+                    }
+                    Value::Array(a) if !a.is_empty() => {
+                        let _ = writeln!(out, "{pad}{k}:");
+                        emit(x, indent, out);
+                    }
+                    _ => {
+                        let _ = writeln!(out, "{pad}{k}: {}", scalar(x));
+                    }
+                }
+            }
+        }
+        Value::Array(a) if !a.is_empty() => {
+            for x in a {
+                match x {
+                    Value::Object(m) if !m.is_empty() => {
+                        let mut inner = String::new();
+                        emit(x, indent + 2, &mut inner);
+                        let trimmed = inner.trim_start_matches(' ');
+                        let _ = write!(out, "{pad}- {trimmed}");
+                    }
+                    _ => {
+                        let _ = writeln!(out, "{pad}- {}", scalar(x));
+                    }
+                }
+            }
+        }
+        Value::Object(_) => {
+            let _ = writeln!(out, "{pad}{{}}");
+        }
+        Value::Array(_) => {
+            let _ = writeln!(out, "{pad}[]");
+        }
+        other => {
+            let _ = writeln!(out, "{pad}{}", scalar(other));
+        }
+    }
+}
