@@ -66,6 +66,15 @@ alive() {
   [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]
 }
 
+# Has the component of pid file $1 exited? Asked twice, half a second apart: while a component is
+# being exec'd, /proc/PID/cmdline can read empty for a moment, and one look would take a starting
+# component for a dead one.
+gone() {
+  alive "$1" && return 1
+  sleep 0.5
+  ! alive "$1"
+}
+
 # Ports that something on this machine already listens on (TCP, v4 and v6).
 listening_ports() {
   local f local_addr st
@@ -345,7 +354,7 @@ start_etcd() {
       if curl -sf --max-time 2 "http://127.0.0.1:$ep/health" 2>/dev/null | grep -q '"health":"true"'; then
         ETCD_URL="http://127.0.0.1:$ep"; return 0
       fi
-      alive "$DIR/etcd.pid" || break
+      gone "$DIR/etcd.pid" && break
       sleep 0.1
     done
     if grep -q 'address already in use' "$DIR/etcd.log" 2>/dev/null; then
@@ -426,7 +435,7 @@ cmd_start() {
     while [ "$(date +%s)" -lt "$deadline" ]; do
       code=$(http_code /readyz)
       [ "$code" = 200 ] && break
-      alive "$DIR/kube-apiserver.pid" || break
+      gone "$DIR/kube-apiserver.pid" && break
       sleep 0.2
     done
     [ "$code" = 200 ] && break
@@ -447,7 +456,7 @@ cmd_start() {
   # and default/kube-root-ca.crt exists (root-ca-cert-publisher).
   local ok=0
   while [ "$(date +%s)" -lt "$deadline" ]; do
-    alive "$DIR/kube-controller-manager.pid" || { tail_logs; die "kube-controller-manager exited"; }
+    gone "$DIR/kube-controller-manager.pid" && { tail_logs; die "kube-controller-manager exited"; }
     if [ "$(http_code /api/v1/namespaces/default)" = 200 ] \
       && api /apis/rbac.authorization.k8s.io/v1/clusterroles/admin 2>/dev/null | grep -q '"rules":\[{' \
       && [ "$(http_code /api/v1/namespaces/default/serviceaccounts/default)" = 200 ] \

@@ -274,6 +274,11 @@ impl<'a> Checker<'a> {
         self.views.rbac()
     }
 
+    /// Objects of `kind` whose namespace is exactly `ns`, from an index shared by the run.
+    pub fn in_namespace(&self, kind: &str, ns: Option<&str>) -> &'a [&'a Object] {
+        self.views.in_namespace(kind, ns)
+    }
+
     /// The pod spec of a workload object.
     pub fn pod_spec<'o>(&self, object: &'o Object) -> Option<PodSpecView<'o>> {
         PodSpecView::of(object)

@@ -130,9 +130,9 @@ fn selected_by_a_service(cx: &Checker<'_>, pod: &PodSpecView<'_>) -> bool {
                         .is_some_and(|n| n.contains("metrics"))
                 }))
     };
-    cx.inv
-        .of_kind("Service")
-        .filter(|s| s.namespace() == ns && !metrics_only(s))
+    cx.in_namespace("Service", ns)
+        .iter()
+        .filter(|s| !metrics_only(s))
         .any(|s| {
             let selector = s.root.at("spec.selector").map(Node::entries).unwrap_or(&[]);
             !selector.is_empty()
