@@ -133,6 +133,19 @@ pub struct SubjectRef {
 }
 
 impl SubjectRef {
+    /// The index key of a subject that can match someone: `U\0name`, `G\0name`, or
+    /// `S\0namespace:name` (the tail of `system:serviceaccount:namespace:name`); `None` for
+    /// kinds that match nobody and ServiceAccounts without a namespace, as in
+    /// [`SubjectRef::applies_to`].
+    pub(crate) fn key(&self) -> Option<String> {
+        match (self.kind.as_str(), &self.namespace) {
+            ("User", _) => Some(format!("U\0{}", self.name)),
+            ("Group", _) => Some(format!("G\0{}", self.name)),
+            ("ServiceAccount", Some(ns)) => Some(format!("S\0{ns}:{}", self.name)),
+            _ => None,
+        }
+    }
+
     /// Whether this subject can match any request at all.
     pub fn is_valid(&self) -> bool {
         match self.kind.as_str() {
@@ -219,6 +232,9 @@ pub struct Model<'a> {
     ns_roles: HashMap<(String, String), usize>,
     pub(crate) cluster_bindings: Vec<usize>,
     pub(crate) ns_bindings: HashMap<String, Vec<usize>>,
+    /// (binding, position in its `subjects`) by [`SubjectRef::key`]: which bindings name a
+    /// user, group or ServiceAccount, without scanning every binding per question.
+    pub(crate) by_subject: HashMap<String, Vec<(usize, usize)>>,
 }
 
 fn ns_of(o: &Object) -> String {
@@ -417,7 +433,7 @@ impl<'a> Model<'a> {
                 .copied(),
             _ => None,
         };
-        let subjects = o
+        let subjects: Vec<SubjectRef> = o
             .root
             .get("subjects")
             .map(Node::items)
@@ -443,6 +459,11 @@ impl<'a> Model<'a> {
             })
             .collect();
         let idx = self.bindings.len();
+        for (pos, s) in subjects.iter().enumerate() {
+            if let Some(k) = s.key() {
+                self.by_subject.entry(k).or_default().push((idx, pos));
+            }
+        }
         match &namespace {
             Some(ns) => self.ns_bindings.entry(ns.clone()).or_default().push(idx),
             None => self.cluster_bindings.push(idx),
