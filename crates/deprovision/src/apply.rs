@@ -417,25 +417,11 @@ fn refused_report(
         }
         None => None,
     };
-    let steps = prepared
-        .into_iter()
-        .map(|p| {
-            let (outcome, message) = match p.check {
-                Check::Proceed { .. } => (
-                    Outcome::NotAttempted,
-                    "checks of other actions failed; nothing was changed".into(),
-                ),
-                Check::Skip(o, m) => (o, m),
-            };
-            Step {
-                op: p.op,
-                object: p.object,
-                subjects: p.subjects,
-                outcome,
-                message,
-            }
-        })
-        .collect();
+    let steps = steps_of(
+        prepared,
+        Outcome::NotAttempted,
+        "checks of other actions failed; nothing was changed",
+    );
     Ok(RunReport {
         journal_id: id,
         executed: false,
@@ -446,15 +432,14 @@ fn refused_report(
     })
 }
 
-fn dry_run_report(prepared: Vec<Prepared>, warnings: Vec<String>) -> RunReport {
-    let steps = prepared
+/// The report steps of checked actions that were not executed: those that passed their checks
+/// get `outcome` and `message`, the others keep the reason they were skipped.
+fn steps_of(prepared: Vec<Prepared>, outcome: Outcome, message: &str) -> Vec<Step> {
+    prepared
         .into_iter()
         .map(|p| {
             let (outcome, message) = match p.check {
-                Check::Proceed { .. } => (
-                    Outcome::WouldDo,
-                    "checked; server-side dry-run accepted".into(),
-                ),
+                Check::Proceed { .. } => (outcome, message.to_string()),
                 Check::Skip(o, m) => (o, m),
             };
             Step {
@@ -465,7 +450,15 @@ fn dry_run_report(prepared: Vec<Prepared>, warnings: Vec<String>) -> RunReport {
                 message,
             }
         })
-        .collect();
+        .collect()
+}
+
+fn dry_run_report(prepared: Vec<Prepared>, warnings: Vec<String>) -> RunReport {
+    let steps = steps_of(
+        prepared,
+        Outcome::WouldDo,
+        "checked; server-side dry-run accepted",
+    );
     RunReport {
         journal_id: None,
         executed: false,

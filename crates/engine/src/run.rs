@@ -1,11 +1,12 @@
 //! One run of the selected rules over an inventory.
 
 use crate::{Baseline, Settings};
+use rayon::prelude::*;
 use stockade_inventory::{Inventory, Object, ObjectOrigin};
 use stockade_model::{
     Diagnostic, DiagnosticLevel, Finding, Suppression, SuppressionKind, fingerprint,
 };
-use stockade_rules::{Hit, Options};
+use stockade_rules::{Hit, Options, Rule};
 
 /// The annotation that suppresses rules on one object: `RULE[,RULE] -- reason`.
 pub const IGNORE_ANNOTATION: &str = "stockade.dev/ignore";
@@ -38,32 +39,49 @@ pub fn run(
         .map(|o| is_excluded(inv, settings, o))
         .collect();
     let views = stockade_rules::Views::new(inv);
-    let mut hits: Vec<Hit<'_>> = Vec::new();
-    for rule in &settings.enabled {
-        if !rule.kinds.iter().any(|k| inv.has_kind(k)) {
-            out.rules_run += 1;
-            continue;
-        }
-        let opts = settings.options.get(rule.id).unwrap_or(&empty);
-        hits.extend(rule.run(&views, opts));
-        out.rules_run += 1;
-    }
+    // Rules are independent of each other: they run on the rayon pool (two threads on a
+    // two-core machine) and their hits are concatenated in registry order, so the output does
+    // not depend on scheduling.
+    let per_rule: Vec<Vec<Hit<'_>>> = settings
+        .enabled
+        .par_iter()
+        .map(|rule| {
+            if !rule.kinds.iter().any(|k| inv.has_kind(k)) {
+                return Vec::new();
+            }
+            let opts = settings.options.get(rule.id).unwrap_or(&empty);
+            rule.run(&views, opts)
+        })
+        .collect();
+    out.rules_run = settings.enabled.len();
+    let hits: Vec<Hit<'_>> = per_rule.into_iter().flatten().collect();
+    // Building a finding (location, snippet, fingerprint) only reads the inventory: parallel
+    // too, in order.
+    let built: Vec<Option<(Finding, &'static Rule, &Object)>> = hits
+        .into_par_iter()
+        .map(|h| {
+            if object_index(inv, h.object).is_some_and(|i| excluded[i]) {
+                return None;
+            }
+            // Pods, ReplicaSets and Jobs that a workload controller made repeat their owner's
+            // pod template: report the owner (which a user edits), not every copy of it.
+            if h.rule.family == stockade_rules::Family::Workload
+                && h.object.controlled_by_workload()
+            {
+                return None;
+            }
+            let (rule, object) = (h.rule, h.object);
+            Some((to_finding(inv, settings, h), rule, object))
+        })
+        .collect();
     let mut expired_reported = vec![false; settings.suppressions.len()];
-    for h in hits {
-        if object_index(inv, h.object).is_some_and(|i| excluded[i]) {
-            continue;
-        }
-        // Pods, ReplicaSets and Jobs that a workload controller made repeat their owner's pod
-        // template: report the owner (which a user edits), not every copy of it.
-        if h.rule.family == stockade_rules::Family::Workload && h.object.controlled_by_workload() {
-            continue;
-        }
-        let finding = to_finding(inv, settings, &h);
+    for (finding, rule, object) in built.into_iter().flatten() {
         match suppression_for(
             settings,
             baseline,
             today,
-            &h,
+            rule,
+            object,
             &finding,
             &mut expired_reported,
             &mut out.diagnostics,
@@ -106,7 +124,7 @@ fn is_excluded(inv: &Inventory, settings: &Settings, o: &Object) -> bool {
     false
 }
 
-fn to_finding(inv: &Inventory, settings: &Settings, h: &Hit<'_>) -> Finding {
+fn to_finding(inv: &Inventory, settings: &Settings, h: Hit<'_>) -> Finding {
     let location = inv.location(h.object, &h.path);
     let snippet = location
         .as_ref()
@@ -117,13 +135,13 @@ fn to_finding(inv: &Inventory, settings: &Settings, h: &Hit<'_>) -> Finding {
         rule_id: h.rule.id.to_string(),
         rule_name: h.rule.name.to_string(),
         severity: settings.severity_of(h.rule, h.severity),
-        message: h.message.clone(),
+        message: h.message,
         object: h.object.oref.clone(),
         location,
-        field_path: h.path.clone(),
+        fingerprint: fingerprint(h.rule.id, &h.object.oref, &h.path),
+        field_path: h.path,
         remediation: h.rule.remediation.to_string(),
         controls: h.rule.controls.to_vec(),
-        fingerprint: fingerprint(h.rule.id, &h.object.oref, &h.path),
         snippet,
         suppression: None,
     }
@@ -206,14 +224,15 @@ fn suppression_for(
     settings: &Settings,
     baseline: Option<&Baseline>,
     today: &str,
-    h: &Hit<'_>,
+    rule: &Rule,
+    object: &Object,
     f: &Finding,
     expired_reported: &mut [bool],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Suppression> {
-    if let Some((ids, reason)) = ignore_annotation(h.object)
+    if let Some((ids, reason)) = ignore_annotation(object)
         && ids.iter().any(|id| {
-            id == "*" || id.eq_ignore_ascii_case(h.rule.id) || id.eq_ignore_ascii_case(h.rule.name)
+            id == "*" || id.eq_ignore_ascii_case(rule.id) || id.eq_ignore_ascii_case(rule.name)
         })
     {
         return Some(Suppression {
@@ -227,12 +246,12 @@ fn suppression_for(
     }
     for (i, s) in settings.suppressions.iter().enumerate() {
         let rule_ok = s.rule == "*"
-            || s.rule.eq_ignore_ascii_case(h.rule.id)
-            || s.rule.eq_ignore_ascii_case(h.rule.name);
+            || s.rule.eq_ignore_ascii_case(rule.id)
+            || s.rule.eq_ignore_ascii_case(rule.name);
         let obj_ok = s
             .object
             .as_ref()
-            .is_none_or(|p| p.matches(h.object.kind(), h.object.namespace(), h.object.name()));
+            .is_none_or(|p| p.matches(object.kind(), object.namespace(), object.name()));
         if !(rule_ok && obj_ok) {
             continue;
         }
@@ -270,7 +289,7 @@ fn suppression_for(
 }
 
 fn sort(v: &mut [Finding]) {
-    v.sort_by(|a, b| {
+    v.par_sort_by(|a, b| {
         let la = a.location.as_ref().map(|l| (&l.path, l.line, l.column));
         let lb = b.location.as_ref().map(|l| (&l.path, l.line, l.column));
         la.cmp(&lb)

@@ -138,11 +138,16 @@ fn has_manifest_ext(p: &Path) -> bool {
 }
 
 /// Reads every input. `stdin` is read when an input is `-`.
+///
+/// Files are parsed on the rayon pool, a batch at a time, and merged in the order they were
+/// found, so the output (objects, file indices, diagnostics) does not depend on scheduling.
 pub fn load_inputs(inputs: &[Input], limits: &Limits, stdin: &mut dyn Read) -> LoadOutput {
     let mut out = LoadOutput::default();
+    let mut batch = Vec::new();
     for input in inputs {
         match input {
             Input::Stdin => {
+                flush(&mut out, &mut batch, limits);
                 let mut buf = Vec::new();
                 match stdin.take(limits.max_file_bytes).read_to_end(&mut buf) {
                     Ok(_) => load_bytes(&mut out, "-", buf, limits),
@@ -158,19 +163,50 @@ pub fn load_inputs(inputs: &[Input], limits: &Limits, stdin: &mut dyn Read) -> L
             }
             Input::Path(p) => {
                 if p.is_dir() {
-                    walk_dir(&mut out, p, None, limits);
+                    walk_dir(&mut out, &mut batch, p, None, limits);
                 } else {
-                    load_file(&mut out, p, limits);
+                    batch.push(p.clone());
                 }
             }
-            Input::Glob(g) => load_glob(&mut out, g, limits),
+            Input::Glob(g) => load_glob(&mut out, &mut batch, g, limits),
         }
     }
+    flush(&mut out, &mut batch, limits);
     out
+}
+
+/// Reads and parses the files of `batch` in parallel and appends them to `out` in order.
+fn flush(out: &mut LoadOutput, batch: &mut Vec<PathBuf>, limits: &Limits) {
+    use rayon::prelude::*;
+    let loaded: Vec<LoadOutput> = std::mem::take(batch)
+        .par_iter()
+        .map(|p| {
+            let mut one = LoadOutput::default();
+            load_file(&mut one, p, limits);
+            one
+        })
+        .collect();
+    for one in loaded {
+        let base = out.files.len();
+        out.files.extend(one.files);
+        out.objects.extend(one.objects.into_iter().map(|mut o| {
+            o.origin.file += base;
+            o
+        }));
+        out.diagnostics.extend(one.diagnostics);
+        out.files_skipped += one.files_skipped;
+    }
+}
+
+/// Pushes a diagnostic after the files found before it, keeping the report in input order.
+fn push_in_order(out: &mut LoadOutput, batch: &mut Vec<PathBuf>, limits: &Limits, d: Diagnostic) {
+    flush(out, batch, limits);
+    out.diagnostics.push(d);
 }
 
 fn walk_dir(
     out: &mut LoadOutput,
+    batch: &mut Vec<PathBuf>,
     dir: &Path,
     glob: Option<&globset::GlobMatcher>,
     limits: &Limits,
@@ -191,47 +227,62 @@ fn walk_dir(
                 if let Some(m) = glob {
                     if m.is_match(p) {
                         matched += 1;
-                        load_file(out, p, limits);
+                        batch.push(p.to_path_buf());
                     }
                 } else if has_manifest_ext(p) {
-                    load_file(out, p, limits);
+                    batch.push(p.to_path_buf());
                 } else {
                     out.files_skipped += 1;
                 }
             }
-            Err(e) => out.diagnostics.push(Diagnostic::at(
-                DiagnosticLevel::Error,
-                "io",
-                &dir.display().to_string(),
-                0,
-                0,
-                format!("cannot walk directory: {e}"),
-            )),
+            Err(e) => push_in_order(
+                out,
+                batch,
+                limits,
+                Diagnostic::at(
+                    DiagnosticLevel::Error,
+                    "io",
+                    &dir.display().to_string(),
+                    0,
+                    0,
+                    format!("cannot walk directory: {e}"),
+                ),
+            ),
         }
     }
     if let Some(m) = glob
         && matched == 0
     {
-        out.diagnostics.push(Diagnostic::general(
-            DiagnosticLevel::Error,
-            "no-match",
-            format!("glob `{}` matched no file", m.glob()),
-        ));
+        push_in_order(
+            out,
+            batch,
+            limits,
+            Diagnostic::general(
+                DiagnosticLevel::Error,
+                "no-match",
+                format!("glob `{}` matched no file", m.glob()),
+            ),
+        );
     }
 }
 
-fn load_glob(out: &mut LoadOutput, pattern: &str, limits: &Limits) {
+fn load_glob(out: &mut LoadOutput, batch: &mut Vec<PathBuf>, pattern: &str, limits: &Limits) {
     let matcher = match globset::GlobBuilder::new(pattern)
         .literal_separator(true)
         .build()
     {
         Ok(g) => g.compile_matcher(),
         Err(e) => {
-            out.diagnostics.push(Diagnostic::general(
-                DiagnosticLevel::Error,
-                "bad-glob",
-                format!("invalid glob `{pattern}`: {e}"),
-            ));
+            push_in_order(
+                out,
+                batch,
+                limits,
+                Diagnostic::general(
+                    DiagnosticLevel::Error,
+                    "bad-glob",
+                    format!("invalid glob `{pattern}`: {e}"),
+                ),
+            );
             return;
         }
     };
@@ -253,11 +304,11 @@ fn load_glob(out: &mut LoadOutput, pattern: &str, limits: &Limits) {
             .literal_separator(true)
             .build()
         {
-            Ok(g) => walk_dir(out, base_path, Some(&g.compile_matcher()), limits),
-            Err(_) => walk_dir(out, base_path, Some(&matcher), limits),
+            Ok(g) => walk_dir(out, batch, base_path, Some(&g.compile_matcher()), limits),
+            Err(_) => walk_dir(out, batch, base_path, Some(&matcher), limits),
         }
     } else {
-        walk_dir(out, base_path, Some(&matcher), limits);
+        walk_dir(out, batch, base_path, Some(&matcher), limits);
     }
 }
 
