@@ -293,15 +293,15 @@ impl Analyzer {
             );
             let fp = fingerprint(alert.rule.id, &object, &alert.path.key(&summary.audit_id));
             sink(Finding {
-                rule_id: alert.rule.id.to_string(),
-                rule_name: alert.rule.name.to_string(),
+                rule_id: alert.rule.id.into(),
+                rule_name: alert.rule.name.into(),
                 severity,
                 message,
                 object: object.clone(),
                 location: Some(loc.clone()),
                 field_path: alert.path,
-                remediation: alert.rule.remediation.to_string(),
-                controls: alert.rule.controls.to_vec(),
+                remediation: alert.rule.remediation.into(),
+                controls: alert.rule.controls.into(),
                 fingerprint: fp,
                 snippet: None,
                 suppression: None,

@@ -371,8 +371,8 @@ pub fn check_policy(
                 .nth(pos.line.saturating_sub(1) as usize)
                 .map(|l| l.trim_end().to_string());
             out.push(Finding {
-                rule_id: rule.id.to_string(),
-                rule_name: rule.name.to_string(),
+                rule_id: rule.id.into(),
+                rule_name: rule.name.into(),
                 severity: settings.severity_of(rule),
                 message: hit.message,
                 object: object.clone(),
@@ -385,8 +385,8 @@ pub fn check_policy(
                 }),
                 fingerprint: fingerprint(rule.id, &object, &hit.path),
                 field_path: hit.path,
-                remediation: rule.remediation.to_string(),
-                controls: rule.controls.to_vec(),
+                remediation: rule.remediation.into(),
+                controls: rule.controls.into(),
                 snippet,
                 suppression: None,
             });

@@ -340,7 +340,7 @@ async fn ingest(State(shared): State<Arc<Shared>>, method: Method, body: Bytes) 
         analyzer.analyze_event(ev, loc, &mut |f| {
             m.alerts
                 .get_or_create(&AlertLabels {
-                    rule: f.rule_id.clone(),
+                    rule: f.rule_id.to_string(),
                     severity: f.severity.to_string(),
                 })
                 .inc();

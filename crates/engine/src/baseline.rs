@@ -69,7 +69,7 @@ impl Baseline {
             .iter()
             .map(|f| Entry {
                 fingerprint: f.fingerprint.clone(),
-                rule: f.rule_id.clone(),
+                rule: f.rule_id.to_string(),
                 object: f.object.to_string(),
             })
             .collect();

@@ -1,5 +1,6 @@
 //! One run of the selected rules over an inventory.
 
+use crate::settings::ConfigSuppression;
 use crate::{Baseline, Settings};
 use rayon::prelude::*;
 use stockade_inventory::{Inventory, Object, ObjectOrigin};
@@ -54,13 +55,17 @@ pub fn run(
         })
         .collect();
     out.rules_run = settings.enabled.len();
-    let hits: Vec<Hit<'_>> = per_rule.into_iter().flatten().collect();
-    // Building a finding (location, snippet, fingerprint) only reads the inventory: parallel
-    // too, in order.
-    let built: Vec<Option<(Finding, &'static Rule, &Object)>> = hits
+    let mut hits: Vec<Hit<'_>> = Vec::with_capacity(per_rule.iter().map(Vec::len).sum());
+    for v in per_rule {
+        hits.extend(v);
+    }
+    // Building a finding (location, snippet, fingerprint, suppression) only reads the
+    // inventory and settings: parallel too, in order. Each hit's path and message move into
+    // its finding; one vector of findings is allocated at its final size.
+    let built: Vec<Option<Finding>> = hits
         .into_par_iter()
         .map(|h| {
-            if object_index(inv, h.object).is_some_and(|i| excluded[i]) {
+            if inv.index_of(h.object).is_some_and(|i| excluded[i]) {
                 return None;
             }
             // Pods, ReplicaSets and Jobs that a workload controller made repeat their owner's
@@ -71,40 +76,24 @@ pub fn run(
                 return None;
             }
             let (rule, object) = (h.rule, h.object);
-            Some((to_finding(inv, settings, h), rule, object))
+            let mut f = to_finding(inv, settings, h);
+            f.suppression = suppression_for(settings, baseline, today, rule, object, &f);
+            Some(f)
         })
         .collect();
-    let mut expired_reported = vec![false; settings.suppressions.len()];
-    for (finding, rule, object) in built.into_iter().flatten() {
-        match suppression_for(
-            settings,
-            baseline,
-            today,
-            rule,
-            object,
-            &finding,
-            &mut expired_reported,
-            &mut out.diagnostics,
-        ) {
-            Some(s) => out.suppressed.push(Finding {
-                suppression: Some(s),
-                ..finding
-            }),
-            None => out.findings.push(finding),
-        }
-    }
+    // `filter_map` (unlike `flatten`) collects in place: the vector of options becomes the
+    // vector of findings without a second allocation (`Option<Finding>` has Finding's size).
+    #[allow(clippy::filter_map_identity)]
+    let mut findings: Vec<Finding> = built.into_iter().filter_map(|f| f).collect();
+    expired_suppressions(settings, today, &findings, &mut out.diagnostics);
+    out.suppressed = findings
+        .extract_if(.., |f| f.suppression.is_some())
+        .collect();
+    out.findings = findings;
     annotation_diagnostics(inv, &mut out.diagnostics);
     sort(&mut out.findings);
     sort(&mut out.suppressed);
     out
-}
-
-fn object_index(inv: &Inventory, o: &Object) -> Option<usize> {
-    let base = inv.objects().as_ptr() as usize;
-    let at = o as *const Object as usize;
-    let size = std::mem::size_of::<Object>();
-    let i = at.checked_sub(base)? / size.max(1);
-    (i < inv.objects().len()).then_some(i)
 }
 
 fn is_excluded(inv: &Inventory, settings: &Settings, o: &Object) -> bool {
@@ -132,16 +121,16 @@ fn to_finding(inv: &Inventory, settings: &Settings, h: Hit<'_>) -> Finding {
         .and_then(|l| inv.source_line(h.object, l.line))
         .map(|line| snippet_of(line, h.sensitive || h.object.kind() == "Secret"));
     Finding {
-        rule_id: h.rule.id.to_string(),
-        rule_name: h.rule.name.to_string(),
+        rule_id: h.rule.id.into(),
+        rule_name: h.rule.name.into(),
         severity: settings.severity_of(h.rule, h.severity),
         message: h.message,
         object: h.object.oref.clone(),
         location,
         fingerprint: fingerprint(h.rule.id, &h.object.oref, &h.path),
         field_path: h.path,
-        remediation: h.rule.remediation.to_string(),
-        controls: h.rule.controls.to_vec(),
+        remediation: h.rule.remediation.into(),
+        controls: h.rule.controls.into(),
         snippet,
         suppression: None,
     }
@@ -219,7 +208,8 @@ fn annotation_diagnostics(inv: &Inventory, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-#[allow(clippy::too_many_arguments)] // one call site; the arguments are the run's state
+/// The suppression that applies to a finding, if any: the object's ignore annotation, then
+/// the first unexpired config entry that matches, then the baseline.
 fn suppression_for(
     settings: &Settings,
     baseline: Option<&Baseline>,
@@ -227,8 +217,6 @@ fn suppression_for(
     rule: &Rule,
     object: &Object,
     f: &Finding,
-    expired_reported: &mut [bool],
-    diags: &mut Vec<Diagnostic>,
 ) -> Option<Suppression> {
     if let Some((ids, reason)) = ignore_annotation(object)
         && ids.iter().any(|id| {
@@ -244,36 +232,8 @@ fn suppression_for(
             },
         });
     }
-    for (i, s) in settings.suppressions.iter().enumerate() {
-        let rule_ok = s.rule == "*"
-            || s.rule.eq_ignore_ascii_case(rule.id)
-            || s.rule.eq_ignore_ascii_case(rule.name);
-        let obj_ok = s
-            .object
-            .as_ref()
-            .is_none_or(|p| p.matches(object.kind(), object.namespace(), object.name()));
-        if !(rule_ok && obj_ok) {
-            continue;
-        }
-        if let Some(exp) = &s.expires
-            && exp.as_str() <= today
-        {
-            if !expired_reported[i] {
-                expired_reported[i] = true;
-                diags.push(Diagnostic {
-                    level: DiagnosticLevel::Warning,
-                    code: "suppression-expired".into(),
-                    message: format!(
-                        "suppression of {} ({}) expired on {exp}; its findings are reported again — renew it with a new date or fix them",
-                        s.rule, s.reason
-                    ),
-                    path: settings.source.as_ref().map(|p| p.display().to_string()),
-                    line: 0,
-                    column: 0,
-                });
-            }
-            continue;
-        }
+    let live = config_matches(settings, f).find(|(_, s)| !is_expired(s, today));
+    if let Some((_, s)) = live {
         return Some(Suppression {
             kind: SuppressionKind::Config,
             reason: s.reason.clone(),
@@ -288,8 +248,82 @@ fn suppression_for(
     None
 }
 
+/// Config suppressions (with their index) whose rule and object match the finding, in file
+/// order.
+fn config_matches<'s>(
+    settings: &'s Settings,
+    f: &'s Finding,
+) -> impl Iterator<Item = (usize, &'s ConfigSuppression)> {
+    let o = &f.object;
+    settings
+        .suppressions
+        .iter()
+        .enumerate()
+        .filter(move |(_, s)| {
+            let rule_ok = s.rule == "*"
+                || s.rule.eq_ignore_ascii_case(&f.rule_id)
+                || s.rule.eq_ignore_ascii_case(&f.rule_name);
+            rule_ok
+                && s.object
+                    .as_ref()
+                    .is_none_or(|p| p.matches(&o.kind, o.namespace.as_deref(), &o.name))
+        })
+}
+
+fn is_expired(s: &ConfigSuppression, today: &str) -> bool {
+    s.expires.as_deref().is_some_and(|exp| exp <= today)
+}
+
+/// One warning per expired config suppression that would otherwise have suppressed a finding
+/// (one that no annotation and no earlier unexpired entry already suppressed), in finding
+/// order.
+fn expired_suppressions(
+    settings: &Settings,
+    today: &str,
+    findings: &[Finding],
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !settings.suppressions.iter().any(|s| is_expired(s, today)) {
+        return;
+    }
+    let mut reported = vec![false; settings.suppressions.len()];
+    for f in findings {
+        if f.suppression
+            .as_ref()
+            .is_some_and(|s| s.kind == SuppressionKind::Annotation)
+        {
+            continue;
+        }
+        for (i, s) in config_matches(settings, f) {
+            if !is_expired(s, today) {
+                break;
+            }
+            if reported[i] {
+                continue;
+            }
+            reported[i] = true;
+            let exp = s.expires.as_deref().unwrap_or_default();
+            diags.push(Diagnostic {
+                level: DiagnosticLevel::Warning,
+                code: "suppression-expired".into(),
+                message: format!(
+                    "suppression of {} ({}) expired on {exp}; its findings are reported again — renew it with a new date or fix them",
+                    s.rule, s.reason
+                ),
+                path: settings.source.as_ref().map(|p| p.display().to_string()),
+                line: 0,
+                column: 0,
+            });
+        }
+    }
+}
+
+/// Sorts findings by location, object, rule, field path and message (stable). The order is
+/// computed on indices and applied by swapping, so no second array of findings is allocated.
 fn sort(v: &mut [Finding]) {
-    v.par_sort_by(|a, b| {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.par_sort_by(|&i, &j| {
+        let (a, b) = (&v[i], &v[j]);
         let la = a.location.as_ref().map(|l| (&l.path, l.line, l.column));
         let lb = b.location.as_ref().map(|l| (&l.path, l.line, l.column));
         la.cmp(&lb)
@@ -298,11 +332,43 @@ fn sort(v: &mut [Finding]) {
             .then_with(|| a.field_path.cmp(&b.field_path))
             .then_with(|| a.message.cmp(&b.message))
     });
+    permute(v, &mut order);
+}
+
+/// Reorders `v` so that position `i` holds what was at `order[i]` (`order` is a permutation;
+/// it is consumed).
+fn permute<T>(v: &mut [T], order: &mut [usize]) {
+    for i in 0..v.len() {
+        // Follow the cycle through `i`, carrying the element that was at `i` along it.
+        let mut j = i;
+        loop {
+            let k = order[j];
+            order[j] = j;
+            if k == i {
+                break;
+            }
+            v.swap(j, k);
+            j = k;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::snippet_of;
+
+    #[test]
+    fn permute_applies_an_order() {
+        let mut v = vec!['a', 'b', 'c', 'd', 'e', 'f'];
+        let mut order = vec![3, 0, 4, 1, 2, 5];
+        super::permute(&mut v, &mut order);
+        assert_eq!(v, vec!['d', 'a', 'e', 'b', 'c', 'f']);
+        let mut v: Vec<u32> = (0..50).collect();
+        let mut order: Vec<usize> = (0..50).map(|i| (i * 7) % 50).collect();
+        let want: Vec<u32> = order.iter().map(|&i| i as u32).collect();
+        super::permute(&mut v, &mut order);
+        assert_eq!(v, want);
+    }
 
     #[test]
     fn redacted_snippets_keep_the_key_only() {

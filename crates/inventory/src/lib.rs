@@ -101,6 +101,18 @@ impl Inventory {
         &self.objects
     }
 
+    /// The position of `o` in [`Inventory::objects`], when it is one of this inventory's
+    /// objects (found by address, in constant time); `None` for an object from elsewhere.
+    pub fn index_of(&self, o: &Object) -> Option<usize> {
+        let size = std::mem::size_of::<Object>().max(1);
+        let base = self.objects.as_ptr() as usize;
+        let i = (o as *const Object as usize).checked_sub(base)? / size;
+        self.objects
+            .get(i)
+            .filter(|candidate| std::ptr::eq(*candidate, o))
+            .map(|_| i)
+    }
+
     /// Objects of one kind, in load order.
     pub fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Object> + 'a {
         self.by_kind

@@ -455,20 +455,9 @@ impl References {
     }
 }
 
-/// The index of `o` in `inv.objects()`, found by address (O(1)).
+/// The index of `o` in `inv.objects()`, found by address (O(1)); see [`Inventory::index_of`].
 pub fn index_of(inv: &Inventory, o: &Object) -> Option<usize> {
-    let objects = inv.objects();
-    let size = std::mem::size_of::<Object>();
-    if size == 0 {
-        return None;
-    }
-    let base = objects.as_ptr() as usize;
-    let addr = o as *const Object as usize;
-    let i = addr.checked_sub(base)? / size;
-    objects
-        .get(i)
-        .filter(|candidate| std::ptr::eq(*candidate, o))
-        .map(|_| i)
+    inv.index_of(o)
 }
 
 /// Splits a string value into the words a name could appear as.

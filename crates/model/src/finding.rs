@@ -3,6 +3,7 @@
 use crate::{Control, FieldPath, Severity};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::fmt;
 
 /// Which Kubernetes object a finding is about.
@@ -80,10 +81,10 @@ pub struct Suppression {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
-    /// Stable rule id, e.g. `WL001`.
-    pub rule_id: String,
+    /// Stable rule id, e.g. `WL001` (borrowed from the rule's metadata for built-in rules).
+    pub rule_id: Cow<'static, str>,
     /// Kebab-case rule name, e.g. `privileged-container`.
-    pub rule_name: String,
+    pub rule_name: Cow<'static, str>,
     /// Severity after config overrides.
     pub severity: Severity,
     /// What is wrong, naming the offending items (lowercase, no trailing period).
@@ -96,9 +97,9 @@ pub struct Finding {
     /// Path of the offending field within the object.
     pub field_path: FieldPath,
     /// How to fix it.
-    pub remediation: String,
+    pub remediation: Cow<'static, str>,
     /// Framework controls the rule maps to.
-    pub controls: Vec<Control>,
+    pub controls: Cow<'static, [Control]>,
     /// Stable identity for baselines: rule + object identity + field path.
     pub fingerprint: String,
     /// The source line the location points at, with any secret material redacted.

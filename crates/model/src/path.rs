@@ -1,14 +1,15 @@
 //! Field paths inside a Kubernetes object, such as
 //! `spec.template.spec.containers[0].securityContext.privileged`.
 
+use compact_str::CompactString;
 use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// One step of a [`FieldPath`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Segment {
-    /// A mapping key.
-    Key(String),
+    /// A mapping key (stored inline up to 24 bytes).
+    Key(CompactString),
     /// A sequence index.
     Index(usize),
 }
@@ -29,7 +30,7 @@ impl FieldPath {
         let mut out = Vec::new();
         let b = s.as_bytes();
         let mut i = 0;
-        let mut cur = String::new();
+        let mut cur = CompactString::default();
         while i < b.len() {
             match b[i] {
                 b'.' => {
@@ -45,11 +46,11 @@ impl FieldPath {
                     let end = s[i..].find(']').map(|e| i + e).unwrap_or(b.len());
                     let inner = &s[i + 1..end.min(s.len())];
                     if let Some(q) = inner.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
-                        out.push(Segment::Key(q.to_string()));
+                        out.push(Segment::Key(q.into()));
                     } else if let Ok(n) = inner.parse() {
                         out.push(Segment::Index(n));
                     } else {
-                        out.push(Segment::Key(inner.to_string()));
+                        out.push(Segment::Key(inner.into()));
                     }
                     i = end + 1;
                 }
@@ -69,14 +70,16 @@ impl FieldPath {
 
     /// This path with a key appended.
     pub fn key(&self, k: &str) -> Self {
-        let mut v = self.0.clone();
-        v.push(Segment::Key(k.to_string()));
+        let mut v = Vec::with_capacity(self.0.len() + 1);
+        v.extend_from_slice(&self.0);
+        v.push(Segment::Key(k.into()));
         FieldPath(v)
     }
 
     /// This path with an index appended.
     pub fn index(&self, i: usize) -> Self {
-        let mut v = self.0.clone();
+        let mut v = Vec::with_capacity(self.0.len() + 1);
+        v.extend_from_slice(&self.0);
         v.push(Segment::Index(i));
         FieldPath(v)
     }

@@ -318,10 +318,12 @@ mod tests {
     use crate::checks::test_support::with_pod;
 
     fn cfg(text: &str) -> Result<AdmissionConfig, ConfigError> {
+        // One directory per call: tests run in parallel threads of one process.
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let d = std::env::temp_dir().join(format!(
             "stockade-pss-cfg-{}-{}",
             std::process::id(),
-            text.len()
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&d).unwrap();
         let p = d.join("admission.yaml");

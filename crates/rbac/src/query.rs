@@ -285,17 +285,10 @@ subjects:
     use stockade_inventory::Inventory;
     use stockade_sources::{Input, Limits, load_inputs};
 
+    /// An inventory of the YAML text, read as standard input would be (no files, so tests
+    /// running in parallel cannot disturb each other).
     pub(crate) fn inv(yaml: &str) -> Inventory {
-        let dir = std::env::temp_dir().join(format!(
-            "stockade-rbac-test-{}-{}",
-            std::process::id(),
-            yaml.len() ^ (yaml.as_ptr() as usize)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join("in.yaml");
-        std::fs::write(&p, yaml).unwrap();
-        let load = load_inputs(&[Input::Path(p)], &Limits::default(), &mut std::io::empty());
-        let _ = std::fs::remove_dir_all(&dir);
+        let load = load_inputs(&[Input::Stdin], &Limits::default(), &mut yaml.as_bytes());
         Inventory::from_manifests(load).0
     }
 

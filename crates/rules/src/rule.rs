@@ -249,8 +249,8 @@ impl<'a> Checker<'a> {
         // being checked, so that is tried first.
         let o = match self.current {
             Some(c) if std::ptr::eq(c, object) => c,
-            _ => match self.inv.objects().iter().find(|o| std::ptr::eq(*o, object)) {
-                Some(o) => o,
+            _ => match self.inv.index_of(object) {
+                Some(i) => &self.inv.objects()[i],
                 None => return,
             },
         };

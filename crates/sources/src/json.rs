@@ -15,7 +15,7 @@ pub fn node_from_json(v: serde_json::Value) -> Node {
             Some(i) => Value::Int(i),
             None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
-        serde_json::Value::String(s) => Value::Str(s.into_boxed_str()),
+        serde_json::Value::String(s) => Value::Str(s.into()),
         serde_json::Value::Array(items) => {
             Value::Seq(items.into_iter().map(node_from_json).collect())
         }
@@ -24,7 +24,7 @@ pub fn node_from_json(v: serde_json::Value) -> Node {
                 .map(|(k, v)| {
                     (
                         Key {
-                            name: k.into_boxed_str(),
+                            name: k.into(),
                             pos: NOWHERE,
                         },
                         node_from_json(v),

@@ -15,6 +15,7 @@ pub mod node;
 pub mod split;
 pub mod yaml;
 
+pub use compact_str::CompactString;
 pub use json::node_from_json;
 pub use manifest::{Input, Limits, LoadOutput, ManifestObject, Origin, SourceFile, load_inputs};
 pub use node::{Key, Node, Pos, Value};

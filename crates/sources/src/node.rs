@@ -1,5 +1,6 @@
 //! The document tree: YAML/JSON values with positions.
 
+use compact_str::CompactString;
 use std::fmt;
 use stockade_model::{FieldPath, Segment};
 
@@ -15,8 +16,9 @@ pub struct Pos {
 /// A mapping key with its position.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Key {
-    /// The key text (non-string keys are kept as written).
-    pub name: Box<str>,
+    /// The key text (non-string keys are kept as written). Keys and strings of up to 24
+    /// bytes — nearly all of them in manifests — are stored inline, without an allocation.
+    pub name: CompactString,
     /// Where the key starts.
     pub pos: Pos,
 }
@@ -32,8 +34,8 @@ pub enum Value {
     Int(i64),
     /// A floating-point number.
     Float(f64),
-    /// A string.
-    Str(Box<str>),
+    /// A string (inline up to 24 bytes).
+    Str(CompactString),
     /// A sequence.
     Seq(Vec<Node>),
     /// A mapping, in document order.

@@ -7,6 +7,7 @@
 //! "billion laughs" document is refused after a few thousand events.
 
 use crate::node::{Key, Node, Pos, Value};
+use compact_str::CompactString;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
 use std::fmt;
@@ -106,14 +107,17 @@ pub struct Loaded {
     pub warnings: Vec<LoadWarning>,
 }
 
+/// An open collection. Its children so far are `Builder::items[start..]` (sequences) or
+/// `Builder::entries[start..]` (mappings): one shared stack per kind instead of a growing
+/// vector per collection, so a closed collection is allocated once at its exact size.
 enum Frame {
     Seq {
-        items: Vec<Node>,
+        start: usize,
         pos: Pos,
         anchor: usize,
     },
     Map {
-        entries: Vec<(Key, Node)>,
+        start: usize,
         pos: Pos,
         anchor: usize,
         key: Option<Key>,
@@ -124,6 +128,8 @@ struct Builder {
     line_offset: u32,
     limits: YamlLimits,
     stack: Vec<Frame>,
+    items: Vec<Node>,
+    entries: Vec<(Key, Node)>,
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
     loaded: Loaded,
@@ -135,6 +141,8 @@ pub fn load(text: &str, line_offset: u32, limits: YamlLimits) -> Result<Loaded, 
         line_offset,
         limits,
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
         anchors: HashMap::new(),
         alias_nodes: 0,
         loaded: Loaded::default(),
@@ -175,9 +183,9 @@ impl Builder {
                 let pos = self.pos(&span);
                 // Keys are kept as written: `y:` stays `y`, not the YAML 1.1 boolean `true`.
                 if matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) {
-                    let name: Box<str> = text.as_ref().into();
-                    let dup = matches!(self.stack.last(), Some(Frame::Map { entries, .. })
-                        if &*name != "<<" && entries.iter().any(|(k, _)| k.name == name));
+                    let name = CompactString::from(text.as_ref());
+                    let dup = matches!(self.stack.last(), Some(Frame::Map { start, .. })
+                        if &*name != "<<" && self.entries[*start..].iter().any(|(k, _)| k.name == name));
                     if dup {
                         self.loaded.warnings.push(LoadWarning {
                             pos,
@@ -224,7 +232,7 @@ impl Builder {
                 let pos = self.pos(&span);
                 self.open(
                     Frame::Seq {
-                        items: Vec::new(),
+                        start: self.items.len(),
                         pos,
                         anchor,
                     },
@@ -235,7 +243,7 @@ impl Builder {
                 let pos = self.pos(&span);
                 self.open(
                     Frame::Map {
-                        entries: Vec::new(),
+                        start: self.entries.len(),
                         pos,
                         anchor,
                         key: None,
@@ -248,15 +256,16 @@ impl Builder {
                     return Ok(());
                 };
                 let (node, anchor) = match frame {
-                    Frame::Seq { items, pos, anchor } => {
+                    Frame::Seq { start, pos, anchor } => {
+                        let items: Vec<Node> = self.items.drain(start..).collect();
                         (Node::new(Value::Seq(items), pos), anchor)
                     }
                     Frame::Map {
-                        entries,
-                        pos,
-                        anchor,
-                        ..
-                    } => (Node::new(Value::Map(self.merge_keys(entries)), pos), anchor),
+                        start, pos, anchor, ..
+                    } => {
+                        let entries: Vec<(Key, Node)> = self.entries.drain(start..).collect();
+                        (Node::new(Value::Map(self.merge_keys(entries)), pos), anchor)
+                    }
                 };
                 if anchor != 0 {
                     let size = count_nodes(&node);
@@ -293,10 +302,10 @@ impl Builder {
                     self.loaded.docs.push(node);
                 }
             }
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Seq { .. }) => self.items.push(node),
+            Some(Frame::Map { start, key, .. }) => match key.take() {
                 None => {
-                    let name: Box<str> = match &node.value {
+                    let name: CompactString = match &node.value {
                         Value::Str(s) => s.clone(),
                         Value::Null => "null".into(),
                         Value::Bool(b) => b.to_string().into(),
@@ -309,7 +318,8 @@ impl Builder {
                             });
                         }
                     };
-                    if &*name != "<<" && entries.iter().any(|(k, _)| k.name == name) {
+                    if &*name != "<<" && self.entries[*start..].iter().any(|(k, _)| k.name == name)
+                    {
                         self.loaded.warnings.push(LoadWarning {
                             pos: node.pos,
                             message: format!(
@@ -322,7 +332,7 @@ impl Builder {
                         pos: node.pos,
                     });
                 }
-                Some(k) => entries.push((k, node)),
+                Some(k) => self.entries.push((k, node)),
             },
         }
         Ok(())

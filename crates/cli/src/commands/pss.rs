@@ -529,15 +529,15 @@ fn to_report(
             for viol in &f.forbidden.violations {
                 let location: Option<Location> = inv.location(v.object, &viol.path);
                 report.findings.push(Finding {
-                    rule_id: rule.id.to_string(),
-                    rule_name: rule.name.to_string(),
+                    rule_id: rule.id.into(),
+                    rule_name: rule.name.into(),
                     severity: rule.severity,
                     message: f.forbidden.violation_message(viol),
                     object: v.object.oref.clone(),
                     location,
                     field_path: viol.path.clone(),
-                    remediation: rule.remediation.to_string(),
-                    controls: rule.controls.to_vec(),
+                    remediation: rule.remediation.into(),
+                    controls: rule.controls.into(),
                     fingerprint: stockade_model::fingerprint(rule.id, &v.object.oref, &viol.path),
                     snippet: None,
                     suppression: None,
@@ -553,7 +553,7 @@ fn to_report(
             summary: r.summary.to_string(),
             severity: r.severity,
             help: stockade_rules::docs::body(r),
-            controls: r.controls.to_vec(),
+            controls: r.controls.into(),
         })
         .collect();
     let _ = version;
