@@ -15,6 +15,17 @@ pub struct Cli {
     /// When to use colours.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+    /// Threads for parsing files and running rules (default: one per CPU; 1 runs everything on
+    /// the main thread). Output does not depend on it.
+    #[arg(
+        short = 'j',
+        long,
+        global = true,
+        env = "STOCKADE_JOBS",
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    pub jobs: Option<u16>,
     #[command(subcommand)]
     pub command: Command,
 }

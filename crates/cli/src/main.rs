@@ -13,6 +13,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    if let Some(n) = args.jobs
+        && let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(n))
+            .build_global()
+    {
+        eprintln!("warning: --jobs {n} ignored: {e}");
+    }
     match commands::run(args) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

@@ -488,3 +488,59 @@ fn a_200_mb_document_is_refused_in_bounded_time() {
             .any(|f| f["ruleId"] == "WL001")
     );
 }
+
+/// Files are parsed and rules run on several threads; the report must not depend on how many
+/// (`--jobs`), including the order of findings and diagnostics across many files.
+#[test]
+fn output_is_the_same_whatever_the_number_of_threads() {
+    let d = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut sources: Vec<PathBuf> = Vec::new();
+    for sub in ["insecure", "hardened"] {
+        for e in std::fs::read_dir(examples.join(sub)).unwrap() {
+            sources.push(e.unwrap().path());
+        }
+    }
+    sources.sort();
+    // Copies in many directories, with a broken file and a skipped one among them.
+    for i in 0..12 {
+        let dir = d.path().join(format!("team-{i:02}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for s in &sources {
+            std::fs::copy(s, dir.join(s.file_name().unwrap())).unwrap();
+        }
+        if i % 5 == 2 {
+            write(
+                &dir,
+                "broken.yaml",
+                "apiVersion: v1\nkind: Pod\nmetadata: [\n",
+            );
+            write(&dir, "notes.txt", "not a manifest");
+        }
+    }
+    let run = |jobs: &str| {
+        let out = stockade()
+            .args(["scan", "--no-config", "-o", "json", "--jobs", jobs])
+            .arg(d.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "the broken files make it exit 2"
+        );
+        out.stdout
+    };
+    let one = run("1");
+    let report: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    assert!(report["findings"].as_array().unwrap().len() > 100);
+    assert_eq!(report["summary"]["filesSkipped"], 2);
+    for jobs in ["2", "3", "8"] {
+        assert!(one == run(jobs), "--jobs {jobs} changed the report");
+    }
+    stockade()
+        .args(["scan", "--jobs", "0", "examples"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--jobs"));
+}
