@@ -3,7 +3,9 @@
 //! `curl` as the admin user. Without the control plane these tests print a note and pass,
 //! unless STOCKADE_REQUIRE_CLUSTER=1 (set by scripts/test.sh), where they fail.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{Cluster, cluster, json_out, unique};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -12,92 +14,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
-struct Cluster {
-    kubeconfig: PathBuf,
-    server: String,
-    ca: PathBuf,
-    token: String,
-}
-
-fn cluster() -> Option<Cluster> {
-    let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    match (
-        get("STOCKADE_TEST_KUBECONFIG"),
-        get("STOCKADE_TEST_APISERVER"),
-        get("STOCKADE_TEST_CA"),
-        get("STOCKADE_TEST_ADMIN_TOKEN"),
-    ) {
-        (Some(k), Some(s), Some(c), Some(t)) => Some(Cluster {
-            kubeconfig: k.into(),
-            server: s,
-            ca: c.into(),
-            token: t,
-        }),
-        _ => {
-            assert!(
-                std::env::var("STOCKADE_REQUIRE_CLUSTER").as_deref() != Ok("1"),
-                "STOCKADE_REQUIRE_CLUSTER=1 but no control plane: run via scripts/test.sh"
-            );
-            eprintln!("note: no test control plane (STOCKADE_TEST_* unset); skipping");
-            None
-        }
-    }
-}
-
-impl Cluster {
-    /// An admin request; returns (status, body).
-    fn req(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
-        let mut cmd = std::process::Command::new("curl");
-        cmd.args(["-sS", "-o", "-", "-w", "\n%{http_code}", "--cacert"])
-            .arg(&self.ca)
-            .args(["-H", &format!("Authorization: Bearer {}", self.token)])
-            .args(["-H", "Content-Type: application/json", "-X", method])
-            .arg(format!("{}{}", self.server, path));
-        if let Some(b) = body {
-            cmd.args(["--data-binary", &b.to_string()]);
-        }
-        let out = cmd.output().expect("curl runs");
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
-        let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
-        (
-            code.trim().parse().unwrap_or(0),
-            serde_json::from_str(body).unwrap_or(Value::Null),
-        )
-    }
-
-    fn create(&self, collection: &str, obj: &Value) {
-        let (code, body) = self.req("POST", collection, Some(obj));
-        assert!(
-            code == 201 || code == 409,
-            "POST {collection}: {code} {body}"
-        );
-    }
-
-    fn stockade(&self) -> Command {
-        let mut c = Command::cargo_bin("stockade").unwrap();
-        c.env("NO_COLOR", "1").env_remove("KUBECONFIG");
-        c
-    }
-}
-
-fn unique(prefix: &str) -> String {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("{prefix}-{}-{n}", std::process::id())
-}
-
-fn json_out(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): stdout={} stderr={}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
 
 #[test]
 fn shipped_least_privilege_role_gives_full_coverage() {
@@ -119,10 +35,10 @@ fn shipped_least_privilege_role_gives_full_coverage() {
             }
             other => panic!("unexpected kind {other} in deploy/rbac.yaml"),
         };
-        c.create(&path, &v);
+        c.create_or_keep(&path, &v);
     }
     let binding = unique("stockade-reader-carol");
-    c.create(
+    c.create_or_keep(
         "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
         &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
                 "metadata": {"name": binding},
@@ -210,12 +126,12 @@ fn forbidden_resources_are_reported_in_coverage_and_do_not_abort() {
     let Some(c) = cluster() else { return };
     // alice may list pods cluster-wide, nothing else.
     let role = unique("pods-reader");
-    c.create(
+    c.create_or_keep(
         "/apis/rbac.authorization.k8s.io/v1/clusterroles",
         &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": role},
                 "rules": [{"apiGroups": [""], "resources": ["pods", "namespaces"], "verbs": ["list"]}]}),
     );
-    c.create(
+    c.create_or_keep(
         "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
         &json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": role},
                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
@@ -371,11 +287,11 @@ fn live_scan_equals_a_scan_of_the_same_objects_as_files() {
     let ns = unique("live-eq");
     let namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns,
         "labels": {"pod-security.kubernetes.io/enforce": "privileged"}}});
-    c.create("/api/v1/namespaces", &namespace);
+    c.create_or_keep("/api/v1/namespaces", &namespace);
     let dir = tempfile::tempdir().unwrap();
     let mut text = serde_json::to_string_pretty(&namespace).unwrap() + "\n---\n";
     for (path, obj) in objects(&ns) {
-        c.create(&path, &obj);
+        c.create_or_keep(&path, &obj);
         text.push_str(&serde_json::to_string_pretty(&obj).unwrap());
         text.push_str("\n---\n");
     }

@@ -6,113 +6,19 @@
 //! control plane the cluster tests print a note and pass, unless STOCKADE_REQUIRE_CLUSTER=1.
 //! Every test uses its own namespace and user names, so they coexist on a shared cluster.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{Cleanup, Cluster, cluster, json_out, stockade, text, unique};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-fn stockade() -> Command {
-    let mut c = Command::cargo_bin("stockade").unwrap();
-    c.env("NO_COLOR", "1")
-        .env_remove("KUBECONFIG")
-        .env_remove("STOCKADE_JOURNAL");
-    c
-}
-
-fn json_out(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): stdout={} stderr={}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-fn text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-struct Cluster {
-    kubeconfig: PathBuf,
-    server: String,
-    ca: PathBuf,
-    token: String,
-}
-
-fn cluster() -> Option<Cluster> {
-    let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    match (
-        get("STOCKADE_TEST_KUBECONFIG"),
-        get("STOCKADE_TEST_APISERVER"),
-        get("STOCKADE_TEST_CA"),
-        get("STOCKADE_TEST_ADMIN_TOKEN"),
-    ) {
-        (Some(k), Some(s), Some(c), Some(t)) => Some(Cluster {
-            kubeconfig: k.into(),
-            server: s,
-            ca: c.into(),
-            token: t,
-        }),
-        _ => {
-            assert!(
-                std::env::var("STOCKADE_REQUIRE_CLUSTER").as_deref() != Ok("1"),
-                "STOCKADE_REQUIRE_CLUSTER=1 but no control plane: run via scripts/test.sh"
-            );
-            eprintln!("note: no test control plane (STOCKADE_TEST_* unset); skipping");
-            None
-        }
-    }
-}
-
 const RBAC_API: &str = "/apis/rbac.authorization.k8s.io/v1";
 
 impl Cluster {
-    /// An admin request; returns (status, body).
-    fn req(&self, method: &str, path: &str, body: Option<&Value>, ctype: &str) -> (u16, Value) {
-        let mut cmd = std::process::Command::new("curl");
-        cmd.args(["-sS", "-o", "-", "-w", "\n%{http_code}", "--cacert"])
-            .arg(&self.ca)
-            .args(["-H", &format!("Authorization: Bearer {}", self.token)])
-            .args(["-H", &format!("Content-Type: {ctype}"), "-X", method])
-            .arg(format!("{}{}", self.server, path));
-        if let Some(b) = body {
-            cmd.args(["--data-binary", &b.to_string()]);
-        }
-        let out = cmd.output().expect("curl runs");
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
-        let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
-        (
-            code.trim().parse().unwrap_or(0),
-            serde_json::from_str(body).unwrap_or(Value::Null),
-        )
-    }
-
-    fn create(&self, collection: &str, obj: &Value) {
-        let (code, body) = self.req("POST", collection, Some(obj), "application/json");
-        assert!(code == 201, "POST {collection}: {code} {body}");
-    }
-
-    fn get(&self, path: &str) -> Option<Value> {
-        let (code, body) = self.req("GET", path, None, "application/json");
-        match code {
-            200 => Some(body),
-            404 => None,
-            other => panic!("GET {path}: {other} {body}"),
-        }
-    }
-
-    fn delete(&self, path: &str) {
-        let _ = self.req("DELETE", path, None, "application/json");
-    }
-
     /// SubjectAccessReview for a user alone.
     fn can(&self, user: &str, verb: &str, resource: &str, ns: &str) -> bool {
-        let (_, r) = self.req(
+        let (_, r) = self.req_as(
             "POST",
             "/apis/authorization.k8s.io/v1/subjectaccessreviews",
             Some(&json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
@@ -165,28 +71,6 @@ impl Cluster {
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
     }
-}
-
-/// Deletes what the test created, even when it fails.
-struct Cleanup<'a> {
-    c: &'a Cluster,
-    paths: Vec<String>,
-}
-
-impl Drop for Cleanup<'_> {
-    fn drop(&mut self) {
-        for p in &self.paths {
-            self.c.delete(p);
-        }
-    }
-}
-
-fn unique(prefix: &str) -> String {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("{prefix}-{}-{n}", std::process::id())
 }
 
 fn user_subject(name: &str) -> Value {
@@ -577,7 +461,7 @@ fn an_object_changed_after_planning_is_refused_and_nothing_is_changed() {
     c.plan(&format!("user:{user}"), &plan_file);
 
     // Someone edits the ClusterRoleBinding after the plan was made.
-    let (code, body) = c.req(
+    let (code, body) = c.req_as(
         "PATCH",
         &format!("{RBAC_API}/clusterrolebindings/{ns}-crb"),
         Some(&json!({"metadata": {"labels": {"edited": "after-plan"}}})),
@@ -1185,7 +1069,7 @@ fn the_shipped_write_roles_are_enough_for_apply_and_undo_and_apply_alone_cannot_
         .chain(yaml_docs("deploy/deprovisioner-rbac.yaml"))
     {
         if doc["kind"] == "ClusterRole" {
-            let (code, body) = c.req(
+            let (code, body) = c.req_as(
                 "POST",
                 &format!("{RBAC_API}/clusterroles"),
                 Some(&doc),

@@ -4,26 +4,11 @@
 //! client of its own). Without the control plane the cluster test prints a note and passes,
 //! unless STOCKADE_REQUIRE_CLUSTER=1 (set by scripts/test.sh), where it fails.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{Cleanup, cluster, json_out, stockade, unique};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-
-fn stockade() -> Command {
-    let mut c = Command::cargo_bin("stockade").unwrap();
-    c.env("NO_COLOR", "1").env_remove("KUBECONFIG");
-    c
-}
-
-fn json_out(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): stdout={} stderr={}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
 
 /// (rule id, object kind, object name) of every finding.
 fn triples(report: &Value) -> BTreeSet<(String, String, String)> {
@@ -217,103 +202,6 @@ fn fail_on_disable_and_bad_inputs() {
     assert_eq!(json_out(&out)["findings"].as_array().unwrap().len(), 3);
 }
 
-struct Cluster {
-    kubeconfig: PathBuf,
-    server: String,
-    ca: PathBuf,
-    token: String,
-    version: String,
-}
-
-fn cluster() -> Option<Cluster> {
-    let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    match (
-        get("STOCKADE_TEST_KUBECONFIG"),
-        get("STOCKADE_TEST_APISERVER"),
-        get("STOCKADE_TEST_CA"),
-        get("STOCKADE_TEST_ADMIN_TOKEN"),
-    ) {
-        (Some(k), Some(s), Some(c), Some(t)) => Some(Cluster {
-            kubeconfig: k.into(),
-            server: s,
-            ca: c.into(),
-            token: t,
-            version: get("STOCKADE_TEST_K8S_VERSION").unwrap_or_else(|| "v1.36.0".into()),
-        }),
-        _ => {
-            assert!(
-                std::env::var("STOCKADE_REQUIRE_CLUSTER").as_deref() != Ok("1"),
-                "STOCKADE_REQUIRE_CLUSTER=1 but no control plane: run via scripts/test.sh"
-            );
-            eprintln!("note: no test control plane (STOCKADE_TEST_* unset); skipping");
-            None
-        }
-    }
-}
-
-impl Cluster {
-    /// An admin request; returns (status, body).
-    fn req(&self, method: &str, path: &str, body: Option<&Value>, ctype: &str) -> (u16, Value) {
-        let mut cmd = std::process::Command::new("curl");
-        cmd.args(["-sS", "-o", "-", "-w", "\n%{http_code}", "--cacert"])
-            .arg(&self.ca)
-            .args(["-H", &format!("Authorization: Bearer {}", self.token)])
-            .args(["-H", &format!("Content-Type: {ctype}"), "-X", method])
-            .arg(format!("{}{}", self.server, path));
-        if let Some(b) = body {
-            cmd.args(["--data-binary", &b.to_string()]);
-        }
-        let out = cmd.output().expect("curl runs");
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
-        let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
-        (
-            code.trim().parse().unwrap_or(0),
-            serde_json::from_str(body).unwrap_or(Value::Null),
-        )
-    }
-
-    fn create(&self, collection: &str, obj: &Value) {
-        let (code, body) = self.req("POST", collection, Some(obj), "application/json");
-        assert!(code == 201, "POST {collection}: {code} {body}");
-    }
-
-    fn patch_status(&self, path: &str, status: &Value) {
-        let (code, body) = self.req(
-            "PATCH",
-            &format!("{path}/status"),
-            Some(&json!({ "status": status })),
-            "application/merge-patch+json",
-        );
-        assert_eq!(code, 200, "PATCH {path}/status: {body}");
-    }
-
-    fn delete(&self, path: &str) {
-        let _ = self.req("DELETE", path, None, "application/json");
-    }
-}
-
-/// Deletes what the test created, even when it fails.
-struct Cleanup<'a> {
-    c: &'a Cluster,
-    paths: Vec<String>,
-}
-
-impl Drop for Cleanup<'_> {
-    fn drop(&mut self) {
-        for p in &self.paths {
-            self.c.delete(p);
-        }
-    }
-}
-
-fn unique(prefix: &str) -> String {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("{prefix}-{}-{n}", std::process::id())
-}
-
 #[test]
 fn live_cluster_lists_exactly_the_leftovers() {
     let Some(c) = cluster() else { return };
@@ -466,7 +354,7 @@ fn live_cluster_lists_exactly_the_leftovers() {
         );
     }
     // The token Secret for a missing ServiceAccount is still there.
-    let (code, _) = c.req(
+    let (code, _) = c.req_as(
         "GET",
         &format!("{api}/secrets/ghost-token"),
         None,
