@@ -356,3 +356,96 @@ fn serve_refuses_plain_http_off_loopback_and_half_tls() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `suppressions:` entries of .stockade.yaml that name audit rules apply to alerts (the object
+/// is the request's target) and policy findings as they do to scan findings: listed as
+/// suppressed with their reason, not failing the run; an expired entry stops applying and is
+/// reported.
+#[test]
+fn config_suppressions_apply_to_alerts_and_policy_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.log");
+    std::fs::write(
+        &log,
+        events("exec-into-pod", "fail", "exec-in-kube-system.jsonl"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".stockade.yaml"),
+        "suppressions:
+- rule: exec-into-pod
+  reason: old exception
+  expires: 2020-01-01
+- rule: AU001
+  object: {kind: Pod, namespace: kube-system}
+  reason: break-glass debugging by the on-call team
+- rule: AU101
+  reason: bodies are needed for the forensics pipeline
+",
+    )
+    .unwrap();
+    let out = stockade()
+        .args(["audit-log", "analyze", "-o", "json", "-q"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "what remains (execs into prod) is below the high threshold"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2);
+    assert!(findings.iter().all(|f| f["object"]["namespace"] == "prod"));
+    let suppressed = v["suppressed"].as_array().unwrap();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["object"]["namespace"], "kube-system");
+    assert_eq!(suppressed[0]["suppression"]["kind"], "config");
+    assert_eq!(
+        suppressed[0]["suppression"]["reason"],
+        "break-glass debugging by the on-call team"
+    );
+    assert_eq!(v["summary"]["suppressed"], 1);
+    let expired: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "suppression-expired")
+        .collect();
+    assert_eq!(expired.len(), 1, "{}", v["diagnostics"]);
+    assert!(
+        expired[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("old exception")
+    );
+    // --no-config ignores the file: all three alerts are back.
+    let out = stockade()
+        .args(["audit-log", "analyze", "--no-config", "-o", "json", "-q"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 3);
+
+    let p = dir.path().join("audit-policy.yaml");
+    std::fs::write(
+        &p,
+        fixture(
+            "audit-policy-logs-secret-bodies",
+            "fail",
+            "catch-all-request-response.yaml",
+        ),
+    )
+    .unwrap();
+    let out = stockade()
+        .args(["audit-log", "policy", "-o", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(v["suppressed"][0]["ruleId"], "AU101");
+}

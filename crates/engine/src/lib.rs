@@ -12,7 +12,7 @@ mod settings;
 
 pub use baseline::{Baseline, BaselineError};
 pub use date::today;
-pub use run::{RunOutput, run};
+pub use run::{RunOutput, config_suppression, expired_suppression_warnings, run};
 pub use settings::{
     CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError, default_config_text, find_config,
 };

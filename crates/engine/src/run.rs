@@ -232,6 +232,16 @@ fn suppression_for(
             },
         });
     }
+    config_or_baseline(settings, baseline, today, f)
+}
+
+/// The first unexpired config entry that matches the finding, else the baseline.
+fn config_or_baseline(
+    settings: &Settings,
+    baseline: Option<&Baseline>,
+    today: &str,
+    f: &Finding,
+) -> Option<Suppression> {
     let live = config_matches(settings, f).find(|(_, s)| !is_expired(s, today));
     if let Some((_, s)) = live {
         return Some(Suppression {
@@ -246,6 +256,31 @@ fn suppression_for(
         });
     }
     None
+}
+
+/// The suppression a config entry or the baseline gives a finding that was not made by
+/// [`run`] (audit-log alerts, audit-policy findings), exactly as `run` decides it: the first
+/// unexpired matching entry, else the baseline. Expired entries are reported by
+/// [`expired_suppression_warnings`].
+pub fn config_suppression(
+    settings: &Settings,
+    baseline: Option<&Baseline>,
+    today: &str,
+    f: &Finding,
+) -> Option<Suppression> {
+    config_or_baseline(settings, baseline, today, f)
+}
+
+/// One warning per expired config entry that would otherwise have suppressed one of
+/// `findings`, as [`run`] reports them.
+pub fn expired_suppression_warnings<'f>(
+    settings: &Settings,
+    today: &str,
+    findings: impl IntoIterator<Item = &'f Finding>,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    expired_suppressions(settings, today, findings, &mut diags);
+    diags
 }
 
 /// Config suppressions (with their index) whose rule and object match the finding, in file
@@ -277,10 +312,10 @@ fn is_expired(s: &ConfigSuppression, today: &str) -> bool {
 /// One warning per expired config suppression that would otherwise have suppressed a finding
 /// (one that no annotation and no earlier unexpired entry already suppressed), in finding
 /// order.
-fn expired_suppressions(
+fn expired_suppressions<'f>(
     settings: &Settings,
     today: &str,
-    findings: &[Finding],
+    findings: impl IntoIterator<Item = &'f Finding>,
     diags: &mut Vec<Diagnostic>,
 ) {
     if !settings.suppressions.iter().any(|s| is_expired(s, today)) {

@@ -178,14 +178,18 @@ pub fn load_inputs(inputs: &[Input], limits: &Limits, stdin: &mut dyn Read) -> L
 /// Reads and parses the files of `batch` in parallel and appends them to `out` in order.
 fn flush(out: &mut LoadOutput, batch: &mut Vec<PathBuf>, limits: &Limits) {
     use rayon::prelude::*;
-    let loaded: Vec<LoadOutput> = std::mem::take(batch)
-        .par_iter()
-        .map(|p| {
-            let mut one = LoadOutput::default();
-            load_file(&mut one, p, limits);
-            one
-        })
-        .collect();
+    let one_file = |p: &PathBuf| {
+        let mut one = LoadOutput::default();
+        load_file(&mut one, p, limits);
+        one
+    };
+    let files = std::mem::take(batch);
+    // A single file is read on this thread: no hand-over to the pool.
+    let loaded: Vec<LoadOutput> = if files.len() < 2 {
+        files.iter().map(one_file).collect()
+    } else {
+        files.par_iter().map(one_file).collect()
+    };
     for one in loaded {
         let base = out.files.len();
         out.files.extend(one.files);

@@ -49,6 +49,44 @@ fn load_settings(s: &AuditSettingsArgs, near: Option<&Path>) -> anyhow::Result<A
     Ok(settings)
 }
 
+/// The `suppressions:` of the settings file the audit settings came from: the entries
+/// `stockade scan` applies, which may name audit rules (and objects: the alert's target).
+struct Suppressor {
+    settings: Option<stockade_engine::Settings>,
+}
+
+impl Suppressor {
+    fn load(audit: &AuditSettings) -> anyhow::Result<Self> {
+        let settings = match &audit.source {
+            Some(p) => Some(stockade_engine::Settings::load(p)?),
+            None => None,
+        };
+        Ok(Suppressor { settings })
+    }
+
+    /// Sets the finding's suppression; true when one applies.
+    fn apply(&self, f: &mut Finding) -> bool {
+        if let Some(s) = &self.settings {
+            // Today's date on every call: `serve` runs for days and entries expire.
+            let today = stockade_engine::today();
+            f.suppression = stockade_engine::config_suppression(s, None, &today, f);
+        }
+        f.suppression.is_some()
+    }
+
+    /// Warnings for expired entries that would have suppressed one of the findings.
+    fn warnings<'f>(&self, findings: impl IntoIterator<Item = &'f Finding>) -> Vec<Diagnostic> {
+        match &self.settings {
+            Some(s) => stockade_engine::expired_suppression_warnings(
+                s,
+                &stockade_engine::today(),
+                findings,
+            ),
+            None => Vec::new(),
+        }
+    }
+}
+
 fn rule_infos(
     settings: &AuditSettings,
     rules: impl Iterator<Item = &'static AuditRule>,
@@ -165,12 +203,19 @@ fn analyze(args: AuditAnalyzeArgs, color: bool) -> anyhow::Result<u8> {
             .load_seen(&text)
             .map_err(|e| anyhow::anyhow!("{}: {e}", state.display()))?;
     }
+    let suppressor = Suppressor::load(&settings)?;
     let mut findings: Vec<Finding> = Vec::new();
+    let mut suppressed: Vec<Finding> = Vec::new();
     let mut dropped = 0u64;
     let max = args.max_alerts;
-    let mut sink = |f: Finding| {
-        if findings.len() < max {
-            findings.push(f);
+    let mut sink = |mut f: Finding| {
+        let list = if suppressor.apply(&mut f) {
+            &mut suppressed
+        } else {
+            &mut findings
+        };
+        if list.len() < max {
+            list.push(f);
         } else {
             dropped += 1;
         }
@@ -200,16 +245,18 @@ fn analyze(args: AuditAnalyzeArgs, color: bool) -> anyhow::Result<u8> {
     }
     let summary = analyzer.summary.clone();
     let mut diagnostics = analyzer.diagnostics().to_vec();
+    diagnostics.extend(suppressor.warnings(findings.iter().chain(&suppressed)));
     if dropped > 0 {
         diagnostics.push(Diagnostic::general(
             DiagnosticLevel::Warning,
             "audit-alerts-capped",
-            format!("{dropped} more alert(s) not listed (--max-alerts {max}); the summary counts them all"),
+            format!("{dropped} more alert(s) not listed (--max-alerts {max} each for reported and suppressed alerts); the summary counts them all"),
         ));
     }
     let report = build_report(
         &settings,
         findings,
+        suppressed,
         diagnostics,
         &summary,
         analyzer.rules_run(),
@@ -255,6 +302,7 @@ fn analyze(args: AuditAnalyzeArgs, color: bool) -> anyhow::Result<u8> {
 fn build_report(
     settings: &AuditSettings,
     mut findings: Vec<Finding>,
+    mut suppressed: Vec<Finding>,
     diagnostics: Vec<Diagnostic>,
     summary: &Summary,
     rules_run: usize,
@@ -265,14 +313,18 @@ fn build_report(
     report.summary.rules_run = rules_run;
     report.rules = rule_infos(settings, settings.rules_for(stockade_audit::Target::Events));
     // Alerts stay in log order (file, line); the reporters group by location.
-    findings.sort_by(|a, b| {
-        let key = |f: &Finding| f.location.as_ref().map(|l| (l.path.clone(), l.line));
-        key(a).cmp(&key(b)).then_with(|| a.rule_id.cmp(&b.rule_id))
-    });
+    for list in [&mut findings, &mut suppressed] {
+        list.sort_by(|a, b| {
+            let key = |f: &Finding| f.location.as_ref().map(|l| (l.path.clone(), l.line));
+            key(a).cmp(&key(b)).then_with(|| a.rule_id.cmp(&b.rule_id))
+        });
+    }
     for f in &findings {
         *report.summary.by_severity.entry(f.severity).or_default() += 1;
     }
+    report.summary.suppressed = suppressed.len();
     report.findings = findings;
+    report.suppressed = suppressed;
     report.diagnostics = diagnostics;
     report
 }
@@ -300,7 +352,12 @@ fn serve(args: AuditServeArgs) -> anyhow::Result<u8> {
         ),
         None => None,
     };
+    let suppressor = Suppressor::load(&settings)?;
     let sink: stockade_audit::serve::AlertSink = Box::new(move |f: &Finding| {
+        // Suppressed alerts are not written (the metrics still count every alert).
+        if suppressor.apply(&mut f.clone()) {
+            return;
+        }
         let Ok(line) = serde_json::to_string(f) else {
             return;
         };
@@ -354,12 +411,18 @@ fn policy(args: AuditPolicyArgs, color: bool) -> anyhow::Result<u8> {
         Ok(text) => {
             report.summary.files_scanned = 1;
             match stockade_audit::policy::check_policy(&name, &text, &settings) {
-                Ok(findings) => {
+                Ok(mut findings) => {
                     report.summary.objects = 1;
+                    let suppressor = Suppressor::load(&settings)?;
+                    report.diagnostics.extend(suppressor.warnings(&findings));
+                    let suppressed: Vec<Finding> =
+                        findings.extract_if(.., |f| suppressor.apply(f)).collect();
                     for f in &findings {
                         *report.summary.by_severity.entry(f.severity).or_default() += 1;
                     }
+                    report.summary.suppressed = suppressed.len();
                     report.findings = findings;
+                    report.suppressed = suppressed;
                 }
                 Err(d) => report.diagnostics.push(d),
             }
