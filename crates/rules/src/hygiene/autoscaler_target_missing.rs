@@ -68,7 +68,7 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
             continue;
         }
         let live = is_live(o);
-        if !live && !has_kind_in(inv, &r.target.kind, namespace) {
+        if !live && !has_kind_in(cx, &r.target.kind, namespace) {
             continue;
         }
         let v = if live {

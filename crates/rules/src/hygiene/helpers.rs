@@ -164,8 +164,16 @@ pub fn ns(o: &Object) -> &str {
 }
 
 /// Whether the inputs hold an object of `kind` in namespace `ns` (normalized).
-pub fn has_kind_in(inv: &Inventory, kind: &str, ns_name: &str) -> bool {
-    inv.of_kind(kind).any(|o| ns(o) == ns_name)
+pub fn has_kind_in(cx: &Checker<'_>, kind: &str, ns_name: &str) -> bool {
+    if ns_name.is_empty() {
+        return cx.inv.of_kind(kind).any(|o| ns(o) == ns_name);
+    }
+    // An object normalized into a named namespace says that namespace, or (`default`) says
+    // none: two lookups in the run's namespace index instead of a scan per call, which made
+    // rules asking once per object quadratic.
+    [Some(ns_name), None]
+        .into_iter()
+        .any(|raw| cx.in_namespace(kind, raw).iter().any(|o| ns(o) == ns_name))
 }
 
 /// The first owner of an object, as `Kind/name`, when it has `ownerReferences`.

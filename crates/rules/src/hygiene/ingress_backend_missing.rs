@@ -57,7 +57,7 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let inv = cx.inv;
     let namespace = ns(o);
     let live = is_live(o);
-    if !live && !has_kind_in(inv, "Service", namespace) {
+    if !live && !has_kind_in(cx, "Service", namespace) {
         return;
     }
     let refs = inv.references();

@@ -105,7 +105,7 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     }
     let key = ObjectKey::namespaced("ServiceAccount", namespace, sa);
     let exists = inv.references().exists(&key);
-    let known = is_live(o) || has_kind_in(inv, "ServiceAccount", namespace);
+    let known = is_live(o) || has_kind_in(cx, "ServiceAccount", namespace);
     if !exists && known {
         let v = if is_live(o) {
             Verdict::for_object(o)

@@ -71,7 +71,7 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     if !is_live(o)
         && !WORKLOAD_KINDS
             .iter()
-            .any(|k| super::helpers::has_kind_in(inv, k, namespace))
+            .any(|k| super::helpers::has_kind_in(cx, k, namespace))
     {
         return;
     }
