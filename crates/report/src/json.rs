@@ -7,11 +7,9 @@
 //! the plain derived serialization.
 
 use rayon::prelude::*;
-use serde::ser::{Error as _, SerializeSeq};
-use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
+use serde::Serialize;
 use std::io::{self, Write};
-use stockade_model::{Coverage, Diagnostic, Finding, Report, Summary, ToolInfo};
+use stockade_model::{Finding, Report};
 
 /// Findings rendered per parallel batch: big enough to keep both threads busy, small enough
 /// that the rendered text of a batch (about 1 KB per finding) stays a few megabytes.
@@ -19,83 +17,98 @@ const CHUNK: usize = 4096;
 
 /// Writes the report as pretty-printed JSON followed by a newline.
 pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &View::of(report)).map_err(io::Error::other)?;
-    writeln!(w)
-}
-
-/// The serialized fields of [`Report`], in its order and with its attributes, except that the
-/// finding arrays render in parallel.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct View<'a> {
-    schema_version: &'a str,
-    tool: &'a ToolInfo,
-    findings: Findings<'a>,
-    suppressed: Findings<'a>,
-    diagnostics: &'a [Diagnostic],
-    summary: &'a Summary,
-    #[serde(skip_serializing_if = "is_empty")]
-    coverage: &'a [Coverage],
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    partial: bool,
-}
-
-fn is_empty(v: &&[Coverage]) -> bool {
-    v.is_empty()
-}
-
-impl<'a> View<'a> {
-    fn of(r: &'a Report) -> Self {
-        // Destructured so that a new field of `Report` fails to compile here until it is
-        // rendered (or deliberately left out, like `rules`).
-        let Report {
-            schema_version,
-            tool,
-            findings,
-            suppressed,
-            diagnostics,
-            summary,
-            coverage,
-            partial,
-            rules: _,
-        } = r;
-        View {
-            schema_version,
-            tool,
-            findings: Findings(findings),
-            suppressed: Findings(suppressed),
-            diagnostics,
-            summary,
-            coverage,
-            partial: *partial,
-        }
+    // Destructured so that a new field of `Report` fails to compile here until it is rendered
+    // (or deliberately left out, like `rules`). Order and skipping rules follow the derived
+    // `Serialize` of `Report`.
+    let Report {
+        schema_version,
+        tool,
+        findings,
+        suppressed,
+        diagnostics,
+        summary,
+        coverage,
+        partial,
+        rules: _,
+    } = report;
+    let mut obj = Object { w, first: true };
+    obj.field("schemaVersion", schema_version)?;
+    obj.field("tool", tool)?;
+    obj.findings("findings", findings)?;
+    obj.findings("suppressed", suppressed)?;
+    obj.field("diagnostics", diagnostics)?;
+    obj.field("summary", summary)?;
+    if !coverage.is_empty() {
+        obj.field("coverage", coverage)?;
     }
+    if *partial {
+        obj.field("partial", partial)?;
+    }
+    let w = obj.w;
+    w.write_all(if obj.first { b"{}\n" } else { b"\n}\n" })
 }
 
-/// A finding array at depth two of the pretty-printed report (report object → array →
-/// finding object). Only ever given to serde_json's pretty serializer.
-struct Findings<'a>(&'a [Finding]);
+/// The top-level object, written as serde_json's pretty printer writes it: two-space indent,
+/// `"key": value`, entries separated by `,` and a line break.
+struct Object<'w> {
+    w: &'w mut dyn Write,
+    first: bool,
+}
 
-impl Serialize for Findings<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for chunk in self.0.chunks(CHUNK) {
-            let rendered: Vec<Result<Box<RawValue>, serde_json::Error>> =
-                chunk.par_iter().map(nested).collect();
-            for r in rendered {
-                seq.serialize_element(&r.map_err(S::Error::custom)?)?;
+impl Object<'_> {
+    fn key(&mut self, key: &str) -> io::Result<()> {
+        let sep: &[u8] = if self.first { b"{\n  " } else { b",\n  " };
+        self.first = false;
+        self.w.write_all(sep)?;
+        serde_json::to_writer(&mut *self.w, key).map_err(io::Error::other)?;
+        self.w.write_all(b": ")
+    }
+
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> io::Result<()> {
+        self.key(key)?;
+        self.w.write_all(&indented(value, 1)?)
+    }
+
+    /// A finding array, its elements rendered a chunk at a time on the rayon pool and written
+    /// in order.
+    fn findings(&mut self, key: &str, list: &[Finding]) -> io::Result<()> {
+        self.key(key)?;
+        if list.is_empty() {
+            return self.w.write_all(b"[]");
+        }
+        self.w.write_all(b"[")?;
+        for (c, chunk) in list.chunks(CHUNK).enumerate() {
+            let rendered: Vec<io::Result<Vec<u8>>> =
+                chunk.par_iter().map(|f| indented(f, 2)).collect();
+            for (i, r) in rendered.into_iter().enumerate() {
+                let sep: &[u8] = if c == 0 && i == 0 {
+                    b"\n    "
+                } else {
+                    b",\n    "
+                };
+                self.w.write_all(sep)?;
+                self.w.write_all(&r?)?;
             }
         }
-        seq.end()
+        self.w.write_all(b"\n  ]")
     }
 }
 
-/// One finding pretty-printed on its own, its continuation lines indented by the two levels
-/// it sits at in the report. JSON strings escape their line breaks, so every raw newline in
-/// the text is layout.
-fn nested(f: &Finding) -> Result<Box<RawValue>, serde_json::Error> {
-    let text = serde_json::to_string_pretty(f)?;
-    RawValue::from_string(text.replace('\n', "\n    "))
+/// `value` pretty-printed on its own, its continuation lines indented by `depth` levels (two
+/// spaces each). JSON strings escape their line breaks, so every raw newline is layout.
+fn indented<T: Serialize + ?Sized>(value: &T, depth: usize) -> io::Result<Vec<u8>> {
+    let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    let pad = 2 * depth;
+    let breaks = text.iter().filter(|&&b| b == b'\n').count();
+    let mut out = Vec::with_capacity(text.len() + breaks * pad);
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.resize(out.len() + pad, b' ');
+        }
+        out.extend_from_slice(line);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
