@@ -263,10 +263,9 @@ fn table_output_ends_with_the_summary() {
     assert!(text.contains("AU009 anonymous-request-allowed"), "{text}");
 }
 
-#[test]
-fn policy_findings_point_at_the_rule() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("audit-policy.yaml");
+/// An audit policy whose RequestResponse catch-all logs Secret bodies (AU101), in `dir`.
+fn leaky_policy(dir: &Path) -> std::path::PathBuf {
+    let p = dir.join("audit-policy.yaml");
     std::fs::write(
         &p,
         fixture(
@@ -276,6 +275,13 @@ fn policy_findings_point_at_the_rule() {
         ),
     )
     .unwrap();
+    p
+}
+
+#[test]
+fn policy_findings_point_at_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = leaky_policy(dir.path());
     let out = stockade()
         .args(["audit-log", "policy", "--no-config", "-o", "json"])
         .arg(&p)
@@ -429,16 +435,7 @@ fn config_suppressions_apply_to_alerts_and_policy_findings() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["findings"].as_array().unwrap().len(), 3);
 
-    let p = dir.path().join("audit-policy.yaml");
-    std::fs::write(
-        &p,
-        fixture(
-            "audit-policy-logs-secret-bodies",
-            "fail",
-            "catch-all-request-response.yaml",
-        ),
-    )
-    .unwrap();
+    let p = leaky_policy(dir.path());
     let out = stockade()
         .args(["audit-log", "policy", "-o", "json"])
         .arg(&p)
