@@ -232,11 +232,14 @@ fn suppression_for(
             },
         });
     }
-    config_or_baseline(settings, baseline, today, f)
+    config_suppression(settings, baseline, today, f)
 }
 
-/// The first unexpired config entry that matches the finding, else the baseline.
-fn config_or_baseline(
+/// The suppression a config entry or the baseline gives a finding: the first unexpired
+/// matching entry, else the baseline. [`run`] uses it after annotations; findings not made by
+/// `run` (audit-log alerts, audit-policy findings) use it directly. Expired entries are
+/// reported by [`expired_suppression_warnings`].
+pub fn config_suppression(
     settings: &Settings,
     baseline: Option<&Baseline>,
     today: &str,
@@ -256,19 +259,6 @@ fn config_or_baseline(
         });
     }
     None
-}
-
-/// The suppression a config entry or the baseline gives a finding that was not made by
-/// [`run`] (audit-log alerts, audit-policy findings), exactly as `run` decides it: the first
-/// unexpired matching entry, else the baseline. Expired entries are reported by
-/// [`expired_suppression_warnings`].
-pub fn config_suppression(
-    settings: &Settings,
-    baseline: Option<&Baseline>,
-    today: &str,
-    f: &Finding,
-) -> Option<Suppression> {
-    config_or_baseline(settings, baseline, today, f)
 }
 
 /// One warning per expired config entry that would otherwise have suppressed one of

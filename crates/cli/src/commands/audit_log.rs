@@ -66,12 +66,15 @@ impl Suppressor {
 
     /// Sets the finding's suppression; true when one applies.
     fn apply(&self, f: &mut Finding) -> bool {
-        if let Some(s) = &self.settings {
-            // Today's date on every call: `serve` runs for days and entries expire.
-            let today = stockade_engine::today();
-            f.suppression = stockade_engine::config_suppression(s, None, &today, f);
-        }
+        f.suppression = self.suppression(f);
         f.suppression.is_some()
+    }
+
+    /// The suppression that applies to the finding, if any.
+    fn suppression(&self, f: &Finding) -> Option<stockade_model::Suppression> {
+        let s = self.settings.as_ref()?;
+        // Today's date on every call: `serve` runs for days and entries expire.
+        stockade_engine::config_suppression(s, None, &stockade_engine::today(), f)
     }
 
     /// Warnings for expired entries that would have suppressed one of the findings.
@@ -355,7 +358,7 @@ fn serve(args: AuditServeArgs) -> anyhow::Result<u8> {
     let suppressor = Suppressor::load(&settings)?;
     let sink: stockade_audit::serve::AlertSink = Box::new(move |f: &Finding| {
         // Suppressed alerts are not written (the metrics still count every alert).
-        if suppressor.apply(&mut f.clone()) {
+        if suppressor.suppression(f).is_some() {
             return;
         }
         let Ok(line) = serde_json::to_string(f) else {
