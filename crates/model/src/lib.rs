@@ -5,6 +5,7 @@
 //! has no async and knows no rule: every later stage depends on it, it depends on none of them.
 
 mod control;
+pub mod escape;
 mod finding;
 mod path;
 mod report;
