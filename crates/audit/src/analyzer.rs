@@ -7,7 +7,7 @@
 use crate::config::AuditSettings;
 use crate::event::{self, Event, EventSummary};
 use crate::reader::{Line, LineReader};
-use crate::rule::{Alert, AuditRule, EventCx, RuleOptions, Target, matches_any};
+use crate::rule::{Alert, AuditRule, EventCx, RuleOptions, Source, matches_any};
 use crate::state::{Limits, State};
 use crate::summary::Summary;
 use crate::time::{Micros, parse_rfc3339};
@@ -66,7 +66,7 @@ impl Analyzer {
     /// An analyzer running the enabled event rules of `settings`.
     pub fn new(settings: &AuditSettings, opts: AnalyzerOptions) -> Self {
         let rules = settings
-            .rules_for(Target::Events)
+            .rules_for(Source::AuditEvents)
             .map(|r| Active {
                 rule: r,
                 options: RuleOptions::resolve(r, settings.options.get(r.id)),

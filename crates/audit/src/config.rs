@@ -18,12 +18,12 @@
 //! keys are errors.
 
 use crate::registry::{AUDIT_RULES, find};
-use crate::rule::{AuditRule, Target};
+use crate::rule::{AuditRule, Source};
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use stockade_framework::Family;
 use stockade_model::Severity;
-use stockade_rules::Family;
 
 /// Settings for audit rules.
 #[derive(Clone, Debug)]
@@ -223,12 +223,12 @@ impl AuditSettings {
         self.severity.get(rule.id).copied().unwrap_or(rule.severity)
     }
 
-    /// Enabled rules of one target.
-    pub fn rules_for(&self, target: Target) -> impl Iterator<Item = &'static AuditRule> + '_ {
+    /// Enabled rules reading `source`.
+    pub fn rules_for(&self, source: Source) -> impl Iterator<Item = &'static AuditRule> + '_ {
         self.enabled
             .iter()
             .copied()
-            .filter(move |r| r.target == target)
+            .filter(move |r| r.source == source)
     }
 
     /// Settings that run only `rule`, with the given options (for fixtures and tests).

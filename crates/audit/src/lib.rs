@@ -9,7 +9,6 @@
 
 pub mod analyzer;
 pub mod config;
-pub mod docs;
 pub mod event;
 pub mod policy;
 pub mod reader;
@@ -26,4 +25,4 @@ pub mod time;
 pub use analyzer::{Analyzer, AnalyzerOptions};
 pub use config::AuditSettings;
 pub use registry::{AUDIT_RULES, find};
-pub use rule::{AuditRule, Target};
+pub use rule::AuditRule;

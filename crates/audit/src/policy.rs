@@ -333,7 +333,7 @@ pub fn check_policy(
     text: &str,
     settings: &crate::config::AuditSettings,
 ) -> Result<Vec<stockade_model::Finding>, stockade_model::Diagnostic> {
-    use crate::rule::{PolicyCx, RuleOptions, Target};
+    use crate::rule::{PolicyCx, RuleOptions, Source};
     use stockade_model::{Diagnostic, DiagnosticLevel, Finding, Location, ObjectRef, fingerprint};
     let policy = Policy::parse(text).map_err(|m| {
         Diagnostic::at(
@@ -355,7 +355,7 @@ pub fn check_policy(
             .unwrap_or_else(|| name.to_string()),
     };
     let mut out = Vec::new();
-    for rule in settings.rules_for(Target::Policy) {
+    for rule in settings.rules_for(Source::AuditPolicy) {
         let options = RuleOptions::resolve(rule, settings.options.get(rule.id));
         let mut cx = PolicyCx {
             rule,

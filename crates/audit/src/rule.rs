@@ -1,7 +1,7 @@
 //! What an audit rule is and how it reports.
 //!
 //! Audit rules judge events (or an audit Policy), not inventory objects, so they are not
-//! `stockade_rules::Rule`s; [`AuditRule`] carries the same metadata (id, name, family, severity,
+//! `stockade_framework::Rule`s; [`AuditRule`] carries the same metadata (id, name, family, severity,
 //! default, controls, since, summary, remediation, options, docs) so `stockade rules`,
 //! `stockade explain` and the generated docs treat both alike.
 
@@ -10,82 +10,42 @@ use crate::policy::Policy;
 use crate::state::State;
 use crate::time::Micros;
 use serde_json::Value as Json;
-use stockade_model::{Control, FieldPath, Severity};
-use stockade_rules::{Family, RuleOption};
+pub use stockade_framework::{Family, Meta, RuleOption, Source};
+use stockade_model::{FieldPath, Severity};
 
-/// What a rule reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
-    /// Audit events (`audit-log analyze`, `audit-log serve`).
-    Events,
-    /// An audit Policy file (`audit-log policy`).
-    Policy,
-}
-
-/// One audit rule: docs, metadata and check.
+/// One audit rule: its metadata (family [`Family::Audit`], source audit events or an audit
+/// policy) and its check.
 #[derive(Debug)]
 pub struct AuditRule {
-    /// Stable id with the `AU` prefix, never reused.
-    pub id: &'static str,
-    /// Kebab-case name of the pattern flagged.
-    pub name: &'static str,
-    /// Always [`Family::Audit`].
-    pub family: Family,
-    /// Default severity.
-    pub severity: Severity,
-    /// Whether it runs unless configured otherwise.
-    pub default_enabled: bool,
-    /// Framework controls (MITRE ATT&CK for Containers techniques first).
-    pub controls: &'static [Control],
-    /// The Stockade version that introduced it.
-    pub since: &'static str,
-    /// One-line summary.
-    pub summary: &'static str,
-    /// How to respond to an alert, in one or two sentences.
-    pub remediation: &'static str,
-    /// Options it accepts (`rules.options.<id>` in `.stockade.yaml`).
-    pub options: &'static [RuleOption],
-    /// What it reads.
-    pub target: Target,
-    /// The per-event check (for [`Target::Events`]), called once per request.
+    /// Identity, metadata and docs, shared with every family.
+    pub meta: Meta,
+    /// The per-event check (for [`Source::AuditEvents`]), called once per request.
     pub check: fn(&mut EventCx<'_>, &Event<'_>),
-    /// The policy check (for [`Target::Policy`]).
+    /// The policy check (for [`Source::AuditPolicy`]).
     pub policy_check: fn(&mut PolicyCx<'_>),
-    /// The user documentation (markdown), from the doc comment.
-    pub docs: &'static str,
-    /// The file that declares it.
-    pub source_file: &'static str,
+}
+
+impl std::ops::Deref for AuditRule {
+    type Target = Meta;
+    fn deref(&self) -> &Meta {
+        &self.meta
+    }
 }
 
 fn no_event_check(_: &mut EventCx<'_>, _: &Event<'_>) {}
 fn no_policy_check(_: &mut PolicyCx<'_>) {}
 
-/// Defaults for the fields a `declare_audit_rule!` leaves out.
+/// Defaults for what a `declare_audit_rule!` leaves out: the audit family, reading events,
+/// enabled, no options.
 pub const BASE: AuditRule = AuditRule {
-    id: "",
-    name: "",
-    family: Family::Audit,
-    severity: Severity::Info,
-    default_enabled: true,
-    controls: &[],
-    since: "",
-    summary: "",
-    remediation: "",
-    options: &[],
-    target: Target::Events,
+    meta: Meta {
+        family: Family::Audit,
+        source: Source::AuditEvents,
+        ..stockade_framework::BASE
+    },
     check: no_event_check,
     policy_check: no_policy_check,
-    docs: "",
-    source_file: "",
 };
-
-impl AuditRule {
-    /// The default value of an option.
-    pub fn option_default(&self, name: &str) -> Option<Json> {
-        let o = self.options.iter().find(|o| o.name == name)?;
-        serde_json::from_str(o.default).ok()
-    }
-}
 
 /// A rule's options after config: every declared option with its configured or default value.
 #[derive(Clone, Debug, Default)]
@@ -244,11 +204,12 @@ macro_rules! declare_audit_rule {
         pub static $name:ident = AuditRule { $($field:ident : $value:expr),* $(,)? };
     ) => {
         $(#[doc = $doc])*
-        pub static $name: $crate::rule::AuditRule = $crate::rule::AuditRule {
-            docs: concat!($($doc, "\n"),*),
-            source_file: file!(),
-            $($field: $value,)*
-            ..$crate::rule::BASE
+        pub static $name: $crate::rule::AuditRule = {
+            let mut rule = $crate::rule::BASE;
+            rule.meta.docs = concat!($($doc, "\n"),*);
+            rule.meta.source_file = file!();
+            $($crate::__audit_rule_field!(rule, $field, $value);)*
+            rule
         };
 
         #[cfg(test)]
@@ -258,5 +219,21 @@ macro_rules! declare_audit_rule {
                 $crate::testing::check_fixtures(&super::$name);
             }
         }
+    };
+}
+
+/// Sets one field of an audit rule being declared: the checks on the rule, the rest on its
+/// metadata.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __audit_rule_field {
+    ($rule:ident, check, $value:expr) => {
+        $rule.check = $value;
+    };
+    ($rule:ident, policy_check, $value:expr) => {
+        $rule.policy_check = $value;
+    };
+    ($rule:ident, $field:ident, $value:expr) => {
+        $rule.meta.$field = $value;
     };
 }

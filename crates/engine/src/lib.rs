@@ -7,6 +7,7 @@
 
 mod baseline;
 mod date;
+pub mod registry;
 mod run;
 mod settings;
 

@@ -123,7 +123,7 @@ struct RawConfig {
 /// Whether `entry` names an audit rule: those are configured in the same file but run by
 /// `stockade audit-log`, which validates their entries.
 fn is_audit_rule(entry: &str) -> bool {
-    stockade_audit::find(entry).is_some()
+    crate::registry::find(entry).is_some_and(|r| r.family == stockade_framework::Family::Audit)
 }
 
 /// Settings for one run, validated.

@@ -6,8 +6,6 @@
 //! framework controls ([`controls`]) and the one registry ([`registry::RULES`]). It must not
 //! choose which rules run or apply suppressions: that is the engine's job.
 
-pub mod controls;
-pub mod docs;
 pub mod hygiene;
 pub mod netpol;
 pub mod pss;
@@ -20,11 +18,13 @@ pub mod views;
 pub mod workload;
 
 pub use registry::{RULES, find};
-pub use rule::{Checker, Family, Hit, Options, Rule, RuleOption};
+pub use rule::{Checker, Hit, Options, Rule};
+pub use stockade_framework::{Family, Meta, RuleOption, Source, controls};
 pub use views::Views;
 
-/// Declares a rule: its doc comment becomes its user documentation, the fields its metadata,
-/// and a test is generated that runs its fixtures.
+/// Declares a rule: its doc comment becomes its user documentation, the fields its metadata
+/// (anything left out comes from [`rule::BASE`]: enabled, no options, no inventory check), and
+/// a test is generated that runs its fixtures.
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -32,11 +32,12 @@ macro_rules! declare_rule {
         pub static $name:ident = Rule { $($field:ident : $value:expr),* $(,)? };
     ) => {
         $(#[doc = $doc])*
-        pub static $name: $crate::Rule = $crate::Rule {
-            docs: concat!($($doc, "\n"),*),
-            source_file: file!(),
-            $($field: $value,)*
-            ..$crate::rule::BASE
+        pub static $name: $crate::Rule = {
+            let mut rule = $crate::rule::BASE;
+            rule.meta.docs = concat!($($doc, "\n"),*);
+            rule.meta.source_file = file!();
+            $($crate::__rule_field!(rule, $field, $value);)*
+            rule
         };
 
         #[cfg(test)]
@@ -46,5 +47,21 @@ macro_rules! declare_rule {
                 $crate::testing::check_fixtures(&super::$name);
             }
         }
+    };
+}
+
+/// Sets one field of a rule being declared: the checks on the rule, the rest on its metadata.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rule_field {
+    ($rule:ident, check, $value:expr) => {
+        $rule.check = $value;
+    };
+    ($rule:ident, inventory_check, $value:expr) => {
+        $rule.inventory_check = $value;
+        $rule.meta.source = $crate::Source::Inventory;
+    };
+    ($rule:ident, $field:ident, $value:expr) => {
+        $rule.meta.$field = $value;
     };
 }

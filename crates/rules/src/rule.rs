@@ -2,115 +2,28 @@
 
 use crate::Views;
 use serde_json::Value as Json;
+pub use stockade_framework::{Family, Meta, RuleOption};
 use stockade_inventory::{Inventory, Object, PodSpecView};
-use stockade_model::{Control, FieldPath, Severity};
+use stockade_model::{FieldPath, Severity};
 
-/// A family of rules; the id prefix says which.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Family {
-    /// Workload hardening (`WL`).
-    Workload,
-    /// Pod Security Standards, exactly as the PodSecurity admission (`PSS`).
-    PodSecurity,
-    /// RBAC risky grants and escalation paths (`RB`).
-    Rbac,
-    /// Network policy coverage (`NP`).
-    Network,
-    /// Unused and orphaned objects (`HY`).
-    Hygiene,
-    /// Threats seen in audit events (`AU`).
-    Audit,
-}
-
-impl Family {
-    /// Every family.
-    pub const ALL: [Family; 6] = [
-        Family::Workload,
-        Family::PodSecurity,
-        Family::Rbac,
-        Family::Network,
-        Family::Hygiene,
-        Family::Audit,
-    ];
-
-    /// The id prefix, e.g. `WL`.
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Family::Workload => "WL",
-            Family::PodSecurity => "PSS",
-            Family::Rbac => "RB",
-            Family::Network => "NP",
-            Family::Hygiene => "HY",
-            Family::Audit => "AU",
-        }
-    }
-
-    /// The name used in config files, filters and fixture directories.
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::Workload => "workload",
-            Family::PodSecurity => "pss",
-            Family::Rbac => "rbac",
-            Family::Network => "network",
-            Family::Hygiene => "hygiene",
-            Family::Audit => "audit",
-        }
-    }
-
-    /// Parses a family name or prefix.
-    pub fn parse(s: &str) -> Option<Family> {
-        Family::ALL
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(s) || f.prefix().eq_ignore_ascii_case(s))
-    }
-}
-
-/// An option a rule accepts in `.stockade.yaml` (`rules.<id>.options.<name>`).
-#[derive(Debug)]
-pub struct RuleOption {
-    /// Option name (kebab-case).
-    pub name: &'static str,
-    /// What it does.
-    pub help: &'static str,
-    /// The default value, as JSON text.
-    pub default: &'static str,
-}
-
-/// One rule: docs, metadata and check.
+/// One object or inventory rule: its metadata and its check.
 #[derive(Debug)]
 pub struct Rule {
-    /// Stable id with the family prefix, never reused (`WL001`).
-    pub id: &'static str,
-    /// Kebab-case name of the pattern flagged (`privileged-container`).
-    pub name: &'static str,
-    /// The family.
-    pub family: Family,
-    /// Default severity.
-    pub severity: Severity,
-    /// Whether it runs unless configured otherwise.
-    pub default_enabled: bool,
-    /// The kinds it reads; the engine only calls `check` for objects of these kinds.
-    pub kinds: &'static [&'static str],
-    /// Framework controls it maps to.
-    pub controls: &'static [Control],
-    /// The Stockade version that introduced it.
-    pub since: &'static str,
-    /// One-line summary.
-    pub summary: &'static str,
-    /// How to fix a finding, in one or two sentences.
-    pub remediation: &'static str,
-    /// Options it accepts.
-    pub options: &'static [RuleOption],
-    /// The per-object check, called for every object of `kinds`.
+    /// Identity, metadata and docs, shared with every family.
+    pub meta: Meta,
+    /// The per-object check, called for every object of `meta.kinds`.
     pub check: fn(&mut Checker<'_>, &Object),
     /// A check over the whole inventory, called once, for rules about relations between objects
     /// (e.g. a namespace without any network policy). `kinds` still lists what it reads, so
     /// the engine can skip it when none is present.
     pub inventory_check: Option<fn(&mut Checker<'_>)>,
-    /// The user documentation (markdown), from the doc comment.
-    pub docs: &'static str,
-    /// The file that declares it.
-    pub source_file: &'static str,
+}
+
+impl std::ops::Deref for Rule {
+    type Target = Meta;
+    fn deref(&self) -> &Meta {
+        &self.meta
+    }
 }
 
 impl Rule {
@@ -148,34 +61,16 @@ impl Rule {
         }
         cx.hits
     }
-
-    /// The default value of an option.
-    pub fn option_default(&self, name: &str) -> Option<Json> {
-        let o = self.options.iter().find(|o| o.name == name)?;
-        serde_json::from_str(o.default).ok()
-    }
 }
 
 fn no_check(_: &mut Checker<'_>, _: &Object) {}
 
-/// Defaults for the fields a `declare_rule!` leaves out (`check` does nothing, no
-/// `inventory_check`); every rule still sets its own identity, docs and metadata.
+/// Defaults for what a `declare_rule!` leaves out: [`stockade_framework::BASE`] metadata, a
+/// `check` that does nothing and no `inventory_check`.
 pub const BASE: Rule = Rule {
-    id: "",
-    name: "",
-    family: Family::Workload,
-    severity: Severity::Info,
-    default_enabled: true,
-    kinds: &[],
-    controls: &[],
-    since: "",
-    summary: "",
-    remediation: "",
-    options: &[],
+    meta: stockade_framework::BASE,
     check: no_check,
     inventory_check: None,
-    docs: "",
-    source_file: "",
 };
 
 /// Option values set in config for one rule (JSON values by option name).

@@ -4,52 +4,19 @@
 //! the rule in a line `# options: {"name": value}` (JSON).
 
 use crate::{Options, Rule};
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use stockade_inventory::Inventory;
 use stockade_model::DiagnosticLevel;
 use stockade_sources::{Input, Limits, load_inputs};
 
-/// The fixture directory of a rule.
-pub fn fixture_dir(rule: &Rule) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rule.family.name())
-        .join(rule.name)
-}
-
-/// The fixture files of a rule under `pass` or `fail`, sorted.
-pub fn fixtures(rule: &Rule, which: &str) -> Vec<PathBuf> {
-    let dir = fixture_dir(rule).join(which);
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    v.retain(|p| {
-        p.extension()
-            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
-    });
-    v.sort();
-    v
-}
-
-fn options_of(text: &str) -> Options {
-    for line in text.lines() {
-        if let Some(json) = line.strip_prefix("# options:") {
-            return serde_json::from_str(json.trim()).expect("fixture options are a JSON object");
-        }
-    }
-    Options::new()
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
 /// Runs one fixture file; returns rendered hits.
 pub fn run_fixture(rule: &'static Rule, path: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(path).expect("fixture readable");
-    assert!(
-        text.starts_with("# "),
-        "{}: fixtures start with a `# why` comment",
-        path.display()
-    );
-    let options = options_of(&text);
+    let text = stockade_framework::fixtures::read(path);
+    let options: Options = stockade_framework::fixtures::options_of(&text);
     let load = load_inputs(
         &[Input::Path(path.to_path_buf())],
         &Limits::default(),
@@ -94,43 +61,10 @@ pub fn run_fixture(rule: &'static Rule, path: &Path) -> Vec<String> {
 /// Asserts that pass fixtures produce nothing and each fail fixture produces at least one
 /// finding, and snapshots the findings.
 pub fn check_fixtures(rule: &'static Rule) {
-    let pass = fixtures(rule, "pass");
-    let fail = fixtures(rule, "fail");
-    assert!(
-        !pass.is_empty(),
-        "{}: no pass fixtures in {}",
-        rule.id,
-        fixture_dir(rule).display()
-    );
-    assert!(
-        !fail.is_empty(),
-        "{}: no fail fixtures in {}",
-        rule.id,
-        fixture_dir(rule).display()
-    );
-    for p in &pass {
-        let hits = run_fixture(rule, p);
-        assert!(
-            hits.is_empty(),
-            "{} on pass fixture {}:\n{}",
-            rule.id,
-            p.display(),
-            hits.join("\n")
-        );
-    }
-    let mut snap = String::new();
-    for p in &fail {
-        let hits = run_fixture(rule, p);
-        assert!(
-            !hits.is_empty(),
-            "{} found nothing on fail fixture {}",
-            rule.id,
-            p.display()
-        );
-        for h in hits {
-            let _ = writeln!(snap, "{h}");
-        }
-    }
+    let snap =
+        stockade_framework::fixtures::run_pass_fail(&root(), rule, &["yaml", "yml", "json"], |p| {
+            run_fixture(rule, p)
+        });
     insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!(format!("{}-{}", rule.id, rule.name), snap);
     });

@@ -1,8 +1,8 @@
 use crate::declare_audit_rule;
 use crate::event::{Event, path_of};
 use crate::rule::{EventCx, matches_any};
+use stockade_framework::RuleOption;
 use stockade_model::{Control, Severity};
-use stockade_rules::RuleOption;
 
 declare_audit_rule! {
     /// ## What it does

@@ -1,6 +1,6 @@
 use crate::declare_audit_rule;
 use crate::policy::{Level, Policy};
-use crate::rule::{PolicyCx, Target};
+use crate::rule::{PolicyCx, Source};
 use crate::rules::policy_probe::{could_match, matches_all};
 use stockade_model::{Control, Severity};
 
@@ -64,7 +64,7 @@ declare_audit_rule! {
         since: "0.1.0",
         summary: "audit policy copies secret values or tokens into the log",
         remediation: "Add a rule logging Secrets, ConfigMaps, TokenReviews and serviceaccounts/token at Metadata before any rule with level Request or RequestResponse.",
-        target: Target::Policy,
+        source: Source::AuditPolicy,
         policy_check: check,
     };
 }

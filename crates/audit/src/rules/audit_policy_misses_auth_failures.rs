@@ -1,6 +1,6 @@
 use crate::declare_audit_rule;
 use crate::policy::{Policy, Request};
-use crate::rule::{PolicyCx, Target};
+use crate::rule::{PolicyCx, Source};
 use stockade_model::{Control, FieldPath, Severity};
 
 declare_audit_rule! {
@@ -51,7 +51,7 @@ declare_audit_rule! {
         since: "0.1.0",
         summary: "audit policy drops failed authentications",
         remediation: "Keep stage ResponseStarted (do not list it in omitStages) and make sure requests without a user are logged at Metadata.",
-        target: Target::Policy,
+        source: Source::AuditPolicy,
         policy_check: check,
     };
 }

@@ -1,5 +1,5 @@
 use crate::declare_audit_rule;
-use crate::rule::{PolicyCx, Target};
+use crate::rule::{PolicyCx, Source};
 use crate::rules::policy_probe::report_unlogged;
 use stockade_model::{Control, Severity};
 
@@ -58,7 +58,7 @@ declare_audit_rule! {
         since: "0.1.0",
         summary: "audit policy does not log exec, attach or port-forward",
         remediation: "Log pods/exec, pods/attach and pods/portforward at level Metadata (or higher).",
-        target: Target::Policy,
+        source: Source::AuditPolicy,
         policy_check: check,
     };
 }

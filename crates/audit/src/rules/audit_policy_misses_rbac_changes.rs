@@ -1,5 +1,5 @@
 use crate::declare_audit_rule;
-use crate::rule::{PolicyCx, Target};
+use crate::rule::{PolicyCx, Source};
 use crate::rules::policy_probe::report_unlogged;
 use stockade_model::{Control, Severity};
 
@@ -54,7 +54,7 @@ declare_audit_rule! {
         since: "0.1.0",
         summary: "audit policy does not log RBAC changes",
         remediation: "Log writes to rbac.authorization.k8s.io at level RequestResponse.",
-        target: Target::Policy,
+        source: Source::AuditPolicy,
         policy_check: check,
     };
 }

@@ -1,5 +1,5 @@
 use crate::declare_audit_rule;
-use crate::rule::{PolicyCx, Target};
+use crate::rule::{PolicyCx, Source};
 use crate::rules::policy_probe::report_unlogged;
 use stockade_model::{Control, Severity};
 
@@ -58,7 +58,7 @@ declare_audit_rule! {
         since: "0.1.0",
         summary: "audit policy does not log reads of Secrets, ConfigMaps or TokenReviews",
         remediation: "Log Secrets, ConfigMaps and TokenReviews at level Metadata.",
-        target: Target::Policy,
+        source: Source::AuditPolicy,
         policy_check: check,
     };
 }

@@ -1,6 +1,6 @@
 use crate::declare_audit_rule;
 use crate::policy::{Level, Policy};
-use crate::rule::{PolicyCx, Target};
+use crate::rule::{PolicyCx, Source};
 use stockade_model::{Control, FieldPath, Severity};
 
 declare_audit_rule! {
@@ -53,7 +53,7 @@ declare_audit_rule! {
         since: "0.1.0",
         summary: "audit policy has no catch-all rule, so unmatched requests are not logged",
         remediation: "End the policy with `- level: Metadata` (no selectors).",
-        target: Target::Policy,
+        source: Source::AuditPolicy,
         policy_check: check,
     };
 }

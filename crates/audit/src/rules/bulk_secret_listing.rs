@@ -3,8 +3,8 @@ use crate::event::{Event, display_user};
 use crate::rule::{EventCx, matches_any};
 use crate::rules::helpers::{is_core, is_system_component};
 use crate::state::Listings;
+use stockade_framework::RuleOption;
 use stockade_model::{Control, Severity};
-use stockade_rules::RuleOption;
 
 declare_audit_rule! {
     /// ## What it does

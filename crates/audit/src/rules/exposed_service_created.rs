@@ -3,8 +3,8 @@ use crate::event::Event;
 use crate::rule::{EventCx, matches_any};
 use crate::rules::helpers::{at, is_core, is_system_component, is_write};
 use serde_json::Value as Json;
+use stockade_framework::RuleOption;
 use stockade_model::{Control, Severity};
-use stockade_rules::RuleOption;
 
 declare_audit_rule! {
     /// ## What it does

@@ -3,8 +3,8 @@ use crate::event::Event;
 use crate::rule::{EventCx, matches_any};
 use crate::rules::helpers::is_system_component;
 use crate::state::{Seen, remember};
+use stockade_framework::RuleOption;
 use stockade_model::{Control, Severity};
-use stockade_rules::RuleOption;
 
 declare_audit_rule! {
     /// ## What it does

@@ -2,8 +2,8 @@ use crate::declare_audit_rule;
 use crate::event::Event;
 use crate::rule::{EventCx, matches_any};
 use crate::rules::helpers::{is_core, is_system_component, service_account};
+use stockade_framework::RuleOption;
 use stockade_model::{Control, Severity};
-use stockade_rules::RuleOption;
 
 declare_audit_rule! {
     /// ## What it does

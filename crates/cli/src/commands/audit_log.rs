@@ -100,7 +100,7 @@ fn rule_infos(
             name: r.name.to_string(),
             summary: r.summary.to_string(),
             severity: settings.severity_of(r),
-            help: stockade_audit::docs::body(r),
+            help: stockade_framework::docs::body(r),
             controls: r.controls.to_vec(),
         })
         .collect()
@@ -314,7 +314,10 @@ fn build_report(
     report.summary.files_scanned = summary.inputs;
     report.summary.objects = usize::try_from(summary.requests).unwrap_or(usize::MAX);
     report.summary.rules_run = rules_run;
-    report.rules = rule_infos(settings, settings.rules_for(stockade_audit::Target::Events));
+    report.rules = rule_infos(
+        settings,
+        settings.rules_for(stockade_framework::Source::AuditEvents),
+    );
     // Alerts stay in log order (file, line); the reporters group by location.
     for list in [&mut findings, &mut suppressed] {
         list.sort_by(|a, b| {
@@ -399,7 +402,7 @@ fn policy(args: AuditPolicyArgs, color: bool) -> anyhow::Result<u8> {
     let mut report = Report::new(env!("CARGO_PKG_VERSION"));
     report.rules = rule_infos(
         &settings,
-        settings.rules_for(stockade_audit::Target::Policy),
+        settings.rules_for(stockade_framework::Source::AuditPolicy),
     );
     report.summary.rules_run = report.rules.len();
     match std::fs::read_to_string(&args.file) {

@@ -190,7 +190,7 @@ pub fn report(
             name: r.name.to_string(),
             summary: r.summary.to_string(),
             severity: settings.severity_of(r, None),
-            help: stockade_rules::docs::body(r),
+            help: stockade_framework::docs::body(r),
             controls: r.controls.to_vec(),
         })
         .collect();

@@ -552,7 +552,7 @@ fn to_report(
             name: r.name.to_string(),
             summary: r.summary.to_string(),
             severity: r.severity,
-            help: stockade_rules::docs::body(r),
+            help: stockade_framework::docs::body(r),
             controls: r.controls.into(),
         })
         .collect();

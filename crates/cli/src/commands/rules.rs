@@ -3,8 +3,9 @@
 use crate::cli::RulesArgs;
 use anyhow::bail;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_BORDERS_ONLY};
+use stockade_engine::registry;
+use stockade_framework::{Family, Meta, maps_to};
 use stockade_model::Framework;
-use stockade_rules::{Family, RULES, Rule};
 
 pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
     let family = match &args.family {
@@ -26,24 +27,7 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    let rules: Vec<&Rule> = RULES
-        .iter()
-        .copied()
-        .filter(|r| family.is_none_or(|f| r.family == f))
-        .filter(|r| args.severity.is_none_or(|s| r.severity >= s))
-        .filter(|r| {
-            framework.as_ref().is_none_or(|(fw, ctl)| {
-                r.controls.iter().any(|c| {
-                    c.framework == *fw
-                        && ctl
-                            .as_deref()
-                            .is_none_or(|id| c.id == id || c.id.starts_with(&format!("{id}.")))
-                })
-            })
-        })
-        .collect();
-    // Audit rules judge events rather than objects; they live in their own registry.
-    let audit: Vec<&stockade_audit::AuditRule> = stockade_audit::AUDIT_RULES
+    let rules: Vec<&Meta> = registry::all()
         .iter()
         .copied()
         .filter(|r| family.is_none_or(|f| r.family == f))
@@ -51,22 +35,11 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
         .filter(|r| {
             framework
                 .as_ref()
-                .is_none_or(|(fw, ctl)| stockade_audit::registry::maps_to(r, *fw, ctl.as_deref()))
+                .is_none_or(|(fw, ctl)| maps_to(r, *fw, ctl.as_deref()))
         })
         .collect();
     if args.output == "json" {
-        let mut v: Vec<serde_json::Value> = rules
-            .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "id": r.id, "name": r.name, "family": r.family.name(), "severity": r.severity,
-                    "enabledByDefault": r.default_enabled, "kinds": r.kinds, "controls": r.controls,
-                    "summary": r.summary, "remediation": r.remediation, "since": r.since,
-                    "options": r.options.iter().map(|o| serde_json::json!({"name": o.name, "help": o.help, "default": serde_json::from_str::<serde_json::Value>(o.default).unwrap_or_default()})).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        v.extend(audit.iter().map(|r| stockade_audit::registry::to_json(r)));
+        let v: Vec<serde_json::Value> = rules.iter().map(|r| r.to_json()).collect();
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(0);
     }
@@ -82,22 +55,15 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
             r.id.to_string(),
             r.name.to_string(),
             r.severity.to_string(),
-            if r.default_enabled {
-                "on".into()
-            } else {
-                "off".into()
-            },
+            if r.default_enabled { "on" } else { "off" }.to_string(),
             controls.join(", "),
             r.summary.to_string(),
         ]);
     }
-    for r in &audit {
-        t.add_row(stockade_audit::registry::table_row(r));
-    }
     println!("{t}");
     println!(
         "{} rule(s). `stockade explain RULE` shows one rule's documentation.",
-        rules.len() + audit.len()
+        rules.len()
     );
     Ok(0)
 }

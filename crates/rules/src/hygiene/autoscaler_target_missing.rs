@@ -38,13 +38,11 @@ declare_rule! {
         name: "autoscaler-target-missing",
         family: Family::Hygiene,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: &["HorizontalPodAutoscaler"],
         controls: &[],
         since: "0.1.0",
         summary: "HorizontalPodAutoscaler targets a workload that does not exist",
         remediation: "Delete the autoscaler, or point scaleTargetRef at the workload it is for.",
-        options: &[],
         check: check,
     };
 }

@@ -50,7 +50,6 @@ declare_rule! {
         since: "0.1.0",
         summary: "namespace holds no objects of its own",
         remediation: "Delete the namespace if nobody plans to use it.",
-        options: &[],
         check: check,
     };
 }

@@ -42,13 +42,11 @@ declare_rule! {
         name: "ingress-backend-missing",
         family: Family::Hygiene,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: &["Ingress"],
         controls: &[Control::mitre("T1190")],
         since: "0.1.0",
         summary: "Ingress routes to a Service that does not exist",
         remediation: "Point the backend at an existing Service, or remove the rule.",
-        options: &[],
         check: check,
     };
 }

@@ -43,7 +43,6 @@ declare_rule! {
         name: "kubelet-version-skew",
         family: Family::Hygiene,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: &["Node"],
         controls: &[Control::nsa("upgrades")],
         since: "0.1.0",

@@ -52,13 +52,11 @@ declare_rule! {
         name: "legacy-service-account-token",
         family: Family::Hygiene,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: &["Secret"],
         controls: &[Control::cis("5.1.6"), Control::nsa("authn-authz/authentication"), Control::mitre("T1078")],
         since: "0.1.0",
         summary: "long-lived ServiceAccount token Secret",
         remediation: "Delete the token Secret and use short-lived tokens from the TokenRequest API.",
-        options: &[],
         check: check,
     };
 }

@@ -41,7 +41,6 @@ declare_rule! {
         name: "node-not-ready",
         family: Family::Hygiene,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: &["Node"],
         controls: &[Control::nsa("upgrades")],
         since: "0.1.0",

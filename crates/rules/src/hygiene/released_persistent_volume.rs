@@ -44,13 +44,11 @@ declare_rule! {
         name: "released-persistent-volume",
         family: Family::Hygiene,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: &["PersistentVolume"],
         controls: &[],
         since: "0.1.0",
         summary: "PersistentVolume is Released or bound to no claim",
         remediation: "Back up or wipe the data, then delete the volume.",
-        options: &[],
         check: check,
     };
 }

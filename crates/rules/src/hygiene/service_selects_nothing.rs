@@ -50,7 +50,6 @@ declare_rule! {
         since: "0.1.0",
         summary: "Service selector matches no pods",
         remediation: "Delete the Service, or correct its selector to the pods' labels.",
-        options: &[],
         check: check,
     };
 }

@@ -51,7 +51,6 @@ declare_rule! {
         name: "allow-all-rule",
         family: Family::Network,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("network/network-policies"), Control::mitre("T1046")],
         since: "0.1.0",

@@ -51,7 +51,6 @@ declare_rule! {
         name: "database-open-to-all-namespaces",
         family: Family::Network,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("network/network-policies"), Control::mitre("T1046")],
         since: "0.1.0",

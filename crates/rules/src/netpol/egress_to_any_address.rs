@@ -49,7 +49,6 @@ declare_rule! {
         name: "egress-to-any-address",
         family: Family::Network,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("network/network-policies"), Control::mitre("T1552.007")],
         since: "0.1.0",

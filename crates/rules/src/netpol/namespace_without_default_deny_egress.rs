@@ -57,7 +57,6 @@ declare_rule! {
         name: "namespace-without-default-deny-egress",
         family: Family::Network,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.3.2"), Control::nsa("network/network-policies")],
         since: "0.1.0",

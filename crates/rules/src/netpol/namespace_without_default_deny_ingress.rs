@@ -56,7 +56,6 @@ declare_rule! {
         name: "namespace-without-default-deny-ingress",
         family: Family::Network,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.3.2"), Control::nsa("network/network-policies"), Control::mitre("T1046")],
         since: "0.1.0",

@@ -46,7 +46,6 @@ declare_rule! {
         name: "peer-selects-nothing",
         family: Family::Network,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("network/network-policies")],
         since: "0.1.0",

@@ -45,7 +45,6 @@ declare_rule! {
         name: "policy-selects-no-pods",
         family: Family::Network,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("network/network-policies")],
         since: "0.1.0",

@@ -42,7 +42,6 @@ declare_rule! {
         name: "policy-without-workloads",
         family: Family::Network,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("network/network-policies")],
         since: "0.1.0",

@@ -48,7 +48,6 @@ declare_rule! {
         name: "system-namespace-open",
         family: Family::Network,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.3.2"), Control::nsa("network/control-plane"), Control::mitre("T1046")],
         since: "0.1.0",

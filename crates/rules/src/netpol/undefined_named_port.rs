@@ -43,7 +43,6 @@ declare_rule! {
         name: "undefined-named-port",
         family: Family::Network,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("network/network-policies")],
         since: "0.1.0",

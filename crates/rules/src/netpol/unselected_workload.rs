@@ -54,7 +54,6 @@ declare_rule! {
         name: "unselected-workload",
         family: Family::Network,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.3.2"), Control::nsa("network/network-policies"), Control::mitre("T1046")],
         since: "0.1.0",

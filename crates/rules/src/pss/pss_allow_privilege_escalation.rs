@@ -42,7 +42,6 @@ declare_rule! {
         name: "pss-allow-privilege-escalation",
         family: Family::PodSecurity,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.6"), Control::nsa("pod-security/enforcement"), Control::mitre("T1068")],
         since: "0.1.0",

@@ -42,7 +42,6 @@ declare_rule! {
         name: "pss-app-armor-profile",
         family: Family::PodSecurity,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.7.3"), Control::nsa("pod-security/enforcement"), Control::mitre("T1562.001")],
         since: "0.1.0",

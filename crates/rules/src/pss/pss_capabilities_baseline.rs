@@ -47,7 +47,6 @@ declare_rule! {
         name: "pss-capabilities-baseline",
         family: Family::PodSecurity,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.8"), Control::cis("5.2.9"), Control::nsa("pod-security/enforcement")],
         since: "0.1.0",

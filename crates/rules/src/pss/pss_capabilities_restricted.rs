@@ -47,7 +47,6 @@ declare_rule! {
         name: "pss-capabilities-restricted",
         family: Family::PodSecurity,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.9"), Control::cis("5.2.10"), Control::nsa("pod-security/enforcement")],
         since: "0.1.0",

@@ -43,7 +43,6 @@ declare_rule! {
         name: "pss-host-namespaces",
         family: Family::PodSecurity,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.3"), Control::cis("5.2.4"), Control::cis("5.2.5"), Control::nsa("pod-security/enforcement"), Control::mitre("T1611")],
         since: "0.1.0",

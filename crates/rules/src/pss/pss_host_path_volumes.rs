@@ -41,7 +41,6 @@ declare_rule! {
         name: "pss-host-path-volumes",
         family: Family::PodSecurity,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.12"), Control::nsa("pod-security/enforcement"), Control::mitre("T1611")],
         since: "0.1.0",

@@ -45,7 +45,6 @@ declare_rule! {
         name: "pss-host-ports",
         family: Family::PodSecurity,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.13"), Control::nsa("pod-security/enforcement")],
         since: "0.1.0",

@@ -42,7 +42,6 @@ declare_rule! {
         name: "pss-host-probes-and-host-lifecycle",
         family: Family::PodSecurity,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("pod-security/enforcement"), Control::mitre("T1552.007")],
         since: "0.1.0",

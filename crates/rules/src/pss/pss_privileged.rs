@@ -44,7 +44,6 @@ declare_rule! {
         name: "pss-privileged",
         family: Family::PodSecurity,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.2"), Control::nsa("pod-security/enforcement"), Control::mitre("T1611")],
         since: "0.1.0",

@@ -44,7 +44,6 @@ declare_rule! {
         name: "pss-proc-mount",
         family: Family::PodSecurity,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.7.3"), Control::nsa("pod-security/enforcement")],
         since: "0.1.0",

@@ -46,7 +46,6 @@ declare_rule! {
         name: "pss-proc-mount-restricted",
         family: Family::PodSecurity,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.7.3"), Control::nsa("pod-security/enforcement")],
         since: "0.1.0",

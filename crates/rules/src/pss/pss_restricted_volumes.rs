@@ -43,7 +43,6 @@ declare_rule! {
         name: "pss-restricted-volumes",
         family: Family::PodSecurity,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.12"), Control::nsa("pod-security/enforcement")],
         since: "0.1.0",

@@ -44,7 +44,6 @@ declare_rule! {
         name: "pss-run-as-non-root",
         family: Family::PodSecurity,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.7"), Control::nsa("pod-security/non-root"), Control::nsa("pod-security/enforcement")],
         since: "0.1.0",

@@ -45,7 +45,6 @@ declare_rule! {
         name: "pss-seccomp-profile-restricted",
         family: Family::PodSecurity,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.7.2"), Control::nsa("pod-security/enforcement"), Control::mitre("T1611")],
         since: "0.1.0",

@@ -42,7 +42,6 @@ declare_rule! {
         name: "pss-windows-host-process",
         family: Family::PodSecurity,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.11"), Control::nsa("pod-security/enforcement"), Control::mitre("T1611")],
         since: "0.1.0",

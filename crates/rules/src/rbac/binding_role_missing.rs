@@ -39,13 +39,11 @@ declare_rule! {
         name: "binding-role-missing",
         family: Family::Rbac,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("authn-authz/rbac")],
         since: "0.1.0",
         summary: "binding references a role that does not exist",
         remediation: "Fix the roleRef, or delete the binding if the role was removed on purpose.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

@@ -38,13 +38,11 @@ declare_rule! {
         name: "binding-subject-missing",
         family: Family::Rbac,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: &["RoleBinding", "ClusterRoleBinding", "ServiceAccount", "Namespace"],
         controls: &[Control::nsa("authn-authz/rbac"), Control::mitre("T1078")],
         since: "0.1.0",
         summary: "binds a ServiceAccount (or namespace) that does not exist",
         remediation: "Remove the subject from the binding, or the binding itself when no subject is left.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

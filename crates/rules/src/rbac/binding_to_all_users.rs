@@ -47,13 +47,11 @@ declare_rule! {
         name: "binding-to-all-users",
         family: Family::Rbac,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("authn-authz/authentication"), Control::nsa("authn-authz/rbac"), Control::mitre("T1078")],
         since: "0.1.0",
         summary: "binds a role to anonymous or all authenticated users",
         remediation: "Bind the role to the specific users, groups or ServiceAccounts that need it.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

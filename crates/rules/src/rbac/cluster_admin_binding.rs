@@ -53,13 +53,11 @@ declare_rule! {
         name: "cluster-admin-binding",
         family: Family::Rbac,
         severity: Severity::Critical,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.1"), Control::nsa("authn-authz/rbac"), Control::mitre("T1078")],
         since: "0.1.0",
         summary: "binds the cluster-admin role",
         remediation: "Bind a role with only the permissions needed (admin or edit in one namespace, or a custom role); keep cluster-admin for break-glass accounts.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

@@ -63,13 +63,11 @@ declare_rule! {
         name: "csr-approval-access",
         family: Family::Rbac,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.11"), Control::nsa("authn-authz/rbac"), Control::mitre("T1098")],
         since: "0.1.0",
         summary: "grants approving certificate signing requests",
         remediation: "Only certificate controllers should approve CSRs; restrict `approve` on signers to their signer names.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

@@ -38,13 +38,11 @@ declare_rule! {
         name: "default-service-account-binding",
         family: Family::Rbac,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.5"), Control::nsa("pod-security/service-account-tokens"), Control::mitre("T1078.001")],
         since: "0.1.0",
         summary: "grants permissions to the default ServiceAccount or to all ServiceAccounts",
         remediation: "Create a dedicated ServiceAccount for the workload that needs the permissions and bind the role to it.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

@@ -46,7 +46,6 @@ declare_rule! {
         name: "escalation-path-to-cluster-admin",
         family: Family::Rbac,
         severity: Severity::Critical,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("authn-authz/rbac"), Control::mitre("T1068"), Control::mitre("T1098.006")],
         since: "0.1.0",

@@ -58,13 +58,11 @@ declare_rule! {
         name: "node-proxy-access",
         family: Family::Rbac,
         severity: Severity::Critical,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.10"), Control::nsa("authn-authz/rbac"), Control::mitre("T1609")],
         since: "0.1.0",
         summary: "grants access to the nodes/proxy subresource",
         remediation: "Grant nodes/metrics or nodes/stats for monitoring instead of nodes/proxy.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

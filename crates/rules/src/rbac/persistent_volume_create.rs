@@ -56,13 +56,11 @@ declare_rule! {
         name: "persistent-volume-create",
         family: Family::Rbac,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.9"), Control::nsa("authn-authz/rbac"), Control::mitre("T1611")],
         since: "0.1.0",
         summary: "grants creating PersistentVolumes",
         remediation: "Let dynamic provisioning create volumes; grant users persistentvolumeclaims instead of persistentvolumes.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

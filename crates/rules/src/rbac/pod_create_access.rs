@@ -61,13 +61,11 @@ declare_rule! {
         name: "pod-create-access",
         family: Family::Rbac,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.4"), Control::nsa("authn-authz/rbac"), Control::mitre("T1610")],
         since: "0.1.0",
         summary: "grants permission to create pods or workloads",
         remediation: "Only deployment automation should create workloads; give people read access and enforce Pod Security admission where workloads are created.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

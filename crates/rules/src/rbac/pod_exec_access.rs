@@ -59,13 +59,11 @@ declare_rule! {
         name: "pod-exec-access",
         family: Family::Rbac,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("authn-authz/rbac"), Control::mitre("T1609")],
         since: "0.1.0",
         summary: "grants exec, attach or port-forward into pods",
         remediation: "Remove exec/attach/port-forward from everyday roles; grant it through a separate, audited break-glass binding.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

@@ -59,13 +59,11 @@ declare_rule! {
         name: "rbac-escalation-verbs",
         family: Family::Rbac,
         severity: Severity::Critical,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.8"), Control::nsa("authn-authz/rbac"), Control::mitre("T1098.006")],
         since: "0.1.0",
         summary: "grants bind, escalate or impersonate",
         remediation: "Remove bind, escalate and impersonate from everything but cluster administration; where needed, restrict them with resourceNames.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

@@ -59,13 +59,11 @@ declare_rule! {
         name: "rbac-object-write",
         family: Family::Rbac,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("authn-authz/rbac"), Control::mitre("T1098.006")],
         since: "0.1.0",
         summary: "grants writing RBAC roles or bindings",
         remediation: "Manage RBAC objects through reviewed automation (GitOps); give people read access to them.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

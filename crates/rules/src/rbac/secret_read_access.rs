@@ -62,13 +62,11 @@ declare_rule! {
         name: "secret-read-access",
         family: Family::Rbac,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.2"), Control::nsa("authn-authz/rbac"), Control::mitre("T1552.007")],
         since: "0.1.0",
         summary: "grants read access to Secrets",
         remediation: "Grant `get` on the named Secrets a workload needs (resourceNames), never `list`/`watch`, and never cluster-wide.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

@@ -56,13 +56,11 @@ declare_rule! {
         name: "service-account-token-create",
         family: Family::Rbac,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.13"), Control::nsa("authn-authz/rbac"), Control::mitre("T1528")],
         since: "0.1.0",
         summary: "grants creating ServiceAccount tokens",
         remediation: "Do not grant serviceaccounts/token create to people or workloads; if a component needs it, restrict it with resourceNames to the ServiceAccounts it serves.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

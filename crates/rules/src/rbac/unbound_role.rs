@@ -38,13 +38,11 @@ declare_rule! {
         name: "unbound-role",
         family: Family::Rbac,
         severity: Severity::Info,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("authn-authz/rbac")],
         since: "0.1.0",
         summary: "role is not used by any binding",
         remediation: "Delete the role if nothing needs it.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

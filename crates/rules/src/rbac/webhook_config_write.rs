@@ -57,13 +57,11 @@ declare_rule! {
         name: "webhook-config-write",
         family: Family::Rbac,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.12"), Control::nsa("authn-authz/rbac"), Control::mitre("T1562.001")],
         since: "0.1.0",
         summary: "grants writing admission webhook configurations",
         remediation: "Restrict webhook configuration writes to cluster administrators, or with resourceNames to the configuration an operator owns.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

@@ -44,13 +44,11 @@ declare_rule! {
         name: "wildcard-rbac-resource",
         family: Family::Rbac,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.3"), Control::nsa("authn-authz/rbac")],
         since: "0.1.0",
         summary: "role rule covers every resource, API group or URL (`*`)",
         remediation: "List the API groups and resources the role needs instead of `*`.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

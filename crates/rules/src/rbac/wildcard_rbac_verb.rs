@@ -43,13 +43,11 @@ declare_rule! {
         name: "wildcard-rbac-verb",
         family: Family::Rbac,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.3"), Control::nsa("authn-authz/rbac")],
         since: "0.1.0",
         summary: "role rule grants every verb (`*`)",
         remediation: "List the verbs the role needs instead of `*`.",
-        options: &[],
         inventory_check: Some(check),
     };
 }

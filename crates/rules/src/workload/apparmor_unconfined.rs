@@ -54,13 +54,11 @@ declare_rule! {
         name: "apparmor-unconfined",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3")],
         since: "0.1.0",
         summary: "pod or container sets the AppArmor profile Unconfined",
         remediation: "Remove the `Unconfined` AppArmor profile; use `RuntimeDefault` or a `Localhost` profile.",
-        options: &[],
         check: check,
     };
 }

@@ -55,13 +55,11 @@ declare_rule! {
         name: "capabilities-not-dropped",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.10"), Control::nsa("pod-security/hardening-environments")],
         since: "0.1.0",
         summary: "container does not drop all capabilities",
         remediation: "Set `securityContext.capabilities.drop: [\"ALL\"]` and add back only the capabilities the process needs.",
-        options: &[],
         check: check,
     };
 }

@@ -56,13 +56,11 @@ declare_rule! {
         name: "capability-added",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.9"), Control::nsa("pod-security/hardening-environments")],
         since: "0.1.0",
         summary: "container adds a capability beyond NET_BIND_SERVICE",
         remediation: "Remove the capability from `capabilities.add` unless the process cannot work without it.",
-        options: &[],
         check: check,
     };
 }

@@ -64,7 +64,6 @@ declare_rule! {
         since: "0.1.0",
         summary: "container has no CPU limit",
         remediation: "Set `resources.limits.cpu`, or a namespace `LimitRange` default, where a hard CPU ceiling is wanted.",
-        options: &[],
         check: check,
     };
 }

@@ -57,13 +57,11 @@ declare_rule! {
         name: "cpu-requests-missing",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("network/resource-policies"), Control::mitre("T1499")],
         since: "0.1.0",
         summary: "container has no CPU request",
         remediation: "Set `resources.requests.cpu` on every container to what it needs under normal load.",
-        options: &[],
         check: check,
     };
 }

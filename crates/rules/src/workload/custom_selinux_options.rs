@@ -55,13 +55,11 @@ declare_rule! {
         name: "custom-selinux-options",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3")],
         since: "0.1.0",
         summary: "pod or container sets a custom SELinux user, role or type",
         remediation: "Remove `seLinuxOptions.user`, `role` and `type` (or use a `container_*` type); set only `level` if needed.",
-        options: &[],
         check: check,
     };
 }

@@ -65,7 +65,6 @@ declare_rule! {
         name: "dangerous-capability-added",
         family: Family::Workload,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[
             Control::cis("5.2.8"),
@@ -76,7 +75,6 @@ declare_rule! {
         since: "0.1.0",
         summary: "container adds a capability that breaks isolation",
         remediation: "Remove the capability from `capabilities.add`; drop `ALL` and add back only the narrow capabilities the process needs.",
-        options: &[],
         check: check,
     };
 }

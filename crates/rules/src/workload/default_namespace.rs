@@ -63,7 +63,6 @@ declare_rule! {
         name: "default-namespace",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: &[
             "Pod",
             "Deployment",
@@ -87,7 +86,6 @@ declare_rule! {
         since: "0.1.0",
         summary: "object is placed in the default namespace",
         remediation: "Create a dedicated namespace for the application (with Pod Security labels, RBAC and a default-deny NetworkPolicy) and move its objects there.",
-        options: &[],
         check: check,
     };
 }

@@ -53,13 +53,11 @@ declare_rule! {
         name: "default-service-account",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.5"), Control::nsa("authn-authz/rbac"), Control::mitre("T1078.001")],
         since: "0.1.0",
         summary: "pod uses the default service account",
         remediation: "Create a ServiceAccount for the workload and set `serviceAccountName`; disable token automounting if it does not call the API.",
-        options: &[],
         check: check,
     };
 }

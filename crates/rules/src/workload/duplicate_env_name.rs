@@ -52,13 +52,11 @@ declare_rule! {
         name: "duplicate-env-name",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[],
         since: "0.1.0",
         summary: "container defines the same env var twice",
         remediation: "Keep one entry per variable name; remove or merge the duplicate.",
-        options: &[],
         check: check,
     };
 }

@@ -47,13 +47,11 @@ declare_rule! {
         name: "host-ipc",
         family: Family::Workload,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.4"), Control::nsa("pod-security/hardening-environments")],
         since: "0.1.0",
         summary: "pod shares the node's IPC namespace",
         remediation: "Remove `hostIPC: true`; the containers of one pod already share an IPC namespace.",
-        options: &[],
         check: check,
     };
 }

@@ -50,13 +50,11 @@ declare_rule! {
         name: "host-network",
         family: Family::Workload,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.5"), Control::nsa("pod-security/hardening-environments")],
         since: "0.1.0",
         summary: "pod shares the node's network namespace",
         remediation: "Remove `hostNetwork: true` and expose the pod's ports through a Service.",
-        options: &[],
         check: check,
     };
 }

@@ -45,13 +45,11 @@ declare_rule! {
         name: "host-path-volume",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.12"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611")],
         since: "0.1.0",
         summary: "pod mounts a hostPath volume",
         remediation: "Use emptyDir, a ConfigMap/Secret or a PersistentVolumeClaim instead of a hostPath volume.",
-        options: &[],
         check: check,
     };
 }

@@ -46,13 +46,11 @@ declare_rule! {
         name: "host-pid",
         family: Family::Workload,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.3"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611")],
         since: "0.1.0",
         summary: "pod shares the node's process ID namespace",
         remediation: "Remove `hostPID: true`; use `shareProcessNamespace` if the containers of one pod must see each other's processes.",
-        options: &[],
         check: check,
     };
 }

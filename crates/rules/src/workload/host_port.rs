@@ -51,13 +51,11 @@ declare_rule! {
         name: "host-port",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.13"), Control::nsa("pod-security/hardening-environments")],
         since: "0.1.0",
         summary: "container publishes a port on the node (hostPort)",
         remediation: "Remove `hostPort` and expose the port through a Service (NodePort or LoadBalancer if it must be reachable from outside).",
-        options: &[],
         check: check,
     };
 }

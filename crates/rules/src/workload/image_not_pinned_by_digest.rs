@@ -56,7 +56,6 @@ declare_rule! {
         since: "0.1.0",
         summary: "image is not pinned by digest",
         remediation: "Reference the image by digest (`image:1.2.3@sha256:…`) and let a bot keep the digest current.",
-        options: &[],
         check: check,
     };
 }

@@ -51,13 +51,11 @@ declare_rule! {
         name: "image-pull-policy-not-always",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("pod-security/secure-images"), Control::mitre("T1525")],
         since: "0.1.0",
         summary: "mutable image is not pulled on every start",
         remediation: "Pin the image to a version or digest, or remove `imagePullPolicy` so Kubernetes defaults it to `Always`.",
-        options: &[],
         check: check,
     };
 }

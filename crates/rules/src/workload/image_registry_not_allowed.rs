@@ -55,7 +55,6 @@ declare_rule! {
         name: "image-registry-not-allowed",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.5.1"), Control::nsa("pod-security/secure-images"), Control::mitre("T1204.003")],
         since: "0.1.0",

@@ -49,13 +49,11 @@ declare_rule! {
         name: "image-tag-mutable",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("pod-security/secure-images"), Control::mitre("T1525"), Control::mitre("T1204.003")],
         since: "0.1.0",
         summary: "image has no tag or uses latest",
         remediation: "Reference a specific version tag, or better a digest (`image:1.2.3@sha256:…`).",
-        options: &[],
         check: check,
     };
 }

@@ -74,13 +74,11 @@ declare_rule! {
         name: "ingress-without-tls",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: &["Ingress"],
         controls: &[Control::mitre("T1557")],
         since: "0.1.0",
         summary: "Ingress serves hosts over plain HTTP",
         remediation: "Add a `spec.tls` entry listing every host of the Ingress, with a certificate Secret (for example issued by cert-manager).",
-        options: &[],
         check: check,
     };
 }

@@ -70,7 +70,6 @@ declare_rule! {
         since: "0.1.0",
         summary: "long-running container has no liveness probe",
         remediation: "Add a `livenessProbe` that checks only the process's own health (an HTTP, gRPC, TCP or exec probe).",
-        options: &[],
         check: check,
     };
 }

@@ -64,13 +64,11 @@ declare_rule! {
         name: "load-balancer-source-ranges-missing",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: &["Service"],
         controls: &[Control::mitre("T1190")],
         since: "0.1.0",
         summary: "LoadBalancer Service accepts traffic from any source address",
         remediation: "Set `spec.loadBalancerSourceRanges` to the client ranges that need access, or make the load balancer internal.",
-        options: &[],
         check: check,
     };
 }

@@ -56,13 +56,11 @@ declare_rule! {
         name: "memory-limits-missing",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("network/resource-policies"), Control::mitre("T1499")],
         since: "0.1.0",
         summary: "container has no memory limit",
         remediation: "Set `resources.limits.memory` on every container, or a namespace `LimitRange` default.",
-        options: &[],
         check: check,
     };
 }

@@ -55,13 +55,11 @@ declare_rule! {
         name: "memory-requests-missing",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("network/resource-policies"), Control::mitre("T1499")],
         since: "0.1.0",
         summary: "container has no memory request",
         remediation: "Set `resources.requests.memory` on every container to its normal working set.",
-        options: &[],
         check: check,
     };
 }

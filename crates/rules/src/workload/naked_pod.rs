@@ -53,13 +53,11 @@ declare_rule! {
         name: "naked-pod",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: &["Pod"],
         controls: &[],
         since: "0.1.0",
         summary: "Pod is not managed by a controller",
         remediation: "Run the pod from a Deployment or StatefulSet (a Job or CronJob for run-to-completion work) instead of a bare Pod.",
-        options: &[],
         check: check,
     };
 }

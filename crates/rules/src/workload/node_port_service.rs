@@ -60,13 +60,11 @@ declare_rule! {
         name: "node-port-service",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: &["Service"],
         controls: &[Control::mitre("T1190")],
         since: "0.1.0",
         summary: "Service of type NodePort opens a port on every node",
         remediation: "Use a ClusterIP Service behind an Ingress or Gateway, or a LoadBalancer with `loadBalancerSourceRanges`, instead of a NodePort.",
-        options: &[],
         check: check,
     };
 }

@@ -61,13 +61,11 @@ declare_rule! {
         name: "pod-disruption-budget-missing",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: &["Deployment", "StatefulSet"],
         controls: &[],
         since: "0.1.0",
         summary: "replicated workload has no PodDisruptionBudget",
         remediation: "Add a PodDisruptionBudget (policy/v1) with `maxUnavailable: 1` (or a `minAvailable` below the replica count) whose selector matches the pod template labels.",
-        options: &[],
         check: check,
     };
 }

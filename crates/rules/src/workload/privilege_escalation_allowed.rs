@@ -42,13 +42,11 @@ declare_rule! {
         name: "privilege-escalation-allowed",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.6"), Control::nsa("pod-security/non-root"), Control::mitre("T1068")],
         since: "0.1.0",
         summary: "container does not set allowPrivilegeEscalation: false",
         remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",
-        options: &[],
         check: check,
     };
 }

@@ -49,13 +49,11 @@ declare_rule! {
         name: "privileged-container",
         family: Family::Workload,
         severity: Severity::Critical,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.2"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611")],
         since: "0.1.0",
         summary: "container runs in privileged mode",
         remediation: "Remove `privileged: true`; grant only the specific capabilities the process needs.",
-        options: &[],
         check: check,
     };
 }

@@ -63,13 +63,11 @@ declare_rule! {
         name: "readiness-probe-missing",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: LONG_RUNNING_KINDS,
         controls: &[],
         since: "0.1.0",
         summary: "container that may receive Service traffic has no readiness probe",
         remediation: "Add a `readinessProbe` that succeeds only when the container can serve requests.",
-        options: &[],
         check: check,
     };
 }

@@ -49,13 +49,11 @@ declare_rule! {
         name: "run-as-root",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.7"), Control::nsa("pod-security/non-root"), Control::mitre("T1611")],
         since: "0.1.0",
         summary: "container may run as root",
         remediation: "Set `runAsNonRoot: true` and a non-zero `runAsUser` in the pod or container security context.",
-        options: &[],
         check: check,
     };
 }

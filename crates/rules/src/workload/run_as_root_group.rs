@@ -58,13 +58,11 @@ declare_rule! {
         name: "run-as-root-group",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("pod-security/non-root")],
         since: "0.1.0",
         summary: "pod or container runs with the root group (GID 0)",
         remediation: "Set `runAsGroup`, `fsGroup` and `supplementalGroups` to non-zero group ids.",
-        options: &[],
         check: check,
     };
 }

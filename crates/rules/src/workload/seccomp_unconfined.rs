@@ -58,13 +58,11 @@ declare_rule! {
         name: "seccomp-unconfined",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.7.2"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611")],
         since: "0.1.0",
         summary: "container runs without a seccomp profile",
         remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` (or `Localhost` with a tested profile) in the pod security context.",
-        options: &[],
         check: check,
     };
 }

@@ -75,13 +75,11 @@ declare_rule! {
         name: "secret-in-env-value",
         family: Family::Workload,
         severity: Severity::High,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.4.1"), Control::nsa("network/secrets"), Control::mitre("T1552.001")],
         since: "0.1.0",
         summary: "env var holds a literal credential",
         remediation: "Move the credential into a Secret (or an external secret store) and mount it as a file; rotate the exposed value.",
-        options: &[],
         check: check,
     };
 }

@@ -65,13 +65,11 @@ declare_rule! {
         name: "secret-key-in-env",
         family: Family::Workload,
         severity: Severity::Info,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.4.1"), Control::nsa("network/secrets")],
         since: "0.1.0",
         summary: "secret exposed as an environment variable",
         remediation: "Mount the Secret as a read-only volume and have the application read the file.",
-        options: &[],
         check: check,
     };
 }

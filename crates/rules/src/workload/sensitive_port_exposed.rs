@@ -67,7 +67,6 @@ declare_rule! {
         name: "sensitive-port-exposed",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: &[
             "Pod",
             "Deployment",
@@ -84,7 +83,6 @@ declare_rule! {
         since: "0.1.0",
         summary: "remote-administration or infrastructure port exposed",
         remediation: "Remove the port (use `kubectl exec`/`kubectl debug` instead of SSH/RDP) or keep the service off application pods and Services.",
-        options: &[],
         check: check,
     };
 }

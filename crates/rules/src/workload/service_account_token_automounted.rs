@@ -56,13 +56,11 @@ declare_rule! {
         name: "service-account-token-automounted",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.1.6"), Control::nsa("pod-security/service-account-tokens"), Control::mitre("T1528")],
         since: "0.1.0",
         summary: "pod automounts a service account token",
         remediation: "Set `automountServiceAccountToken: false` on the pod (or its ServiceAccount) unless it calls the Kubernetes API.",
-        options: &[],
         check: check,
     };
 }

@@ -59,13 +59,11 @@ declare_rule! {
         name: "service-external-ips",
         family: Family::Workload,
         severity: Severity::High,
-        default_enabled: true,
         kinds: &["Service"],
         controls: &[Control::mitre("T1557")],
         since: "0.1.0",
         summary: "Service claims external IPs, which can intercept cluster traffic (CVE-2020-8554)",
         remediation: "Remove `spec.externalIPs`; expose the Service through a LoadBalancer, Ingress or Gateway, and enable the `DenyServiceExternalIPs` admission plugin.",
-        options: &[],
         check: check,
     };
 }

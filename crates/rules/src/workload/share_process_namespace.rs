@@ -52,13 +52,11 @@ declare_rule! {
         name: "share-process-namespace",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("pod-security/hardening-environments")],
         since: "0.1.0",
         summary: "pod shares one process namespace between its containers",
         remediation: "Remove `shareProcessNamespace: true` unless a container must signal or inspect another's processes.",
-        options: &[],
         check: check,
     };
 }

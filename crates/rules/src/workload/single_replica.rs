@@ -63,13 +63,11 @@ declare_rule! {
         name: "single-replica",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: &["Deployment", "StatefulSet"],
         controls: &[],
         since: "0.1.0",
         summary: "Deployment or StatefulSet runs a single replica",
         remediation: "Run at least two replicas (spread across nodes with topology spread constraints or anti-affinity), or scale with a HorizontalPodAutoscaler.",
-        options: &[],
         check: check,
     };
 }

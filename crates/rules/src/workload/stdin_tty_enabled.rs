@@ -47,13 +47,11 @@ declare_rule! {
         name: "stdin-tty-enabled",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("pod-security/hardening-environments"), Control::mitre("T1609")],
         since: "0.1.0",
         summary: "container keeps stdin or a TTY open",
         remediation: "Remove `stdin: true` and `tty: true`; use `kubectl debug` or `kubectl exec` for interactive access.",
-        options: &[],
         check: check,
     };
 }

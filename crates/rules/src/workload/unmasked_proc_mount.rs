@@ -53,13 +53,11 @@ declare_rule! {
         name: "unmasked-proc-mount",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3"), Control::mitre("T1611")],
         since: "0.1.0",
         summary: "container mounts /proc unmasked",
         remediation: "Remove `procMount: Unmasked` (or set it to `Default`).",
-        options: &[],
         check: check,
     };
 }

@@ -55,13 +55,11 @@ declare_rule! {
         name: "unsafe-sysctls",
         family: Family::Workload,
         severity: Severity::Medium,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3")],
         since: "0.1.0",
         summary: "pod sets a sysctl outside the safe set",
         remediation: "Remove the sysctl, or set it on the nodes instead of in the pod.",
-        options: &[],
         check: check,
     };
 }

@@ -57,13 +57,11 @@ declare_rule! {
         name: "windows-host-process",
         family: Family::Workload,
         severity: Severity::Critical,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.2.11"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611")],
         since: "0.1.0",
         summary: "pod or container runs as a Windows HostProcess",
         remediation: "Remove `windowsOptions.hostProcess: true` and run the workload as an ordinary Windows container.",
-        options: &[],
         check: check,
     };
 }

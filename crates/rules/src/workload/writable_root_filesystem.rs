@@ -43,13 +43,11 @@ declare_rule! {
         name: "writable-root-filesystem",
         family: Family::Workload,
         severity: Severity::Low,
-        default_enabled: true,
         kinds: KINDS,
         controls: &[Control::cis("5.7.3"), Control::nsa("pod-security/immutable-filesystem")],
         since: "0.1.0",
         summary: "container root filesystem is writable",
         remediation: "Set `securityContext.readOnlyRootFilesystem: true` and mount an emptyDir where the process must write.",
-        options: &[],
         check: check,
     };
 }
