@@ -3,9 +3,9 @@
 //! This crate owns the event model ([`event`]), streaming input ([`reader`]: plain, gzip,
 //! rotated sets, bounded lines), the audit rules ([`rules`], one file each, listed in
 //! [`registry`]), their bounded state ([`state`]), the [`analyzer`] that turns events into
-//! findings and a [`summary`], audit Policy checks ([`policy`]) and the webhook backend
-//! ([`serve`]). It reads events; it never talks to a cluster and never renders reports (the
-//! `stockade-report` reporters do).
+//! findings and a [`summary`], and audit Policy checks ([`policy`]). It reads events; it never
+//! talks to a cluster, serves HTTP (the webhook backend is wired in the binary) or renders
+//! reports (the `stockade-report` reporters do).
 
 pub mod analyzer;
 pub mod config;
@@ -15,7 +15,6 @@ pub mod reader;
 pub mod registry;
 pub mod rule;
 pub mod rules;
-pub mod serve;
 pub mod state;
 pub mod summary;
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+mod audit_server;
 mod cli;
 mod commands;
 

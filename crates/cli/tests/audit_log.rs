@@ -12,7 +12,7 @@ fn stockade() -> Command {
 
 fn fixture(rule: &str, which: &str, name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../audit/fixtures")
+        .join("../audit/fixtures/audit")
         .join(rule)
         .join(which)
         .join(name);

@@ -359,7 +359,7 @@ fn serve(args: AuditServeArgs) -> anyhow::Result<u8> {
         None => None,
     };
     let suppressor = Suppressor::load(&settings)?;
-    let sink: stockade_audit::serve::AlertSink = Box::new(move |f: &Finding| {
+    let sink: crate::audit_server::AlertSink = Box::new(move |f: &Finding| {
         // Suppressed alerts are not written (the metrics still count every alert).
         if suppressor.suppression(f).is_some() {
             return;
@@ -374,7 +374,7 @@ fn serve(args: AuditServeArgs) -> anyhow::Result<u8> {
             let _ = writeln!(file, "{line}");
         }
     });
-    let cfg = stockade_audit::serve::ServeConfig {
+    let cfg = crate::audit_server::ServeConfig {
         listen,
         tls,
         max_body: args.max_body_size.saturating_mul(1 << 20),
@@ -386,7 +386,7 @@ fn serve(args: AuditServeArgs) -> anyhow::Result<u8> {
     } else {
         "http"
     };
-    stockade_audit::serve::run_until_signal(cfg, sink, |addr| {
+    crate::audit_server::run_until_signal(cfg, sink, |addr| {
         eprintln!(
             "stockade audit-log serve: listening on {scheme}://{addr} (POST EventList batches; GET /metrics, /healthz); Ctrl-C to stop"
         );

@@ -1,7 +1,8 @@
 //! Oracle test: a scripted sequence of suspicious actions against the real test control plane
 //! (scripts/control-plane.sh), then its own audit log — written by kube-apiserver's log backend
 //! — is analysed, and every expected alert must appear. The same events are then posted as
-//! EventList batches to the webhook backend over TLS, which must raise the same alerts.
+//! EventList batches to the webhook backend (`stockade audit-log serve`, the real binary) over
+//! TLS, which must raise the same alerts.
 //!
 //! Skipped with a note when STOCKADE_TEST_APISERVER is unset; fails then if
 //! STOCKADE_REQUIRE_CLUSTER=1. Works in its own uniquely named namespace and cluster objects
@@ -9,12 +10,18 @@
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use stockade_audit::analyzer::{Analyzer, AnalyzerOptions};
 use stockade_audit::config::AuditSettings;
 use stockade_audit::reader;
 use stockade_model::Finding;
+
+/// An alert as the webhook backend writes it (`--alerts-file`, one JSON finding per line).
+struct Alert {
+    rule_id: String,
+    message: String,
+}
 
 struct Cluster {
     agent: ureq::Agent,
@@ -393,31 +400,36 @@ fn suspicious_actions_raise_every_expected_alert_from_the_log_and_the_webhook() 
     let (cert, keyf) = (dir.path().join("tls.crt"), dir.path().join("tls.key"));
     std::fs::write(&cert, key.cert.pem()).unwrap();
     std::fs::write(&keyf, key.signing_key.serialize_pem()).unwrap();
-    let received: Arc<Mutex<Vec<Finding>>> = Arc::default();
-    let sink_store = received.clone();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt
-        .block_on(stockade_audit::serve::Server::bind(
-            stockade_audit::serve::ServeConfig {
-                listen: "127.0.0.1:0".parse().unwrap(),
-                tls: Some((cert, keyf)),
-                max_body: 64 << 20,
-                settings: AuditSettings::default(),
-                options: opts,
-            },
-            Box::new(move |f: &Finding| sink_store.lock().unwrap().push(f.clone())),
-        ))
-        .unwrap();
-    let addr = server.local_addr().unwrap();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = rt.spawn(server.run(async {
-        let _ = stop_rx.await;
-    }));
+    // The real binary, as an administrator runs it.
+    let alerts_file = dir.path().join("alerts.jsonl");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(["audit-log", "serve", "--no-config", "--listen", &addr])
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&keyf)
+        .arg("--alerts-file")
+        .arg(&alerts_file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("stockade audit-log serve starts");
     let hook_agent = agent_trusting(key.cert.pem().as_bytes());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while hook_agent
+        .get(format!("https://{addr}/healthz"))
+        .call()
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "audit-log serve did not come up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     for chunk in events.chunks(100) {
         let body = format!(
             r#"{{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{{}},"items":[{}]}}"#,
@@ -444,9 +456,27 @@ fn suspicious_actions_raise_every_expected_alert_from_the_log_and_the_webhook() 
         .as_reader()
         .read_to_string(&mut metrics)
         .unwrap();
-    let _ = stop_tx.send(());
-    rt.block_on(handle).unwrap().unwrap();
-    let from_hook = received.lock().unwrap().clone();
+    // SIGTERM: the server stops gracefully, after the alerts of every batch are written.
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    assert!(
+        server.wait().unwrap().success(),
+        "audit-log serve exits 0 on SIGTERM"
+    );
+    let from_hook: Vec<Alert> = std::fs::read_to_string(&alerts_file)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("alerts are JSON lines");
+            Alert {
+                rule_id: v["ruleId"].as_str().unwrap_or_default().to_string(),
+                message: v["message"].as_str().unwrap_or_default().to_string(),
+            }
+        })
+        .collect();
     let mut missing = Vec::new();
     for (rule, needle) in &expected {
         if !from_hook
@@ -462,13 +492,20 @@ fn suspicious_actions_raise_every_expected_alert_from_the_log_and_the_webhook() 
     );
     // Same analysis, same alerts (the log has events from before `start` only in the rotated
     // tail, which both skip).
-    let key_of = |f: &Finding| {
+    let key_of = |f: &Alert| {
         format!(
             "{} {}",
             f.rule_id,
             f.message.split(", at ").next().unwrap_or("")
         )
     };
+    let from_log: Vec<Alert> = from_log
+        .iter()
+        .map(|f| Alert {
+            rule_id: f.rule_id.to_string(),
+            message: f.message.clone(),
+        })
+        .collect();
     let mut a: Vec<String> = from_log.iter().map(key_of).collect();
     let mut b: Vec<String> = from_hook.iter().map(key_of).collect();
     a.sort();

@@ -6,9 +6,6 @@
 //! panic at run time). Plain HTTP is only served on loopback addresses. Shutdown is graceful:
 //! the listener closes, connections finish their current request, then `run` returns.
 
-use crate::analyzer::{Analyzer, AnalyzerOptions};
-use crate::config::AuditSettings;
-use crate::event;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -24,6 +21,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use stockade_audit::analyzer::{Analyzer, AnalyzerOptions};
+use stockade_audit::config::AuditSettings;
+use stockade_audit::event;
 use stockade_model::{Finding, Location};
 use tokio::net::TcpListener;
 
@@ -127,7 +127,6 @@ pub struct Server {
     listener: TcpListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     router: Router,
-    shared: Arc<Shared>,
 }
 
 fn load_tls(cert: &PathBuf, key: &PathBuf) -> Result<tokio_rustls::TlsAcceptor, ServeError> {
@@ -184,12 +183,11 @@ impl Server {
             .route("/healthz", get(|| async { "ok" }))
             .fallback(ingest)
             .layer(DefaultBodyLimit::max(cfg.max_body))
-            .with_state(shared.clone());
+            .with_state(shared);
         Ok(Server {
             listener,
             tls,
             router,
-            shared,
         })
     }
 
@@ -237,15 +235,6 @@ impl Server {
         })
         .await;
         Ok(())
-    }
-
-    /// The summary and diagnostics so far (for a final report after shutdown).
-    pub fn summary(&self) -> crate::summary::Summary {
-        self.shared
-            .analyzer
-            .lock()
-            .map(|g| g.0.summary.clone())
-            .unwrap_or_default()
     }
 }
 
