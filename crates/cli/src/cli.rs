@@ -503,7 +503,7 @@ pub struct RulesArgs {
     /// Only rules at or above this severity.
     #[arg(long, value_parser = parse_severity)]
     pub severity: Option<stockade_model::Severity>,
-    /// Only rules mapped to this framework (cis, nsa, mitre), optionally a control: `cis:5.2.2`.
+    /// Only rules mapped to this framework (cis, nsa, mitre, pss), optionally a control: `cis:5.2.2`, `pss:restricted/runAsNonRoot`.
     #[arg(long)]
     pub framework: Option<String>,
     /// Output format.

@@ -289,8 +289,9 @@ fn sarif_and_stdin() {
 fn scan_runs_the_pss_family_at_its_default_severities() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "agent.yaml", HOST_NETWORK);
+    // With the workload rules off, the PSS rules report every check themselves.
     let out = stockade()
-        .args(["scan", "--no-config", "-o", "json"])
+        .args(["scan", "--no-config", "--disable", "workload", "-o", "json"])
         .arg(d.path())
         .output()
         .unwrap();
@@ -322,7 +323,7 @@ fn scan_runs_the_pss_family_at_its_default_severities() {
         "rules:\n  options:\n    PSS017: {level: baseline}\n",
     );
     let out = stockade()
-        .args(["scan", "-o", "json", "--config"])
+        .args(["scan", "--disable", "workload", "-o", "json", "--config"])
         .arg(&cfg)
         .arg(d.path().join("agent.yaml"))
         .output()
@@ -336,5 +337,73 @@ fn scan_runs_the_pss_family_at_its_default_severities() {
             .any(|f| f["ruleId"] == "PSS017"),
         "{:#}",
         r["findings"]
+    );
+}
+
+#[test]
+fn scan_says_one_fact_once_with_every_control() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "agent.yaml", HOST_NETWORK);
+    let out = stockade()
+        .args(["scan", "--no-config", "-o", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let r = json(&out);
+    let at = |path: &str| -> Vec<serde_json::Value> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["fieldPath"] == path)
+            .cloned()
+            .collect()
+    };
+    // hostNetwork: WL008 alone, carrying the PSS baseline check and the CIS control.
+    let host = at("spec.hostNetwork");
+    assert_eq!(host.len(), 1, "{host:#?}");
+    assert_eq!(host[0]["ruleId"], "WL008");
+    let controls: Vec<String> = host[0]["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["framework"].as_str().unwrap(),
+                c["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        controls.contains(&"PSS baseline/hostNamespaces".to_string()),
+        "{controls:?}"
+    );
+    assert!(controls.contains(&"CIS 5.2.5".to_string()), "{controls:?}");
+    // runAsNonRoot: WL003 alone, not WL003 and PSS017.
+    let ids: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"WL003") && !ids.contains(&"PSS017"),
+        "{ids:?}"
+    );
+    assert!(
+        !ids.contains(&"PSS002") && !ids.contains(&"PSS013"),
+        "{ids:?}"
+    );
+    // `stockade pss` stays the exact PodSecurity engine: it still names every check.
+    let out = stockade()
+        .args(["pss", "--level", "restricted", "-o", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("hostNamespaces") && text.contains("runAsNonRoot"),
+        "{text}"
     );
 }

@@ -9,6 +9,7 @@ mod baseline;
 mod date;
 pub mod registry;
 mod run;
+mod same_fact;
 mod settings;
 
 pub use baseline::{Baseline, BaselineError};

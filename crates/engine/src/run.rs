@@ -59,6 +59,7 @@ pub fn run(
     for v in per_rule {
         hits.extend(v);
     }
+    crate::same_fact::drop_repeated(&mut hits);
     // Building a finding (location, snippet, fingerprint, suppression) only reads the
     // inventory and settings: parallel too, in order. Each hit's path and message move into
     // its finding; one vector of findings is allocated at its final size.

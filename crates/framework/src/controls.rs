@@ -321,6 +321,73 @@ pub const KNOWN: &[(Framework, &str, &str)] = &[
         "3.2.2",
         "Ensure that the audit policy covers key security concerns",
     ),
+    (
+        Framework::Pss,
+        "baseline/privileged",
+        "Privileged Containers",
+    ),
+    (Framework::Pss, "baseline/hostNamespaces", "Host Namespaces"),
+    (Framework::Pss, "baseline/hostPorts", "Host Ports"),
+    (
+        Framework::Pss,
+        "baseline/hostPathVolumes",
+        "HostPath Volumes",
+    ),
+    (
+        Framework::Pss,
+        "baseline/capabilities_baseline",
+        "Capabilities",
+    ),
+    (Framework::Pss, "baseline/appArmorProfile", "AppArmor"),
+    (Framework::Pss, "baseline/seLinuxOptions", "SELinux"),
+    (Framework::Pss, "baseline/procMount", "/proc Mount Type"),
+    (
+        Framework::Pss,
+        "baseline/seccompProfile_baseline",
+        "Seccomp",
+    ),
+    (Framework::Pss, "baseline/sysctls", "Sysctls"),
+    (Framework::Pss, "baseline/windowsHostProcess", "HostProcess"),
+    (
+        Framework::Pss,
+        "baseline/hostProbesAndHostLifecycle",
+        "Host Probes / Lifecycle Hooks",
+    ),
+    (
+        Framework::Pss,
+        "restricted/allowPrivilegeEscalation",
+        "Privilege Escalation",
+    ),
+    (
+        Framework::Pss,
+        "restricted/capabilities_restricted",
+        "Capabilities (restricted)",
+    ),
+    (
+        Framework::Pss,
+        "restricted/procMount_restricted",
+        "/proc Mount Type (restricted)",
+    ),
+    (
+        Framework::Pss,
+        "restricted/restrictedVolumes",
+        "Volume Types",
+    ),
+    (
+        Framework::Pss,
+        "restricted/runAsNonRoot",
+        "Running as Non-root",
+    ),
+    (
+        Framework::Pss,
+        "restricted/runAsUser",
+        "Running as Non-root user",
+    ),
+    (
+        Framework::Pss,
+        "restricted/seccompProfile_restricted",
+        "Seccomp (restricted)",
+    ),
 ];
 
 /// The title of a control, when it is known.

@@ -66,6 +66,13 @@ pub fn page(rule: &Meta) -> String {
         .collect();
     let _ = writeln!(s, "| Controls | {} |", controls.join("<br>"));
     let _ = writeln!(s, "| Since | {} |", rule.since);
+    if !rule.same_fact_as.is_empty() {
+        let _ = writeln!(
+            s,
+            "| Same fact as | {} (when one of them reports the same field, `scan` reports it once, there) |",
+            rule.same_fact_as.join(", ")
+        );
+    }
     let _ = writeln!(s, "\n{}", body(rule));
     if !rule.options.is_empty() {
         let _ = writeln!(

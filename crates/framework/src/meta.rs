@@ -126,6 +126,11 @@ pub struct Meta {
     pub remediation: &'static str,
     /// Options it accepts.
     pub options: &'static [RuleOption],
+    /// Rules that report the same fact as this one. When one of them reports the same field of
+    /// the same object in a run, this rule's finding there is left out, so a condition is said
+    /// once; those rules carry this rule's controls (a meta-test checks it). A rule that does
+    /// not fire, or is disabled, leaves this one's finding in place.
+    pub same_fact_as: &'static [&'static str],
     /// The user documentation (markdown), from the doc comment.
     pub docs: &'static str,
     /// The file that declares it.
@@ -146,6 +151,7 @@ pub const BASE: Meta = Meta {
     summary: "",
     remediation: "",
     options: &[],
+    same_fact_as: &[],
     docs: "",
     source_file: "",
 };

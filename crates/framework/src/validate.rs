@@ -82,6 +82,41 @@ pub fn registry(rules: &[&Meta]) -> Vec<String> {
             }
         }
     }
+    // A rule that yields to others: they exist, are not itself, and together carry its
+    // controls (its PSS check and CIS controls; framework sections and techniques may differ).
+    for r in rules.iter().filter(|r| !r.same_fact_as.is_empty()) {
+        let owners: Vec<&&Meta> = r
+            .same_fact_as
+            .iter()
+            .filter_map(|id| rules.iter().find(|o| o.id == *id))
+            .collect();
+        if owners.len() != r.same_fact_as.len() || r.same_fact_as.contains(&r.id) {
+            problems.push(format!(
+                "{}: same_fact_as names an unknown rule or itself",
+                r.id
+            ));
+        }
+        for c in r.controls {
+            if matches!(c.framework, Framework::Pss | Framework::Cis)
+                && !owners.iter().any(|o| o.controls.contains(c))
+            {
+                problems.push(format!(
+                    "{}: control {c} is carried by none of the rules it yields to",
+                    r.id
+                ));
+            }
+        }
+        for o in &owners {
+            if let Some(c) = r.controls.iter().find(|c| c.framework == Framework::Pss)
+                && !o.controls.contains(c)
+            {
+                problems.push(format!(
+                    "{}: lacks {c} of {}, which yields to it",
+                    o.id, r.id
+                ));
+            }
+        }
+    }
     let key = |r: &&Meta| (Family::ALL.iter().position(|f| *f == r.family), r.id);
     let mut sorted = rules.to_vec();
     sorted.sort_by_key(key);

@@ -15,11 +15,20 @@ pub enum Framework {
     /// MITRE ATT&CK for Containers technique ids, e.g. `T1611`.
     #[serde(rename = "MITRE")]
     Mitre,
+    /// Kubernetes Pod Security Standards, as `level/check` with the upstream PodSecurity
+    /// admission's check id, e.g. `restricted/allowPrivilegeEscalation`.
+    #[serde(rename = "PSS")]
+    Pss,
 }
 
 impl Framework {
     /// Every framework, in display order.
-    pub const ALL: [Framework; 3] = [Framework::Cis, Framework::NsaCisa, Framework::Mitre];
+    pub const ALL: [Framework; 4] = [
+        Framework::Cis,
+        Framework::NsaCisa,
+        Framework::Mitre,
+        Framework::Pss,
+    ];
 
     /// The short name used in output and filters.
     pub fn as_str(self) -> &'static str {
@@ -27,6 +36,7 @@ impl Framework {
             Framework::Cis => "CIS",
             Framework::NsaCisa => "NSA-CISA",
             Framework::Mitre => "MITRE",
+            Framework::Pss => "PSS",
         }
     }
 
@@ -36,6 +46,7 @@ impl Framework {
             "cis" => Some(Framework::Cis),
             "nsa" | "nsa-cisa" | "nsa_cisa" | "nsacisa" => Some(Framework::NsaCisa),
             "mitre" | "attack" | "mitre-attack" => Some(Framework::Mitre),
+            "pss" | "pod-security" | "pod-security-standards" => Some(Framework::Pss),
             _ => None,
         }
     }
@@ -69,6 +80,16 @@ impl Control {
     pub const fn mitre(id: &'static str) -> Control {
         Control {
             framework: Framework::Mitre,
+            id,
+        }
+    }
+}
+
+impl Control {
+    /// A Pod Security Standards check: `level/checkId`, e.g. `baseline/privileged`.
+    pub const fn pss(id: &'static str) -> Control {
+        Control {
+            framework: Framework::Pss,
             id,
         }
     }

@@ -20,7 +20,7 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
             };
             let Some(fw) = Framework::parse(name) else {
                 bail!(
-                    "unknown framework `{name}`: use cis, nsa or mitre (optionally with a control, e.g. cis:5.2.2)"
+                    "unknown framework `{name}`: use cis, nsa, mitre or pss (optionally with a control, e.g. cis:5.2.2)"
                 );
             };
             Some((fw, control))

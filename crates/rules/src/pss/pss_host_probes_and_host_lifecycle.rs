@@ -43,7 +43,7 @@ declare_rule! {
         family: Family::PodSecurity,
         severity: Severity::High,
         kinds: KINDS,
-        controls: &[Control::nsa("pod-security/enforcement"), Control::mitre("T1552.007")],
+        controls: &[Control::nsa("pod-security/enforcement"), Control::mitre("T1552.007"), Control::pss("baseline/hostProbesAndHostLifecycle")],
         since: "0.1.0",
         summary: "probe or lifecycle handler targets another host (PSS baseline `hostProbesAndHostLifecycle`)",
         remediation: "Remove `host` from probes and lifecycle handlers; they then target the pod's own IP.",

@@ -55,7 +55,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Medium,
         kinds: KINDS,
-        controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3")],
+        controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3"), Control::nsa("pod-security/enforcement"), Control::mitre("T1562.001"), Control::pss("baseline/appArmorProfile")],
         since: "0.1.0",
         summary: "pod or container sets the AppArmor profile Unconfined",
         remediation: "Remove the `Unconfined` AppArmor profile; use `RuntimeDefault` or a `Localhost` profile.",

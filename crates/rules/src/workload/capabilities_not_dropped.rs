@@ -56,7 +56,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Low,
         kinds: KINDS,
-        controls: &[Control::cis("5.2.10"), Control::nsa("pod-security/hardening-environments")],
+        controls: &[Control::cis("5.2.10"), Control::nsa("pod-security/hardening-environments"), Control::nsa("pod-security/enforcement"), Control::pss("restricted/capabilities_restricted")],
         since: "0.1.0",
         summary: "container does not drop all capabilities",
         remediation: "Set `securityContext.capabilities.drop: [\"ALL\"]` and add back only the capabilities the process needs.",

@@ -56,7 +56,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Medium,
         kinds: KINDS,
-        controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3")],
+        controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3"), Control::nsa("pod-security/enforcement"), Control::pss("baseline/seLinuxOptions")],
         since: "0.1.0",
         summary: "pod or container sets a custom SELinux user, role or type",
         remediation: "Remove `seLinuxOptions.user`, `role` and `type` (or use a `container_*` type); set only `level` if needed.",

@@ -66,12 +66,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::High,
         kinds: KINDS,
-        controls: &[
-            Control::cis("5.2.8"),
-            Control::cis("5.2.9"),
-            Control::nsa("pod-security/hardening-environments"),
-            Control::mitre("T1611"),
-        ],
+        controls: &[Control::cis("5.2.8"), Control::cis("5.2.9"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611"), Control::nsa("pod-security/enforcement"), Control::pss("baseline/capabilities_baseline"), Control::pss("restricted/capabilities_restricted")],
         since: "0.1.0",
         summary: "container adds a capability that breaks isolation",
         remediation: "Remove the capability from `capabilities.add`; drop `ALL` and add back only the narrow capabilities the process needs.",

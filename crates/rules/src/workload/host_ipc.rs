@@ -48,7 +48,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::High,
         kinds: KINDS,
-        controls: &[Control::cis("5.2.4"), Control::nsa("pod-security/hardening-environments")],
+        controls: &[Control::cis("5.2.4"), Control::nsa("pod-security/hardening-environments"), Control::nsa("pod-security/enforcement"), Control::mitre("T1611"), Control::pss("baseline/hostNamespaces")],
         since: "0.1.0",
         summary: "pod shares the node's IPC namespace",
         remediation: "Remove `hostIPC: true`; the containers of one pod already share an IPC namespace.",

@@ -46,7 +46,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Medium,
         kinds: KINDS,
-        controls: &[Control::cis("5.2.12"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611")],
+        controls: &[Control::cis("5.2.12"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611"), Control::nsa("pod-security/enforcement"), Control::pss("baseline/hostPathVolumes"), Control::pss("restricted/restrictedVolumes")],
         since: "0.1.0",
         summary: "pod mounts a hostPath volume",
         remediation: "Use emptyDir, a ConfigMap/Secret or a PersistentVolumeClaim instead of a hostPath volume.",

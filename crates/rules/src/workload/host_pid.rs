@@ -47,7 +47,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::High,
         kinds: KINDS,
-        controls: &[Control::cis("5.2.3"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611")],
+        controls: &[Control::cis("5.2.3"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611"), Control::nsa("pod-security/enforcement"), Control::pss("baseline/hostNamespaces")],
         since: "0.1.0",
         summary: "pod shares the node's process ID namespace",
         remediation: "Remove `hostPID: true`; use `shareProcessNamespace` if the containers of one pod must see each other's processes.",

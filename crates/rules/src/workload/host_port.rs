@@ -52,7 +52,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Medium,
         kinds: KINDS,
-        controls: &[Control::cis("5.2.13"), Control::nsa("pod-security/hardening-environments")],
+        controls: &[Control::cis("5.2.13"), Control::nsa("pod-security/hardening-environments"), Control::nsa("pod-security/enforcement"), Control::pss("baseline/hostPorts")],
         since: "0.1.0",
         summary: "container publishes a port on the node (hostPort)",
         remediation: "Remove `hostPort` and expose the port through a Service (NodePort or LoadBalancer if it must be reachable from outside).",

@@ -43,7 +43,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Medium,
         kinds: KINDS,
-        controls: &[Control::cis("5.2.6"), Control::nsa("pod-security/non-root"), Control::mitre("T1068")],
+        controls: &[Control::cis("5.2.6"), Control::nsa("pod-security/non-root"), Control::mitre("T1068"), Control::nsa("pod-security/enforcement"), Control::pss("restricted/allowPrivilegeEscalation")],
         since: "0.1.0",
         summary: "container does not set allowPrivilegeEscalation: false",
         remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",

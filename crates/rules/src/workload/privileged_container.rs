@@ -50,7 +50,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Critical,
         kinds: KINDS,
-        controls: &[Control::cis("5.2.2"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611")],
+        controls: &[Control::cis("5.2.2"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611"), Control::nsa("pod-security/enforcement"), Control::pss("baseline/privileged")],
         since: "0.1.0",
         summary: "container runs in privileged mode",
         remediation: "Remove `privileged: true`; grant only the specific capabilities the process needs.",

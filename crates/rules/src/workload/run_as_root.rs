@@ -50,7 +50,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Medium,
         kinds: KINDS,
-        controls: &[Control::cis("5.2.7"), Control::nsa("pod-security/non-root"), Control::mitre("T1611")],
+        controls: &[Control::cis("5.2.7"), Control::nsa("pod-security/non-root"), Control::mitre("T1611"), Control::nsa("pod-security/enforcement"), Control::pss("restricted/runAsNonRoot"), Control::pss("restricted/runAsUser")],
         since: "0.1.0",
         summary: "container may run as root",
         remediation: "Set `runAsNonRoot: true` and a non-zero `runAsUser` in the pod or container security context.",

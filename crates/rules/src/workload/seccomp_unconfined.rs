@@ -59,7 +59,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Medium,
         kinds: KINDS,
-        controls: &[Control::cis("5.7.2"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611")],
+        controls: &[Control::cis("5.7.2"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611"), Control::nsa("pod-security/enforcement"), Control::pss("baseline/seccompProfile_baseline"), Control::pss("restricted/seccompProfile_restricted")],
         since: "0.1.0",
         summary: "container runs without a seccomp profile",
         remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` (or `Localhost` with a tested profile) in the pod security context.",

@@ -54,7 +54,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Medium,
         kinds: KINDS,
-        controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3"), Control::mitre("T1611")],
+        controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3"), Control::mitre("T1611"), Control::nsa("pod-security/enforcement"), Control::pss("baseline/procMount"), Control::pss("restricted/procMount_restricted")],
         since: "0.1.0",
         summary: "container mounts /proc unmasked",
         remediation: "Remove `procMount: Unmasked` (or set it to `Default`).",

@@ -56,7 +56,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Medium,
         kinds: KINDS,
-        controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3")],
+        controls: &[Control::nsa("pod-security/hardening-environments"), Control::cis("5.7.3"), Control::nsa("pod-security/enforcement"), Control::pss("baseline/sysctls")],
         since: "0.1.0",
         summary: "pod sets a sysctl outside the safe set",
         remediation: "Remove the sysctl, or set it on the nodes instead of in the pod.",

@@ -58,7 +58,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Critical,
         kinds: KINDS,
-        controls: &[Control::cis("5.2.11"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611")],
+        controls: &[Control::cis("5.2.11"), Control::nsa("pod-security/hardening-environments"), Control::mitre("T1611"), Control::nsa("pod-security/enforcement"), Control::pss("baseline/windowsHostProcess")],
         since: "0.1.0",
         summary: "pod or container runs as a Windows HostProcess",
         remediation: "Remove `windowsOptions.hostProcess: true` and run the workload as an ordinary Windows container.",
