@@ -10,6 +10,7 @@
 mod bench;
 mod bench_netpol;
 mod corpus;
+mod new_rule;
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -28,6 +29,11 @@ tasks:
   bench-netpol [--workloads N] [--policies P] [--runs R] [--bin PATH] [--check]
       Time `stockade netpol matrix -o json` on a generated inventory (default 2000
       workloads, 1000 NetworkPolicies; 1 warm-up + R runs, default 3); target < 2 s.
+  new-rule FAMILY NAME [--severity S] [--policy]
+      Scaffold a rule: FAMILY is workload, pss, rbac, network, hygiene or audit; NAME is
+      kebab-case. Writes the rule file (docs headings, metadata with the next id, an empty
+      check), pass/fail fixtures, the mod line and the registry line. --policy makes an
+      audit rule that judges an audit Policy.
 ";
 
 fn main() {
@@ -45,6 +51,35 @@ fn run() -> Result<()> {
     };
     let rest: Vec<String> = args.collect();
     match task.as_str() {
+        "new-rule" => {
+            let (mut positional, mut severity, mut policy) =
+                (Vec::new(), "medium".to_string(), false);
+            let mut it = rest.iter();
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "--policy" => policy = true,
+                    "--severity" => {
+                        severity = it.next().cloned().context("--severity expects a value")?
+                    }
+                    s if s.starts_with("--severity=") => severity = s["--severity=".len()..].into(),
+                    s if s.starts_with("--") => bail!("unexpected argument `{s}`\n{USAGE}"),
+                    _ => positional.push(a.clone()),
+                }
+            }
+            let [family, name] = positional.as_slice() else {
+                bail!("usage: cargo xtask new-rule FAMILY NAME [--severity S] [--policy]");
+            };
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            let c = new_rule::create(&root, family, name, &severity, policy)?;
+            println!("{} {name}: wrote", c.id);
+            for f in &c.files {
+                println!("  {}", f.strip_prefix(&root).unwrap_or(f).display());
+            }
+            println!(
+                "next: write the docs and check, real fixtures, controls and summary; `cargo test` says what is missing"
+            );
+            Ok(())
+        }
         "gen-corpus" => {
             let mut opts = Opts::parse(&rest, &["--objects", "--out"], &["--force"])?;
             let objects = opts.objects()?;
