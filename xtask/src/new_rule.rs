@@ -122,12 +122,10 @@ pub fn create(
         &file,
         rule_text(l, &id, name, &upper, severity, &version, policy),
     )?;
-    let ext = if l.family != "audit" {
-        "yaml"
-    } else if policy {
-        "yaml"
-    } else {
+    let ext = if l.family == "audit" && !policy {
         "jsonl"
+    } else {
+        "yaml"
     };
     for (which, why) in [
         (
