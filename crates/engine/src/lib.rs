@@ -6,15 +6,14 @@
 //! nor render output (reporters).
 
 mod baseline;
-mod date;
 pub mod registry;
 mod run;
 mod same_fact;
 mod settings;
 
 pub use baseline::{Baseline, BaselineError};
-pub use date::today;
 pub use run::{RunOutput, config_suppression, expired_suppression_warnings, run};
 pub use settings::{
     CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError, default_config_text, find_config,
 };
+pub use stockade_model::time::today;

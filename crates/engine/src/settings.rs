@@ -288,7 +288,7 @@ impl Settings {
                 return Err(format!("suppressions[{i}]: a reason is required"));
             }
             if let Some(d) = &sup.expires
-                && !crate::date::is_valid(d)
+                && !stockade_model::time::is_valid_date(d)
             {
                 return Err(format!(
                     "suppressions[{i}].expires: `{d}` is not a YYYY-MM-DD date"

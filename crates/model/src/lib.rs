@@ -10,6 +10,7 @@ mod finding;
 mod path;
 mod report;
 mod severity;
+pub mod time;
 
 pub use control::{Control, Framework};
 pub use finding::{Finding, Location, ObjectRef, Suppression, SuppressionKind, fingerprint};
