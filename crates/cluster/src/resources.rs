@@ -1,159 +1,72 @@
-//! The resource types a live scan lists: every kind an analyzer reads. Listing them needs only
-//! `get`/`list` (see deploy/rbac.yaml, which must stay in step with this table).
+//! The resource types a live scan lists: the scanned entries of the one catalogue of built-in
+//! resources (`stockade_model::kinds`). Listing them needs only `get`/`list`; a test checks that
+//! `deploy/rbac.yaml` grants exactly that.
 
-/// One resource type.
-#[derive(Clone, Copy, Debug)]
-pub struct Resource {
-    /// API group (empty for core).
-    pub group: &'static str,
-    /// Version.
-    pub version: &'static str,
-    /// Plural resource name.
-    pub plural: &'static str,
-    /// Kind.
-    pub kind: &'static str,
-    /// Whether it is namespaced.
-    pub namespaced: bool,
-    /// Whether only metadata is read (Secrets: values never leave the API server).
-    pub metadata_only: bool,
-}
+use std::sync::LazyLock;
+pub use stockade_model::kinds::Resource;
 
-const fn r(
-    group: &'static str,
-    version: &'static str,
-    plural: &'static str,
-    kind: &'static str,
-    namespaced: bool,
-) -> Resource {
-    Resource {
-        group,
-        version,
-        plural,
-        kind,
-        namespaced,
-        metadata_only: false,
-    }
-}
+/// Every resource type a scan lists, in listing order.
+pub static RESOURCES: LazyLock<Vec<Resource>> =
+    LazyLock::new(|| stockade_model::kinds::scanned().copied().collect());
 
-/// Every resource type a scan lists.
-pub const RESOURCES: &[Resource] = &[
-    r("", "v1", "namespaces", "Namespace", false),
-    r("", "v1", "nodes", "Node", false),
-    r("", "v1", "pods", "Pod", true),
-    r("", "v1", "services", "Service", true),
-    r("", "v1", "serviceaccounts", "ServiceAccount", true),
-    r("", "v1", "configmaps", "ConfigMap", true),
-    Resource {
-        metadata_only: true,
-        ..r("", "v1", "secrets", "Secret", true)
-    },
-    r("", "v1", "persistentvolumes", "PersistentVolume", false),
-    r(
-        "",
-        "v1",
-        "persistentvolumeclaims",
-        "PersistentVolumeClaim",
-        true,
-    ),
-    r(
-        "",
-        "v1",
-        "replicationcontrollers",
-        "ReplicationController",
-        true,
-    ),
-    r("", "v1", "podtemplates", "PodTemplate", true),
-    r("apps", "v1", "deployments", "Deployment", true),
-    r("apps", "v1", "statefulsets", "StatefulSet", true),
-    r("apps", "v1", "daemonsets", "DaemonSet", true),
-    r("apps", "v1", "replicasets", "ReplicaSet", true),
-    r("batch", "v1", "jobs", "Job", true),
-    r("batch", "v1", "cronjobs", "CronJob", true),
-    r("networking.k8s.io", "v1", "ingresses", "Ingress", true),
-    r(
-        "networking.k8s.io",
-        "v1",
-        "networkpolicies",
-        "NetworkPolicy",
-        true,
-    ),
-    r(
-        "policy",
-        "v1",
-        "poddisruptionbudgets",
-        "PodDisruptionBudget",
-        true,
-    ),
-    r(
-        "autoscaling",
-        "v2",
-        "horizontalpodautoscalers",
-        "HorizontalPodAutoscaler",
-        true,
-    ),
-    r("rbac.authorization.k8s.io", "v1", "roles", "Role", true),
-    r(
-        "rbac.authorization.k8s.io",
-        "v1",
-        "rolebindings",
-        "RoleBinding",
-        true,
-    ),
-    r(
-        "rbac.authorization.k8s.io",
-        "v1",
-        "clusterroles",
-        "ClusterRole",
-        false,
-    ),
-    r(
-        "rbac.authorization.k8s.io",
-        "v1",
-        "clusterrolebindings",
-        "ClusterRoleBinding",
-        false,
-    ),
-    r(
-        "admissionregistration.k8s.io",
-        "v1",
-        "validatingwebhookconfigurations",
-        "ValidatingWebhookConfiguration",
-        false,
-    ),
-    r(
-        "admissionregistration.k8s.io",
-        "v1",
-        "mutatingwebhookconfigurations",
-        "MutatingWebhookConfiguration",
-        false,
-    ),
-];
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
 
-impl Resource {
-    /// `apiVersion` of its objects.
-    pub fn api_version(&self) -> String {
-        if self.group.is_empty() {
-            self.version.to_string()
-        } else {
-            format!("{}/{}", self.group, self.version)
+    /// The shipped read-only ClusterRole grants `get` and `list` on exactly the scanned
+    /// resources (offline: read from `deploy/rbac.yaml`).
+    #[test]
+    fn the_shipped_reader_role_matches_the_catalogue() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/rbac.yaml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let docs: Vec<serde_json::Value> = text
+            .split("\n---")
+            .filter_map(|d| serde_saphyr::from_str::<serde_json::Value>(d).ok())
+            .collect();
+        let role = docs
+            .iter()
+            .find(|d| d["kind"] == "ClusterRole" && d["metadata"]["name"] == "stockade-reader")
+            .expect("deploy/rbac.yaml has the stockade-reader ClusterRole");
+        let mut granted = BTreeSet::new();
+        for rule in role["rules"].as_array().unwrap() {
+            let verbs: BTreeSet<&str> = rule["verbs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect();
+            assert_eq!(
+                verbs,
+                BTreeSet::from(["get", "list"]),
+                "read-only verbs: {rule}"
+            );
+            for g in rule["apiGroups"].as_array().unwrap() {
+                for r in rule["resources"].as_array().unwrap() {
+                    granted.insert((
+                        g.as_str().unwrap().to_string(),
+                        r.as_str().unwrap().to_string(),
+                    ));
+                }
+            }
         }
+        let wanted: BTreeSet<(String, String)> = RESOURCES
+            .iter()
+            .map(|r| (r.group.to_string(), r.plural.to_string()))
+            .collect();
+        assert_eq!(
+            granted, wanted,
+            "deploy/rbac.yaml must grant exactly the scanned resources"
+        );
     }
 
-    /// `group/version/plural` (`v1/pods` for the core group), as shown in coverage.
-    pub fn path_name(&self) -> String {
-        format!("{}/{}", self.api_version(), self.plural)
-    }
-
-    /// The list URL path, in one namespace when given and the type is namespaced.
-    pub fn list_url(&self, namespace: Option<&str>) -> String {
-        let base = if self.group.is_empty() {
-            format!("/api/{}", self.version)
-        } else {
-            format!("/apis/{}/{}", self.group, self.version)
-        };
-        match namespace {
-            Some(ns) if self.namespaced => format!("{base}/namespaces/{ns}/{}", self.plural),
-            _ => format!("{base}/{}", self.plural),
-        }
+    #[test]
+    fn namespaces_in_urls_are_one_segment() {
+        let pods = RESOURCES.iter().find(|r| r.kind == "Pod").unwrap();
+        assert_eq!(
+            pods.list_url(Some("a/b?c")),
+            "/api/v1/namespaces/a%2Fb%3Fc/pods"
+        );
+        assert_eq!(pods.path_name(), "v1/pods");
     }
 }

@@ -235,3 +235,17 @@ impl<'a> PodSpecView<'a> {
             .map(move |(i, n)| (base.index(i), n))
     }
 }
+
+#[cfg(test)]
+mod catalogue_tests {
+    /// `WORKLOAD_KINDS` is a constant (rules name it in their metadata); the catalogue of
+    /// built-in resources is the source it must agree with.
+    #[test]
+    fn workload_kinds_are_the_catalogue_s() {
+        let mut a: Vec<&str> = super::WORKLOAD_KINDS.to_vec();
+        let mut b: Vec<&str> = stockade_model::kinds::workload_kinds().collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b);
+    }
+}

@@ -242,79 +242,15 @@ pub struct References {
     unknown: Vec<usize>,
 }
 
-/// API groups of the built-in Kubernetes kinds; objects in any other group are custom
-/// resources, whose references Stockade cannot interpret.
-pub const BUILTIN_GROUPS: &[&str] = &[
-    "",
-    "admissionregistration.k8s.io",
-    "apiextensions.k8s.io",
-    "apiregistration.k8s.io",
-    "apps",
-    "authentication.k8s.io",
-    "authorization.k8s.io",
-    "autoscaling",
-    "batch",
-    "certificates.k8s.io",
-    "coordination.k8s.io",
-    "discovery.k8s.io",
-    "events.k8s.io",
-    "extensions",
-    "flowcontrol.apiserver.k8s.io",
-    "internal.apiserver.k8s.io",
-    "networking.k8s.io",
-    "node.k8s.io",
-    "policy",
-    "rbac.authorization.k8s.io",
-    "resource.k8s.io",
-    "scheduling.k8s.io",
-    "storage.k8s.io",
-    "storagemigration.k8s.io",
-];
-
-/// Built-in kinds that are cluster-scoped.
-pub const CLUSTER_SCOPED_KINDS: &[&str] = &[
-    "APIService",
-    "CertificateSigningRequest",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "ClusterTrustBundle",
-    "ComponentStatus",
-    "CSIDriver",
-    "CSINode",
-    "CustomResourceDefinition",
-    "DeviceClass",
-    "FlowSchema",
-    "Group",
-    "IngressClass",
-    "IPAddress",
-    "MutatingAdmissionPolicy",
-    "MutatingAdmissionPolicyBinding",
-    "MutatingWebhookConfiguration",
-    "Namespace",
-    "Node",
-    "PersistentVolume",
-    "PriorityClass",
-    "PriorityLevelConfiguration",
-    "RuntimeClass",
-    "ServiceCIDR",
-    "StorageClass",
-    "StorageVersionMigration",
-    "User",
-    "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding",
-    "ValidatingWebhookConfiguration",
-    "VolumeAttachment",
-    "VolumeAttributesClass",
-];
-
-/// Whether a kind (of a built-in group) is cluster-scoped.
+/// Whether a kind (of a built-in group) is cluster-scoped, from the catalogue of built-in
+/// resources.
 pub fn is_cluster_scoped(kind: &str) -> bool {
-    CLUSTER_SCOPED_KINDS.contains(&kind)
+    stockade_model::kinds::is_cluster_scoped(kind)
 }
 
 /// Whether Stockade understands the object's kind (it is in a built-in API group).
 pub fn is_builtin(o: &Object) -> bool {
-    BUILTIN_GROUPS.contains(&o.api_group())
+    stockade_model::kinds::is_builtin_group(o.api_group())
 }
 
 /// The normalized namespace of an object: `None` when cluster-scoped, `default` when a
@@ -789,7 +725,7 @@ impl Builder<'_> {
                 .and_then(|v| v.rsplit_once('/'))
                 .map_or("", |(g, _)| g);
             // Owners of a namespaced object are in its namespace, or cluster-scoped.
-            let ns = if BUILTIN_GROUPS.contains(&group) && is_cluster_scoped(&kind) {
+            let ns = if stockade_model::kinds::is_builtin_group(group) && is_cluster_scoped(&kind) {
                 None
             } else {
                 namespace_of(o)

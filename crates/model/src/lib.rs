@@ -7,6 +7,7 @@
 mod control;
 pub mod escape;
 mod finding;
+pub mod kinds;
 mod path;
 mod report;
 mod severity;

@@ -47,86 +47,6 @@ fn options(common: &RbacCommon) -> ModelOptions {
     }
 }
 
-/// Well-known resources and their API groups, so `who-can get deployments` needs no
-/// `--api-group` (kubectl uses discovery for this; offline we use this table).
-const KNOWN: &[(&str, &str)] = &[
-    ("pods", ""),
-    ("services", ""),
-    ("secrets", ""),
-    ("configmaps", ""),
-    ("serviceaccounts", ""),
-    ("namespaces", ""),
-    ("nodes", ""),
-    ("persistentvolumes", ""),
-    ("persistentvolumeclaims", ""),
-    ("endpoints", ""),
-    ("events", ""),
-    ("replicationcontrollers", ""),
-    ("resourcequotas", ""),
-    ("limitranges", ""),
-    ("podtemplates", ""),
-    ("users", ""),
-    ("groups", ""),
-    ("deployments", "apps"),
-    ("replicasets", "apps"),
-    ("statefulsets", "apps"),
-    ("daemonsets", "apps"),
-    ("controllerrevisions", "apps"),
-    ("jobs", "batch"),
-    ("cronjobs", "batch"),
-    ("roles", "rbac.authorization.k8s.io"),
-    ("rolebindings", "rbac.authorization.k8s.io"),
-    ("clusterroles", "rbac.authorization.k8s.io"),
-    ("clusterrolebindings", "rbac.authorization.k8s.io"),
-    ("networkpolicies", "networking.k8s.io"),
-    ("ingresses", "networking.k8s.io"),
-    ("certificatesigningrequests", "certificates.k8s.io"),
-    ("signers", "certificates.k8s.io"),
-    (
-        "validatingwebhookconfigurations",
-        "admissionregistration.k8s.io",
-    ),
-    (
-        "mutatingwebhookconfigurations",
-        "admissionregistration.k8s.io",
-    ),
-    (
-        "validatingadmissionpolicies",
-        "admissionregistration.k8s.io",
-    ),
-    ("poddisruptionbudgets", "policy"),
-    ("storageclasses", "storage.k8s.io"),
-    ("horizontalpodautoscalers", "autoscaling"),
-    ("leases", "coordination.k8s.io"),
-    ("tokenreviews", "authentication.k8s.io"),
-    ("selfsubjectreviews", "authentication.k8s.io"),
-    ("subjectaccessreviews", "authorization.k8s.io"),
-    ("selfsubjectaccessreviews", "authorization.k8s.io"),
-    ("customresourcedefinitions", "apiextensions.k8s.io"),
-];
-
-const SHORT: &[(&str, &str)] = &[
-    ("po", "pods"),
-    ("svc", "services"),
-    ("cm", "configmaps"),
-    ("sa", "serviceaccounts"),
-    ("ns", "namespaces"),
-    ("no", "nodes"),
-    ("pv", "persistentvolumes"),
-    ("pvc", "persistentvolumeclaims"),
-    ("ep", "endpoints"),
-    ("deploy", "deployments"),
-    ("rs", "replicasets"),
-    ("sts", "statefulsets"),
-    ("ds", "daemonsets"),
-    ("cj", "cronjobs"),
-    ("netpol", "networkpolicies"),
-    ("ing", "ingresses"),
-    ("csr", "certificatesigningrequests"),
-    ("pdb", "poddisruptionbudgets"),
-    ("crd", "customresourcedefinitions"),
-];
-
 /// Turns `VERB RESOURCE[/SUB][.GROUP]` (or a `/url`) plus flags into a request.
 fn request(verb: &str, r: &RbacRequestArgs) -> anyhow::Result<Request> {
     let target = r.resource.as_str();
@@ -146,18 +66,18 @@ fn request(verb: &str, r: &RbacRequestArgs) -> anyhow::Result<Request> {
         Some((a, g)) => (a, Some(g)),
         None => (res_part, None),
     };
-    let res = SHORT
-        .iter()
-        .find(|(s, _)| *s == res)
-        .map_or(res, |(_, full)| *full);
+    // kubectl's short names (`deploy`) and the groups of built-in resources come from the one
+    // catalogue (kubectl asks discovery; offline, the catalogue answers).
+    let known = stockade_model::kinds::by_plural(res, None);
+    let res = known.map_or(res, |k| k.plural);
     if res.is_empty() {
         bail!("empty resource in `{target}`: use e.g. pods, pods/exec or deployments.apps");
     }
     let group = match (&r.api_group, group_in_name) {
         (Some(g), _) => g.clone(),
         (None, Some(g)) => g.to_string(),
-        (None, None) => match KNOWN.iter().find(|(n, _)| *n == res) {
-            Some((_, g)) => g.to_string(),
+        (None, None) => match known {
+            Some(k) => k.group.to_string(),
             None => {
                 if res != "*" {
                     eprintln!(
