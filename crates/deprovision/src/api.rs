@@ -50,13 +50,14 @@ fn resource_of(r: &ObjRef) -> Result<&'static Resource, ApiError> {
         .ok_or_else(|| ApiError::Other(format!("Stockade does not act on kind {}", r.kind)))
 }
 
-/// The URL of an object.
+/// The URL of an object. The namespace and name are percent-encoded path segments, so a name
+/// such as `frag#x` or `keep?dryRun=All` addresses exactly that object.
 pub fn object_url(r: &ObjRef) -> Result<String, ApiError> {
     let res = resource_of(r)?;
     Ok(format!(
         "{}/{}",
         res.list_url(r.namespace.as_deref()),
-        r.name
+        stockade_model::escape::url_path_segment(&r.name)
     ))
 }
 
@@ -217,5 +218,47 @@ impl Api {
             .unwrap_or("")
             .to_string();
         Ok((allowed, reason))
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    fn binding(name: &str, ns: &str) -> ObjRef {
+        ObjRef {
+            api_version: "rbac.authorization.k8s.io/v1".into(),
+            kind: "RoleBinding".into(),
+            namespace: Some(ns.into()),
+            name: name.into(),
+            uid: None,
+            resource_version: None,
+        }
+    }
+
+    #[test]
+    fn hostile_names_stay_one_path_segment() {
+        let base = "/apis/rbac.authorization.k8s.io/v1/namespaces/shop/rolebindings/";
+        for (name, enc) in [
+            ("frag#x", "frag%23x"),
+            ("keep?dryRun=All", "keep%3FdryRun%3DAll"),
+            ("a b", "a%20b"),
+            ("it's", "it%27s"),
+            ("$HOME", "%24HOME"),
+            ("../../clusterroles/admin", "..%2F..%2Fclusterroles%2Fadmin"),
+            ("100%", "100%25"),
+        ] {
+            assert_eq!(
+                object_url(&binding(name, "shop")).unwrap(),
+                format!("{base}{enc}")
+            );
+        }
+        assert_eq!(
+            with_dry_run(
+                object_url(&binding("keep?dryRun=All", "shop")).unwrap(),
+                true
+            ),
+            format!("{base}keep%3FdryRun%3DAll?dryRun=All")
+        );
     }
 }

@@ -560,6 +560,15 @@ pub fn recreate_body(before: &Value, deleted_uids: &[String]) -> Result<Value, S
     };
     m.remove("status");
     let keys = m.remove("stockade.dev/keys");
+    if let Some(Value::Array(paths)) = m.remove("stockade.dev/redacted")
+        && !paths.is_empty()
+    {
+        let paths: Vec<&str> = paths.iter().filter_map(Value::as_str).collect();
+        return Err(format!(
+            "its credential values ({}) were never stored, so it cannot be recreated as it was; apply it again from its manifest",
+            paths.join(", ")
+        ));
+    }
     let kind = m
         .get("kind")
         .and_then(Value::as_str)

@@ -191,16 +191,44 @@ impl Journal {
     /// Opens (creating when needed) the journal at `path`.
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
         let p = path.display().to_string();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| JournalError::Io {
-                path: p.clone(),
-                source,
-            })?;
+        let io = |source| JournalError::Io {
+            path: p.clone(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            // Only its owner may list the journal's directory (it holds before-images).
+            let mut b = std::fs::DirBuilder::new();
+            b.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+            b.create(dir).map_err(io)?;
+        }
+        // The journal and SQLite's side files are created readable by their owner only, and an
+        // existing journal that others can read is made private.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            let f = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path)
+                .map_err(io)?;
+            let meta = f.metadata().map_err(io)?;
+            if meta.permissions().mode() & 0o077 != 0 {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(io)?;
+            }
         }
         let sq = |source| JournalError::Sqlite {
             path: p.clone(),
             source,
         };
+        // SQLite creates its rollback journal with the database file's permissions.
         let db = Connection::open(path).map_err(sq)?;
         db.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(sq)?;
@@ -427,6 +455,57 @@ const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 /// The before-image of an object as the journal keeps it: the object without managed fields
 /// and `last-applied-configuration`; for a Secret, only `apiVersion`, `kind`, `metadata`,
 /// `type` and, under `stockade.dev/keys`, the names of its keys — never a value.
+/// What replaces a credential in a before-image.
+pub const REDACTED: &str = "<redacted by stockade>";
+
+fn pointer_token(k: &str) -> String {
+    k.replace('~', "~0").replace('/', "~1")
+}
+
+/// Replaces the literal values of credential-like env vars anywhere in `v` (containers, init
+/// and ephemeral containers, pod templates of every workload kind), recording JSON pointers.
+fn redact_credentials(v: &mut Value, at: &mut String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m.iter_mut() {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&pointer_token(k));
+                if k == "env"
+                    && let Value::Array(items) = child
+                {
+                    for (i, item) in items.iter_mut().enumerate() {
+                        let name = item
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string();
+                        if let Some(val) = item.get_mut("value")
+                            && let Some(text) = val.as_str()
+                            && stockade_rules::looks_like_credential(&name, text)
+                        {
+                            *val = Value::from(REDACTED);
+                            out.push(format!("{at}/{i}/value"));
+                        }
+                    }
+                } else {
+                    redact_credentials(child, at, out);
+                }
+                at.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = at.len();
+                at.push_str(&format!("/{i}"));
+                redact_credentials(item, at, out);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
 pub fn before_image(obj: &Value) -> Value {
     let mut v = obj.clone();
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -434,6 +513,28 @@ pub fn before_image(obj: &Value) -> Value {
         if let Some(ann) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
             ann.remove(LAST_APPLIED);
         }
+    }
+    // Credentials written as literal env values (and credential-like ConfigMap entries) are
+    // never stored: they are replaced and their paths listed, so undo can say what it cannot
+    // restore.
+    let mut redacted = Vec::new();
+    redact_credentials(&mut v, &mut String::new(), &mut redacted);
+    if v.get("kind").and_then(Value::as_str) == Some("ConfigMap")
+        && let Some(Value::Object(data)) = v.get_mut("data")
+    {
+        for (k, val) in data.iter_mut() {
+            if let Some(text) = val.as_str()
+                && stockade_rules::looks_like_credential(k, text)
+            {
+                *val = Value::from(REDACTED);
+                redacted.push(format!("/data/{}", pointer_token(k)));
+            }
+        }
+    }
+    if !redacted.is_empty()
+        && let Some(m) = v.as_object_mut()
+    {
+        m.insert("stockade.dev/redacted".into(), Value::from(redacted));
     }
     if v.get("kind").and_then(Value::as_str) == Some("Secret")
         && let Some(m) = v.as_object_mut()
@@ -456,6 +557,30 @@ pub fn before_image(obj: &Value) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn credentials_in_env_and_config_maps_are_not_kept() {
+        let dep = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "app",
+            "annotations": {LAST_APPLIED: "{\"AWS_SECRET_ACCESS_KEY\": \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"}"}},
+            "spec": {"template": {"spec": {"containers": [{"name": "c", "env": [
+                {"name": "AWS_SECRET_ACCESS_KEY", "value": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+                {"name": "LOG_LEVEL", "value": "debug"}]}]}}}});
+        let b = before_image(&dep);
+        let text = b.to_string();
+        assert!(!text.contains("wJalrXUtnFEMI"), "{text}");
+        assert!(text.contains("debug"));
+        assert_eq!(
+            b["stockade.dev/redacted"],
+            json!(["/spec/template/spec/containers/0/env/0/value"])
+        );
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"},
+            "data": {"db_password": "hunter2-but-longer", "color": "blue"}});
+        let b = before_image(&cm);
+        assert_eq!(b["data"]["db_password"], REDACTED);
+        assert_eq!(b["data"]["color"], "blue");
+        let err = crate::apply::recreate_body(&b, &[]).unwrap_err();
+        assert!(err.contains("/data/db_password"), "{err}");
+    }
 
     #[test]
     fn a_secrets_before_image_keeps_key_names_and_no_value() {

@@ -66,9 +66,12 @@ impl ObjRef {
 
     /// `Kind ns/name` or `Kind name`.
     pub fn display(&self) -> String {
+        // For people: names come from the cluster, so control characters are shown escaped
+        // and the result is one line.
+        let t = stockade_model::escape::terminal_line;
         match &self.namespace {
-            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
-            None => format!("{} {}", self.kind, self.name),
+            Some(ns) => format!("{} {}/{}", t(&self.kind), t(ns), t(&self.name)),
+            None => format!("{} {}", t(&self.kind), t(&self.name)),
         }
     }
 
@@ -134,9 +137,12 @@ impl Subject {
 
     /// `User alice`, `ServiceAccount ns/name`.
     pub fn display(&self) -> String {
+        // For people: names come from the cluster, so control characters are shown escaped
+        // and the result is one line.
+        let t = stockade_model::escape::terminal_line;
         match &self.namespace {
-            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
-            None => format!("{} {}", self.kind, self.name),
+            Some(ns) => format!("{} {}/{}", t(&self.kind), t(ns), t(&self.name)),
+            None => format!("{} {}", t(&self.kind), t(&self.name)),
         }
     }
 }

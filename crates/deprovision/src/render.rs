@@ -5,18 +5,20 @@ use crate::api::kubectl_resource;
 use crate::plan::{Action, Op, Plan};
 use serde_json::{Value, json};
 use std::fmt::Write;
+use stockade_model::escape::{shell_comment, terminal_line as t};
 
 /// The readable plan.
 pub fn text(plan: &Plan) -> String {
     let mut s = String::new();
     let from = match &plan.source.cluster {
-        Some(c) => format!("cluster `{c}`"),
+        Some(c) => format!("cluster `{}`", t(c)),
         None => "manifests".into(),
     };
     let _ = writeln!(
         s,
         "De-provisioning plan for {} (from {from}, {})",
-        plan.target, plan.created_at
+        t(&plan.target.to_string()),
+        t(&plan.created_at)
     );
     let _ = writeln!(s);
     if plan.actions.is_empty() {
@@ -24,10 +26,10 @@ pub fn text(plan: &Plan) -> String {
     } else {
         let _ = writeln!(s, "Actions ({}):", plan.actions.len());
         for (i, a) in plan.actions.iter().enumerate() {
-            let _ = writeln!(s, "  {:>2}. {}", i + 1, describe(a));
-            let _ = writeln!(s, "      why: {}", a.reason);
+            let _ = writeln!(s, "  {:>2}. {}", i + 1, t(&describe(a)));
+            let _ = writeln!(s, "      why: {}", t(&a.reason));
             if let Some(w) = &a.warning {
-                let _ = writeln!(s, "      ! {w}");
+                let _ = writeln!(s, "      ! {}", t(w));
             }
         }
     }
@@ -39,14 +41,14 @@ pub fn text(plan: &Plan) -> String {
             plan.cascade.len()
         );
         for o in &plan.cascade {
-            let _ = writeln!(s, "  - {}", o.display());
+            let _ = writeln!(s, "  - {}", t(&o.display()));
         }
     }
     if !plan.kept.is_empty() {
         let _ = writeln!(s);
         let _ = writeln!(s, "Kept ({}):", plan.kept.len());
         for k in &plan.kept {
-            let _ = writeln!(s, "  - {}: {}", k.object.display(), k.reason);
+            let _ = writeln!(s, "  - {}: {}", t(&k.object.display()), t(&k.reason));
         }
     }
     let irreversible = plan.actions.iter().filter(|a| a.irreversible).count();
@@ -61,7 +63,7 @@ pub fn text(plan: &Plan) -> String {
         let _ = writeln!(s);
         let _ = writeln!(s, "Notes:");
         for n in &plan.notes {
-            let _ = writeln!(s, "  - {n}");
+            let _ = writeln!(s, "  - {}", t(n));
         }
     }
     let _ = writeln!(s);
@@ -99,20 +101,31 @@ pub fn subject_patch(a: &Action) -> Value {
     Value::Array(ops)
 }
 
+/// One shell argument, or `None` when the value holds a control character (a newline in a
+/// name would make the reviewed script show text on lines of its own): such an action is
+/// written commented out, for `stockade deprovision apply`, which addresses the object exactly.
+fn arg(s: &str) -> Option<String> {
+    (t(s) == s).then(|| shell_quote(s))
+}
+
+/// Always single-quoted (a `'` inside becomes `'\''`); only for values without control
+/// characters, see [`arg`].
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
-/// A reviewable shell script doing what the plan does with kubectl.
+/// A reviewable shell script doing what the plan does with kubectl. Every value from the
+/// cluster or the inputs is a single-quoted argument or sits in a one-line comment, so running
+/// the script runs only the kubectl commands it shows.
 pub fn kubectl(plan: &Plan) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "#!/bin/sh");
     let _ = writeln!(
         s,
         "# Stockade de-provisioning plan for {}, made {} from {}.",
-        plan.target,
-        plan.created_at,
-        plan.source.cluster.as_deref().unwrap_or("manifests")
+        shell_comment(&plan.target.to_string()),
+        shell_comment(&plan.created_at),
+        shell_comment(plan.source.cluster.as_deref().unwrap_or("manifests"))
     );
     let _ = writeln!(
         s,
@@ -121,31 +134,40 @@ pub fn kubectl(plan: &Plan) -> String {
     let _ = writeln!(s, "set -eu");
     for (i, a) in plan.actions.iter().enumerate() {
         let _ = writeln!(s);
-        let _ = writeln!(s, "# {}. {} — {}", i + 1, describe(a), a.reason);
+        let _ = writeln!(
+            s,
+            "# {}. {} — {}",
+            i + 1,
+            shell_comment(&describe(a)),
+            shell_comment(&a.reason)
+        );
         if let Some(w) = &a.warning {
-            let _ = writeln!(s, "# ! {w}");
+            let _ = writeln!(s, "# ! {}", shell_comment(w));
         }
-        let ns = a
-            .object
-            .namespace
-            .as_ref()
-            .map(|n| format!(" -n {}", shell_quote(n)))
-            .unwrap_or_default();
         let res = kubectl_resource(&a.object);
-        match a.op {
-            Op::Delete => {
-                let _ = writeln!(
-                    s,
-                    "kubectl delete {res} {}{ns} --ignore-not-found",
-                    shell_quote(&a.object.name)
-                );
-            }
-            Op::RemoveSubjects => {
-                let _ = writeln!(
-                    s,
-                    "kubectl patch {res} {}{ns} --type=json -p {}",
-                    shell_quote(&a.object.name),
+        let name = arg(&a.object.name);
+        let ns = match a.object.namespace.as_deref() {
+            Some(n) => arg(n).map(|q| format!(" -n {q}")),
+            None => Some(String::new()),
+        };
+        let line = match (name, ns) {
+            (Some(name), Some(ns)) => Some(match a.op {
+                Op::Delete => format!("kubectl delete {res} {name}{ns} --ignore-not-found"),
+                Op::RemoveSubjects => format!(
+                    "kubectl patch {res} {name}{ns} --type=json -p {}",
                     shell_quote(&subject_patch(a).to_string())
+                ),
+            }),
+            _ => None,
+        };
+        match line {
+            Some(l) => {
+                let _ = writeln!(s, "{l}");
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "# ! not scripted: the name or namespace holds control characters (shown escaped above);\n# ! run `stockade deprovision apply` for this action, it addresses the object exactly."
                 );
             }
         }

@@ -21,6 +21,7 @@ pub use registry::{RULES, find};
 pub use rule::{Checker, Hit, Options, Rule};
 pub use stockade_framework::{Family, Meta, RuleOption, Source, controls};
 pub use views::Views;
+pub use workload::secret_in_env_value::looks_like_credential;
 
 /// Declares a rule: its doc comment becomes its user documentation, the fields its metadata
 /// (anything left out comes from [`rule::BASE`]: enabled, no options, no inventory check), and

@@ -31,12 +31,24 @@ fn print_diagnostics(loaded: &inputs::Loaded) -> bool {
     let mut errors = false;
     for d in &loaded.diagnostics {
         errors |= d.level == DiagnosticLevel::Error;
-        eprintln!("{}: {}", d.code, d.message);
+        eprintln!(
+            "{}: {}",
+            d.code,
+            stockade_model::escape::terminal(&d.message)
+        );
     }
     errors
 }
 
+/// Writes an answer. What goes to the terminal has its control characters escaped (the text
+/// renderers escape newlines inside names too; JSON and the kubectl script hold none raw).
+/// A value from the cluster or a journal, for one line of terminal text.
+fn term(s: &str) -> std::borrow::Cow<'_, str> {
+    stockade_model::escape::terminal_line(s)
+}
+
 fn write_out(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    let text: &str = &stockade_model::escape::terminal(text);
     match path {
         Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
         None => {
@@ -122,12 +134,12 @@ fn report_text(title: &str, r: &RunReport) -> String {
                 "{} {} ({})",
                 step.op,
                 step.object.display(),
-                step.subjects.join(", ")
+                term(&step.subjects.join(", "))
             )
         };
         s.push_str(&format!("  {:<15} {what}", step.outcome.as_str()));
         if !step.message.is_empty() {
-            s.push_str(&format!(" — {}", step.message));
+            s.push_str(&format!(" — {}", term(&step.message)));
         }
         s.push('\n');
     }
@@ -235,17 +247,17 @@ fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
                 "{} {} of {} by {} (local user {}) on {} ({}), {} → {}: {}\n",
                 run.kind,
                 run.id,
-                run.target,
-                run.kube_user,
-                run.local_user,
-                run.cluster,
-                run.server,
+                term(&run.target),
+                term(&run.kube_user),
+                term(&run.local_user),
+                term(&run.cluster),
+                term(&run.server),
                 run.started_at,
                 run.finished_at.as_deref().unwrap_or("-"),
                 run.status
             );
             if let Some(m) = &run.message {
-                s.push_str(&format!("  stopped at: {m}\n"));
+                s.push_str(&format!("  stopped at: {}\n", term(m)));
             }
             for a in actions {
                 s.push_str(&format!(
@@ -257,7 +269,7 @@ fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
                     if a.message.is_empty() {
                         String::new()
                     } else {
-                        format!(" — {}", a.message)
+                        format!(" — {}", term(&a.message))
                     }
                 ));
             }
@@ -285,9 +297,9 @@ fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
             r.id.to_string(),
             r.started_at.clone(),
             kind,
-            format!("{} ({})", r.kube_user, r.local_user),
-            r.target.clone(),
-            r.cluster.clone(),
+            format!("{} ({})", term(&r.kube_user), term(&r.local_user)),
+            term(&r.target).into_owned(),
+            term(&r.cluster).into_owned(),
             counts.join(", "),
             r.status.clone(),
         ]);
@@ -374,13 +386,13 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
         if !v.remaining.is_empty() {
             s.push_str("\nRemaining:\n");
             for r in &v.remaining {
-                s.push_str(&format!("  ✗ {r}\n"));
+                s.push_str(&format!("  ✗ {}\n", term(r)));
             }
         }
         if !v.checked.is_empty() {
             s.push_str("\nChecked:\n");
             for c in &v.checked {
-                s.push_str(&format!("  ✓ {c}\n"));
+                s.push_str(&format!("  ✓ {}\n", term(c)));
             }
         }
         if !v.answers.is_empty() {
@@ -398,9 +410,9 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
                 s.push_str(&format!(
                     "  {:<7} {}{}\n",
                     if a.allowed { "ALLOWED" } else { "denied" },
-                    a.request,
+                    term(&a.request),
                     if a.allowed && !a.reason.is_empty() {
-                        format!(" — {}", a.reason)
+                        format!(" — {}", term(&a.reason))
                     } else {
                         String::new()
                     }
@@ -410,7 +422,7 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
         if !v.notes.is_empty() {
             s.push_str("\nNotes:\n");
             for n in &v.notes {
-                s.push_str(&format!("  - {n}\n"));
+                s.push_str(&format!("  - {}\n", term(n)));
             }
         }
         write_out(None, &s)?;

@@ -109,6 +109,13 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     }
 }
 
+/// Whether an env var's literal value is a credential by this rule's judgement: a known secret
+/// format, or a credential-like name with a value that is not a placeholder. Other parts of
+/// Stockade that must not keep credentials (the de-provisioning journal) ask the same question.
+pub fn looks_like_credential(name: &str, value: &str) -> bool {
+    secret_format(value).is_some() || (credential_name(name) && !is_placeholder(value))
+}
+
 /// Last name words that make a variable describe a credential rather than hold one.
 const DESCRIPTIVE_SUFFIXES: &[&str] = &[
     "FILE",
