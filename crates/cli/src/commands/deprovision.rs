@@ -365,6 +365,7 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
         plan.as_ref(),
         api.as_ref(),
         &namespaces,
+        &args.groups,
     );
     if let Some(id) = from_journal {
         v.notes.push(format!(
@@ -374,15 +375,28 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
     if args.output == "json" {
         write_out(None, &(serde_json::to_string_pretty(&v)? + "\n"))?;
     } else {
-        let mut s = format!(
-            "Verify {}: {}\n",
-            v.target,
-            if v.passed {
-                "PASSED, no access remains"
-            } else {
-                "FAILED, access remains"
-            }
-        );
+        let groups = if v.groups.is_empty() {
+            "no group".to_string()
+        } else {
+            v.groups.join(", ")
+        };
+        let unchecked = v.group_grants.iter().filter(|g| !g.assumed).count();
+        let verdict = match (args.target.is_subject(), v.passed) {
+            // Never "no access remains" without the groups it holds for.
+            (true, true) => format!(
+                "PASSED, no access remains for {} with the groups {groups} and no others (an assumption: group membership lives in the identity provider{})",
+                term(&v.target),
+                if unchecked > 0 {
+                    format!("; {unchecked} binding(s) to other groups could still grant access, see Groups")
+                } else {
+                    String::new()
+                }
+            ),
+            (true, false) => format!("FAILED, access remains (checked with the groups {groups})"),
+            (false, true) => "PASSED, nothing of the target remains".to_string(),
+            (false, false) => "FAILED, some of the target remains".to_string(),
+        };
+        let mut s = format!("Verify {}: {verdict}\n", term(&v.target));
         if !v.remaining.is_empty() {
             s.push_str("\nRemaining:\n");
             for r in &v.remaining {
@@ -395,6 +409,40 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
                 s.push_str(&format!("  ✓ {}\n", term(c)));
             }
         }
+        if !v.assumption.is_empty() {
+            s.push_str(&format!("\nGroups:\n  {}\n", term(&v.assumption)));
+            if !v.group_grants.is_empty() {
+                s.push_str(&format!(
+                    "  Bindings to groups ({}; ✗ counted as remaining, ? applies if the subject is in that group, · a default every authenticated identity has):\n",
+                    v.group_grants.len()
+                ));
+            }
+            for g in &v.group_grants {
+                let mark = match (g.counted, g.assumed) {
+                    (true, _) => "✗",
+                    (false, true) => "·",
+                    (false, false) => "?",
+                };
+                let rules = if g.rules.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", term(&g.rules.join("; ")))
+                };
+                let tail = if !g.assumed {
+                    format!(" — not checked: pass --group {}", term(&g.group))
+                } else if g.default {
+                    " (default)".to_string()
+                } else {
+                    String::new()
+                };
+                s.push_str(&format!(
+                    "    {mark} {} grants {} to Group {}{rules}{tail}\n",
+                    term(&g.binding),
+                    term(&g.role),
+                    term(&g.group),
+                ));
+            }
+        }
         if !v.answers.is_empty() {
             let allowed = v.answers.iter().filter(|a| a.allowed).count();
             s.push_str(&format!(
@@ -403,7 +451,7 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
                 if v.namespaces.is_empty() {
                     String::new()
                 } else {
-                    format!(" and in {}", v.namespaces.join(", "))
+                    format!(" and in {}", term(&v.namespaces.join(", ")))
                 }
             ));
             for a in &v.answers {
