@@ -40,13 +40,15 @@ fn print_diagnostics(loaded: &inputs::Loaded) -> bool {
     errors
 }
 
-/// Writes an answer. What goes to the terminal has its control characters escaped (the text
-/// renderers escape newlines inside names too; JSON and the kubectl script hold none raw).
 /// A value from the cluster or a journal, for one line of terminal text.
 fn term(s: &str) -> std::borrow::Cow<'_, str> {
     stockade_model::escape::terminal_line(s)
 }
 
+/// Writes an answer. Its control characters are escaped once more, as a backstop: the text
+/// renderers escape each value (newlines inside names too), and JSON
+/// ([`render::json_pretty`]), YAML and the kubectl script hold none raw, so for them this
+/// changes nothing.
 fn write_out(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     let text: &str = &stockade_model::escape::terminal(text);
     match path {
@@ -71,7 +73,7 @@ fn plan(args: DeprovisionPlanArgs) -> anyhow::Result<u8> {
     }
     let plan = stockade_deprovision::compute(&loaded.inv, &args.target)?;
     let text = match args.output.as_str() {
-        "json" => serde_json::to_string_pretty(&plan)? + "\n",
+        "json" => render::json_pretty(&plan)?,
         "kubectl" => render::kubectl(&plan),
         "yaml" => render::yaml(&plan),
         _ => render::text(&plan),
@@ -176,7 +178,7 @@ fn apply_cmd(args: DeprovisionApplyArgs) -> anyhow::Result<u8> {
             s.push('\n');
         }
         if args.output == "json" {
-            write_out(None, &(serde_json::to_string_pretty(&plan)? + "\n"))?;
+            write_out(None, &render::json_pretty(&plan)?)?;
         } else {
             write_out(None, &s)?;
         }
@@ -194,7 +196,7 @@ fn apply_cmd(args: DeprovisionApplyArgs) -> anyhow::Result<u8> {
         },
     )?;
     let text = if args.output == "json" {
-        serde_json::to_string_pretty(&report)? + "\n"
+        render::json_pretty(&report)?
     } else {
         report_text(&format!("Apply of the plan for {}", plan.target), &report)
     };
@@ -208,7 +210,7 @@ fn undo(args: DeprovisionUndoArgs) -> anyhow::Result<u8> {
     let api = connect(&args.kubeconfig, &args.context)?;
     let report = apply::undo(&api, &journal, args.id, args.yes)?;
     let text = if args.output == "json" {
-        serde_json::to_string_pretty(&report)? + "\n"
+        render::json_pretty(&report)?
     } else {
         report_text(
             &format!("Undo of journal entry {} ({})", args.id, run.target),
@@ -241,7 +243,7 @@ fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
         let actions = journal.actions(id)?;
         if args.output == "json" {
             let v = serde_json::json!({"run": run, "actions": actions});
-            write_out(None, &(serde_json::to_string_pretty(&v)? + "\n"))?;
+            write_out(None, &render::json_pretty(&v)?)?;
         } else {
             let mut s = format!(
                 "{} {} of {} by {} (local user {}) on {} ({}), {} → {}: {}\n",
@@ -279,7 +281,7 @@ fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
     }
     let runs = journal.runs()?;
     if args.output == "json" {
-        write_out(None, &(serde_json::to_string_pretty(&runs)? + "\n"))?;
+        write_out(None, &render::json_pretty(&runs)?)?;
         return Ok(0);
     }
     let mut table = comfy_table::Table::new();
@@ -373,7 +375,7 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
         ));
     }
     if args.output == "json" {
-        write_out(None, &(serde_json::to_string_pretty(&v)? + "\n"))?;
+        write_out(None, &render::json_pretty(&v)?)?;
     } else {
         let groups = if v.groups.is_empty() {
             "no group".to_string()
@@ -387,7 +389,9 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
                 "PASSED, no access remains for {} with the groups {groups} and no others (an assumption: group membership lives in the identity provider{})",
                 term(&v.target),
                 if unchecked > 0 {
-                    format!("; {unchecked} binding(s) to other groups could still grant access, see Groups")
+                    format!(
+                        "; {unchecked} binding(s) to other groups could still grant access, see Groups"
+                    )
                 } else {
                     String::new()
                 }
