@@ -216,6 +216,25 @@ fn hostile_binding_names_are_quoted_encoded_and_escaped_from_plan_to_undo() {
     let plan_file = dir.path().join("plan.json");
     std::fs::write(&plan_file, &plan_json).unwrap();
 
+    // The offline dry run of the plan file: one line per action, escaped.
+    let out = stockade()
+        .args(["deprovision", "apply"])
+        .arg(&plan_file)
+        .output()
+        .unwrap();
+    let offline = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{offline}");
+    assert!(no_raw_controls(&offline), "{offline:?}");
+    assert_eq!(
+        offline.matches("  would delete").count(),
+        HOSTILE.len(),
+        "{offline}"
+    );
+    assert!(
+        !offline.lines().any(|l| l.trim() == "touch PWNED"),
+        "{offline}"
+    );
+
     // apply addresses every binding exactly: the dry run finds them all, then all go.
     let journal = dir.path().join("private").join("journal.db");
     let out = dp(

@@ -223,10 +223,11 @@ pub struct Plan {
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     /// A namespace or workload target is not among the inputs.
-    #[error("{0} is not among the inputs")]
+    #[error("{} is not among the inputs", stockade_model::escape::terminal_line(.0))]
     TargetNotFound(String),
-    /// A plan file is not valid JSON or not a plan.
-    #[error("not a Stockade de-provisioning plan: {0}")]
+    /// A plan file is not valid JSON or not a plan (what it quotes from the file is shown
+    /// escaped).
+    #[error("not a Stockade de-provisioning plan: {}", stockade_model::escape::terminal_line(.0))]
     Invalid(String),
 }
 

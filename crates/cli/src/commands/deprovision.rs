@@ -146,7 +146,7 @@ fn report_text(title: &str, r: &RunReport) -> String {
         s.push('\n');
     }
     if let Some(m) = &r.message {
-        s.push_str(&format!("\nStopped at: {m}\n"));
+        s.push_str(&format!("\nStopped at: {}\n", term(m)));
         if r.status == "stopped" {
             s.push_str(
                 "Fix the cause, then run the same apply again: what is done counts as done.\n",
@@ -156,7 +156,7 @@ fn report_text(title: &str, r: &RunReport) -> String {
     if !r.warnings.is_empty() {
         s.push_str("\nWarnings:\n");
         for w in &r.warnings {
-            s.push_str(&format!("  ! {w}\n"));
+            s.push_str(&format!("  ! {}\n", term(w)));
         }
     }
     s
@@ -168,12 +168,12 @@ fn apply_cmd(args: DeprovisionApplyArgs) -> anyhow::Result<u8> {
         // Offline: show what the plan would do.
         let mut s = format!(
             "Dry run of the plan for {} (offline; add --cluster to check it against the cluster and server-side dry-run it, --yes to execute):\n",
-            plan.target
+            term(&plan.target)
         );
         for a in &plan.actions {
-            s.push_str(&format!("  would {}", render::describe(a)));
+            s.push_str(&format!("  would {}", term(&render::describe(a))));
             if let Some(w) = &a.warning {
-                s.push_str(&format!("\n      ! {w}"));
+                s.push_str(&format!("\n      ! {}", term(w)));
             }
             s.push('\n');
         }
@@ -198,7 +198,10 @@ fn apply_cmd(args: DeprovisionApplyArgs) -> anyhow::Result<u8> {
     let text = if args.output == "json" {
         render::json_pretty(&report)?
     } else {
-        report_text(&format!("Apply of the plan for {}", plan.target), &report)
+        report_text(
+            &format!("Apply of the plan for {}", term(&plan.target)),
+            &report,
+        )
     };
     write_out(None, &text)?;
     Ok(if report.ok() { 0 } else { 1 })
@@ -213,7 +216,7 @@ fn undo(args: DeprovisionUndoArgs) -> anyhow::Result<u8> {
         render::json_pretty(&report)?
     } else {
         report_text(
-            &format!("Undo of journal entry {} ({})", args.id, run.target),
+            &format!("Undo of journal entry {} ({})", args.id, term(&run.target)),
             &report,
         )
     };
@@ -247,16 +250,16 @@ fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
         } else {
             let mut s = format!(
                 "{} {} of {} by {} (local user {}) on {} ({}), {} → {}: {}\n",
-                run.kind,
+                term(&run.kind),
                 run.id,
                 term(&run.target),
                 term(&run.kube_user),
                 term(&run.local_user),
                 term(&run.cluster),
                 term(&run.server),
-                run.started_at,
-                run.finished_at.as_deref().unwrap_or("-"),
-                run.status
+                term(&run.started_at),
+                term(run.finished_at.as_deref().unwrap_or("-")),
+                term(&run.status)
             );
             if let Some(m) = &run.message {
                 s.push_str(&format!("  stopped at: {}\n", term(m)));
@@ -265,8 +268,8 @@ fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
                 s.push_str(&format!(
                     "  {:>3} {:<15} {} {}{}\n",
                     a.seq,
-                    a.result,
-                    a.op,
+                    term(&a.result),
+                    term(&a.op),
                     a.object.display(),
                     if a.message.is_empty() {
                         String::new()
@@ -290,20 +293,25 @@ fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
         "ID", "WHEN", "KIND", "WHO", "TARGET", "CLUSTER", "ACTIONS", "STATUS",
     ]);
     for r in &runs {
-        let counts: Vec<String> = r.counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        // The journal is a local file: what it holds is escaped like anything read.
+        let counts: Vec<String> = r
+            .counts
+            .iter()
+            .map(|(k, n)| format!("{n} {}", term(k)))
+            .collect();
         let kind = match r.undo_of {
             Some(of) => format!("undo of {of}"),
-            None => r.kind.clone(),
+            None => term(&r.kind).into_owned(),
         };
         table.add_row([
             r.id.to_string(),
-            r.started_at.clone(),
+            term(&r.started_at).into_owned(),
             kind,
             format!("{} ({})", term(&r.kube_user), term(&r.local_user)),
             term(&r.target).into_owned(),
             term(&r.cluster).into_owned(),
             counts.join(", "),
-            r.status.clone(),
+            term(&r.status).into_owned(),
         ]);
     }
     write_out(None, &format!("{table}\n"))?;
