@@ -4,8 +4,12 @@
 //!
 //! Before-images never hold a Secret's values: [`before_image`] keeps a Secret's metadata,
 //! type and key names only, and drops `last-applied-configuration` (which can hold values)
-//! and managed fields from every object. Rows are written before each call (`pending`) and
-//! updated after it, so the journal stays accurate when a run stops part-way.
+//! and managed fields from every object; literal credentials elsewhere (env values, ConfigMap
+//! entries, annotations) are replaced by [`REDACTED`] and listed. The database file is created
+//! `0600` (its directory `0700`), and an existing one others can read is made `0600`.
+//!
+//! Rows are written before each call (`pending`) and updated after it, so the journal stays
+//! accurate when a run stops part-way.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -220,7 +224,8 @@ impl Journal {
                 .map_err(io)?;
             let meta = f.metadata().map_err(io)?;
             if meta.permissions().mode() & 0o077 != 0 {
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                // Through the open file, so a path swapped meanwhile is not what changes.
+                f.set_permissions(std::fs::Permissions::from_mode(0o600))
                     .map_err(io)?;
             }
         }

@@ -6,10 +6,14 @@
 //! - [`apply`] executes a plan against the API server: checks and server-side dry-run first,
 //!   then calls with uid/resourceVersion preconditions; idempotent; stops at the first
 //!   surprise. [`apply::undo`] restores from before-images.
-//! - [`journal`] is the local SQLite record of every run and action, with before-images that
-//!   never hold a Secret's values.
-//! - [`verify`] proves no access remains, offline with the RBAC engine and live with
-//!   SubjectAccessReview.
+//! - [`journal`] is the local SQLite record of every run and action (private to its owner),
+//!   with before-images that never hold a Secret's values or another literal credential.
+//! - [`verify`] proves no access remains for the subject with the groups it is known to be in
+//!   (and says which), offline with the RBAC engine and live with SubjectAccessReview.
+//!
+//! Every string from a cluster or a plan file is escaped for where it goes
+//! (`stockade_model::escape`): URL path segments in [`api`], shell words and comments in the
+//! kubectl script and terminal text in [`render`].
 //!
 //! This crate owns the write calls Stockade makes to a cluster; it must not print (the CLI
 //! does) and must never store or print a Secret's value.

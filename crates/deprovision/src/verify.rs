@@ -169,7 +169,7 @@ pub fn verify(
             );
             if !v.remaining.is_empty() {
                 v.notes.push(format!(
-                    "bindings still name the deleted ServiceAccount and would grant a new one of the same name: {}",
+                    "bindings still grant to the deleted ServiceAccount (by name or through its groups) and would grant a new one of the same name: {}",
                     v.remaining.join("; ")
                 ));
                 v.remaining.clear();

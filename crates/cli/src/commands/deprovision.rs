@@ -34,7 +34,7 @@ fn print_diagnostics(loaded: &inputs::Loaded) -> bool {
         eprintln!(
             "{}: {}",
             d.code,
-            stockade_model::escape::terminal(&d.message)
+            stockade_model::escape::terminal_line(&d.message)
         );
     }
     errors
