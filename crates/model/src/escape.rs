@@ -19,6 +19,11 @@
 //! - [`xml_text`] and [`xml_line`]: XML text and attribute values (JUnit): no control character,
 //!   none of the characters XML 1.0 forbids.
 //!
+//! - [`json_pretty`], [`json_compact`], [`json_to_writer_pretty`] ([`JsonFormatter`]): JSON as
+//!   serde_json writes it, except that DEL, C1 controls, bidirectional overrides and line
+//!   separators are `\uXXXX` escapes too (serde_json escapes only C0), so JSON printed on a
+//!   terminal is as safe as text; the decoded strings are unchanged.
+//!
 //! For renderers, two adapters make the terminal escaping hard to forget:
 //!
 //! - [`Term`] and [`TermLine`] wrap any `Display` value (`format!("{}", TermLine(&name))`) and
@@ -416,11 +421,7 @@ pub fn markdown_text(s: &str) -> Cow<'_, str> {
                 out.push_str("&amp;")
             }
             ':' if next == Some('/') => out.push_str("\\:"),
-            '.' if i >= 3
-                && chars[i - 3..i]
-                    .iter()
-                    .all(|w| w.eq_ignore_ascii_case(&'w')) =>
-            {
+            '.' if i >= 3 && chars[i - 3..i].iter().all(|w| w.eq_ignore_ascii_case(&'w')) => {
                 out.push_str("\\.")
             }
             c => out.push(c),
@@ -451,6 +452,113 @@ pub fn markdown_code(s: &str) -> String {
         || (t.len() > 1 && t.starts_with(' ') && t.ends_with(' ') && t.trim() != "");
     let sp = if pad { " " } else { "" };
     format!("{fence}{sp}{t}{sp}{fence}")
+}
+
+/// A serde_json formatter that writes, besides what JSON requires, every character
+/// [`terminal`] would escape (DEL, C1 controls, bidirectional overrides, line separators) as a
+/// `\uXXXX` escape. Wraps the formatter that decides the layout (compact or pretty).
+pub struct JsonFormatter<F>(pub F);
+
+/// Whether a string fragment may hold a character [`JsonFormatter`] escapes (serde_json has
+/// already escaped C0 controls): DEL, or the lead byte of U+0080..U+009F, U+061C, U+200E..
+/// U+206F.
+fn json_suspect(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2))
+}
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for JsonFormatter<F> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        if !json_suspect(fragment) {
+            return w.write_all(fragment.as_bytes());
+        }
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_hazard(c) {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                write!(w, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// `serde_json::to_writer_pretty`, through [`JsonFormatter`].
+pub fn json_to_writer_pretty<W: io::Write, T: serde::Serialize + ?Sized>(
+    w: W,
+    value: &T,
+) -> serde_json::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(
+        w,
+        JsonFormatter(serde_json::ser::PrettyFormatter::new()),
+    );
+    value.serialize(&mut ser)
+}
+
+/// `serde_json::to_vec_pretty`, through [`JsonFormatter`].
+pub fn json_pretty_vec<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(128);
+    json_to_writer_pretty(&mut out, value)?;
+    Ok(out)
+}
+
+/// `serde_json::to_string_pretty`, through [`JsonFormatter`].
+pub fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    // The serializer writes only valid UTF-8.
+    Ok(String::from_utf8_lossy(&json_pretty_vec(value)?).into_owned())
+}
+
+/// `serde_json::to_string`, through [`JsonFormatter`].
+pub fn json_compact<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut out = Vec::with_capacity(128);
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        JsonFormatter(serde_json::ser::CompactFormatter),
+    );
+    value.serialize(&mut ser)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 #[cfg(test)]
@@ -538,13 +646,22 @@ mod tests {
     #[test]
     fn markdown_cannot_inject_markup() {
         assert_eq!(markdown_text("plain text, ok"), "plain text, ok");
-        assert_eq!(markdown_text("DB_PASSWORD & <more>"), "DB_PASSWORD & &lt;more&gt;");
+        assert_eq!(
+            markdown_text("DB_PASSWORD & <more>"),
+            "DB_PASSWORD & &lt;more&gt;"
+        );
         assert_eq!(
             markdown_text("a|b [x](https://e.vil) <img src=x> **b** `c` _i_ &amp;"),
             "a\\|b \\[x\\](https\\://e.vil) &lt;img src=x&gt; \\*\\*b\\*\\* \\`c\\` \\_i\\_ &amp;amp;"
         );
-        assert_eq!(markdown_text("see www.e.vil\n# h"), "see www\\.e.vil\\\\n# h");
-        assert_eq!(markdown_code("Deployment/prod/web"), "`Deployment/prod/web`");
+        assert_eq!(
+            markdown_text("see www.e.vil\n# h"),
+            "see www\\.e.vil\\\\n# h"
+        );
+        assert_eq!(
+            markdown_code("Deployment/prod/web"),
+            "`Deployment/prod/web`"
+        );
         assert_eq!(markdown_code("a`b|c\nd"), "``a`b\\|c\\nd``");
         assert_eq!(markdown_code("`x"), "`` `x ``");
     }
@@ -553,6 +670,27 @@ mod tests {
     fn xml_text_has_only_xml_characters() {
         assert_eq!(xml_text("a\nb\x1b\u{fffe}\u{0}"), "a\nb\\e\\u{fffe}\\x00");
         assert_eq!(xml_line("a\nb"), "a\\nb");
+    }
+
+    #[test]
+    fn json_escapes_what_a_terminal_would_act_on() {
+        let v = serde_json::json!({"name": "a\x1b[2K\u{9b}2J\u{202e}\u{7f}é\u{2028}", "n": [1, 2]});
+        let pretty = json_pretty(&v).unwrap();
+        assert!(
+            pretty.contains(r#""a\u001b[2K\u009b2J\u202e\u007fé\u2028""#),
+            "{pretty}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&pretty).unwrap();
+        assert_eq!(back, v);
+        assert_eq!(
+            pretty
+                .replace(r"\u009b", "\u{9b}")
+                .replace(r"\u202e", "\u{202e}")
+                .replace(r"\u007f", "\u{7f}")
+                .replace(r"\u2028", "\u{2028}"),
+            serde_json::to_string_pretty(&v).unwrap()
+        );
+        assert_eq!(json_compact(&serde_json::json!(["x"])).unwrap(), r#"["x"]"#);
     }
 
     #[test]

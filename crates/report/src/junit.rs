@@ -104,7 +104,8 @@ mod tests {
         super::render(&r, &mut out).unwrap();
         let xml = String::from_utf8(out).unwrap();
         let bad = |c: char| {
-            (c < ' ' && c != '\n' && c != '\t') || ('\u{7f}'..='\u{9f}').contains(&c)
+            (c < ' ' && c != '\n' && c != '\t')
+                || ('\u{7f}'..='\u{9f}').contains(&c)
                 || matches!(c, '\u{fffe}' | '\u{ffff}' | '\u{202e}')
         };
         assert!(!xml.contains(bad), "{xml:?}");

@@ -125,9 +125,18 @@ mod tests {
         let md = String::from_utf8(out).unwrap();
         let row = md.lines().find(|l| l.contains("WL001")).unwrap();
         // Five cells: six unescaped pipes.
-        let pipes = row.match_indices('|').filter(|(i, _)| !row[..*i].ends_with('\\')).count();
+        let pipes = row
+            .match_indices('|')
+            .filter(|(i, _)| !row[..*i].ends_with('\\'))
+            .count();
         assert_eq!(pipes, 6, "{row}");
-        assert!(!md.contains("<img") && !md.contains("[click](") && !md.contains('\x1b'), "{md}");
-        assert!(row.contains("``Deployment/prod/web\\|x`y\\n\\| fake \\| row \\|``"), "{row}");
+        assert!(
+            !md.contains("<img") && !md.contains("[click](") && !md.contains('\x1b'),
+            "{md}"
+        );
+        assert!(
+            row.contains("``Deployment/prod/web\\|x`y\\n\\| fake \\| row \\|``"),
+            "{row}"
+        );
     }
 }

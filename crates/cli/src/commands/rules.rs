@@ -67,7 +67,7 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
             })
             .collect();
         v.extend(audit.iter().map(|r| stockade_audit::registry::to_json(r)));
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        println!("{}", stockade_model::escape::json_pretty(&v)?);
         return Ok(0);
     }
     let mut t = Table::new();
