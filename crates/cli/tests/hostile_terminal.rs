@@ -541,3 +541,49 @@ fn live_rolebinding_with_escapes_is_shown_escaped() {
     assert!(t.contains("mallory\\e[1A\\u{202e}x"), "{t}");
     assert!(!t.lines().any(|l| l.starts_with("fake line")), "{t}");
 }
+
+#[test]
+fn audit_log_serve_alert_lines_escape_every_control() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("stockade"))
+        .args(["audit-log", "serve", "--no-config", "--listen", "127.0.0.1:0"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stderr = child.stderr.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _child = Kill(child);
+    let mut first = String::new();
+    BufReader::new(stderr).read_line(&mut first).unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    let list = format!(
+        r#"{{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{}]}}"#,
+        hostile_event()
+    );
+    let code = std::process::Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST"])
+        .args(["-H", "Content-Type: application/json", "--data-binary", &list, &url])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&code.stdout), "200");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    assert!(!line.trim_end().contains(hazard), "{}", line.escape_debug());
+    let v: Value = serde_json::from_str(&line).expect("alert lines are JSON");
+    assert_eq!(v["ruleId"], "AU001");
+    assert!(line.contains("\\u001b[2K") && line.contains("\\u202e") && line.contains("\\u009b"));
+    assert_eq!(v["object"]["name"], NAME);
+}
