@@ -162,7 +162,9 @@ pub fn to_value(report: &Report) -> Value {
 
 /// Writes the SARIF report.
 pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &to_value(report)).map_err(io::Error::other)?;
+    // Escapes C1 controls and bidi overrides as well as C0 (serde_json escapes only C0).
+    stockade_model::escape::json_to_writer_pretty(&mut *w, &to_value(report))
+        .map_err(io::Error::other)?;
     writeln!(w)
 }
 
