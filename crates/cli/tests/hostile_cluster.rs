@@ -184,3 +184,157 @@ fn rbac_can_reads_the_group_before_or_after_the_subresource_as_the_api_server_an
     let (_, t) = can(&["get", "deployments/web"]);
     assert!(t.contains("--name"), "{t}");
 }
+
+/// Audit events (as JSON) whose requestURI contains `needle`, waiting up to 15 s for at least
+/// `min` of them: the API server writes its log asynchronously.
+fn audit_events(needle: &str, min: usize) -> Vec<Value> {
+    let path = std::env::var("STOCKADE_TEST_AUDIT_LOG").expect("STOCKADE_TEST_AUDIT_LOG");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let found: Vec<Value> = text
+            .lines()
+            .filter(|l| l.contains(needle))
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|e| e["requestURI"].as_str().is_some_and(|u| u.contains(needle)))
+            .collect();
+        if found.len() >= min || Instant::now() > deadline {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+#[test]
+fn every_request_carries_stockades_user_agent_in_the_real_audit_log() {
+    let Some(c) = cluster() else { return };
+    if std::env::var("STOCKADE_TEST_AUDIT_LOG").is_err() {
+        eprintln!("note: no audit log (STOCKADE_TEST_AUDIT_LOG unset); skipping");
+        return;
+    }
+    let ns = unique("hc-ua");
+    c.create("/api/v1/namespaces", &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}));
+    let _cleanup = Cleanup { c: &c, paths: vec![format!("/api/v1/namespaces/{ns}")] };
+    let version = env!("CARGO_PKG_VERSION");
+    let run = |args: &[&str]| {
+        let out = stockade()
+            .args(args)
+            .arg("--kubeconfig")
+            .arg(&c.kubeconfig)
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(2), "{}", text(&out));
+    };
+    // A scan limited to a new namespace: every request under it is this scan's, Secrets
+    // (metadata only) included.
+    run(&["scan", "--cluster", "-n", &ns, "--no-config", "--fail-on", "critical"]);
+    let prefix = format!("/namespaces/{ns}/");
+    let events: Vec<Value> = audit_events(&prefix, 20)
+        .into_iter()
+        .filter(|e| e["user"]["username"] == "admin" && e["verb"] == "list")
+        .collect();
+    // Every namespaced resource type the scan reads.
+    assert!(events.len() >= 20, "{} list events under {prefix}", events.len());
+    assert!(
+        events
+            .iter()
+            .any(|e| e["objectRef"]["resource"] == "secrets" && e["verb"] == "list")
+    );
+    for e in &events {
+        assert_eq!(e["userAgent"], json!(format!("stockade/{version} (scan)")), "{e}");
+    }
+    // Another command names itself. rbac reads every RoleBinding, as other tests' scans do, so
+    // look for a new event with its User-Agent.
+    let needle = "/apis/rbac.authorization.k8s.io/v1/rolebindings?limit=";
+    let before = audit_events(needle, 0).len();
+    run(&["rbac", "who-can", "get", "secrets", "-n", &ns, "--cluster"]);
+    let want = json!(format!("stockade/{version} (rbac)"));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let events = audit_events(needle, before + 1);
+        if events[before.min(events.len())..].iter().any(|e| e["userAgent"] == want) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no rbac request with User-Agent {want}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+#[test]
+fn the_scanning_identity_is_exempted_from_bulk_secret_listing_by_identity_not_user_agent() {
+    let Some(c) = cluster() else { return };
+    if std::env::var("STOCKADE_TEST_AUDIT_LOG").is_err() {
+        eprintln!("note: no audit log (STOCKADE_TEST_AUDIT_LOG unset); skipping");
+        return;
+    }
+    // A cluster-wide scan lists every Secret's metadata: the event AU006 alerts on.
+    let needle = "/api/v1/secrets?limit=";
+    let ua = json!(format!("stockade/{} (scan)", env!("CARGO_PKG_VERSION")));
+    let before = audit_events(needle, 0).len();
+    let out = stockade()
+        .args(["scan", "--cluster", "--no-config", "--fail-on", "critical", "--kubeconfig"])
+        .arg(&c.kubeconfig)
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(2), "{}", text(&out));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let ours: Vec<Value> = loop {
+        let events = audit_events(needle, before + 1);
+        let ours: Vec<Value> = events[before.min(events.len())..]
+            .iter()
+            .filter(|e| e["userAgent"] == ua && e["user"]["username"] == "admin")
+            .cloned()
+            .collect();
+        if !ours.is_empty() {
+            break ours;
+        }
+        assert!(Instant::now() < deadline, "no Secret listing with User-Agent {ua}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.log");
+    let lines: Vec<String> = ours.iter().map(Value::to_string).collect();
+    std::fs::write(&log, lines.join("\n") + "\n").unwrap();
+    let analyze = |config: Option<&str>| {
+        let mut cmd = stockade();
+        cmd.args(["audit-log", "analyze", "-o", "json", "-q"]).arg(&log);
+        match config {
+            Some(text) => {
+                let p = dir.path().join(format!("{}.yaml", unique("cfg")));
+                std::fs::write(&p, text).unwrap();
+                cmd.arg("--config").arg(p);
+            }
+            None => {
+                cmd.arg("--no-config");
+            }
+        }
+        let out = cmd.output().unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["ruleId"] == "AU006")
+            .count()
+    };
+    assert!(analyze(None) >= 1, "the scanner's own listing alerts without an exemption");
+    // The documented exemption: the scanning identity.
+    assert_eq!(
+        analyze(Some("rules:\n  options:\n    bulk-secret-listing:\n      allowed-users: [admin]\n")),
+        0
+    );
+    // Another identity sending the same User-Agent is still reported.
+    let forged: Vec<String> = ours
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            e["user"]["username"] = json!("mallory");
+            e.to_string()
+        })
+        .collect();
+    std::fs::write(&log, forged.join("\n") + "\n").unwrap();
+    assert!(
+        analyze(Some("rules:\n  options:\n    bulk-secret-listing:\n      allowed-users: [admin]\n")) >= 1
+    );
+}
