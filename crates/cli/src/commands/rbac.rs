@@ -57,32 +57,61 @@ fn options(common: &RbacCommon) -> ModelOptions {
     }
 }
 
-/// Turns `VERB RESOURCE[/SUB][.GROUP]` (or a `/url`) plus flags into a request.
+/// Subresources the built-in API serves; another word after `/` is probably an object name
+/// written as kubectl's `TYPE/NAME`.
+const SUBRESOURCES: &[&str] = &[
+    "approval",
+    "attach",
+    "binding",
+    "ephemeralcontainers",
+    "eviction",
+    "exec",
+    "finalize",
+    "log",
+    "portforward",
+    "proxy",
+    "resize",
+    "scale",
+    "status",
+    "token",
+    "*",
+];
+
+/// Turns `VERB RESOURCE[.GROUP][/SUB]` (or `RESOURCE/SUB.GROUP`, or a `/url`) plus flags into a
+/// request.
 fn request(verb: &str, r: &RbacRequestArgs) -> anyhow::Result<Request> {
     let target = r.resource.as_str();
     if target.starts_with('/') {
-        if r.namespace.is_some() || r.name.is_some() || r.api_group.is_some() {
+        if r.namespace.is_some()
+            || r.name.is_some()
+            || r.api_group.is_some()
+            || r.subresource.is_some()
+        {
             bail!(
-                "`{target}` is a non-resource URL: --namespace, --name and --api-group do not apply"
+                "`{target}` is a non-resource URL: --namespace, --name, --api-group and --subresource do not apply"
             );
         }
         return Ok(Request::non_resource(verb, target));
     }
-    let (res_part, sub) = match target.split_once('/') {
-        Some((a, b)) => (a, b),
-        None => (target, ""),
+    let parsed = stockade_rbac::ResourceArg::parse(target).map_err(anyhow::Error::msg)?;
+    let (res, group_in_name) = (parsed.resource, parsed.group);
+    let sub = match (parsed.subresource, r.subresource.as_deref()) {
+        ("", Some(s)) => s,
+        (a, Some(b)) if a != b => {
+            bail!("`{target}` names subresource `{a}` but --subresource says `{b}`")
+        }
+        (a, _) => a,
     };
-    let (res, group_in_name) = match res_part.split_once('.') {
-        Some((a, g)) => (a, Some(g)),
-        None => (res_part, None),
-    };
+    if !sub.is_empty() && !SUBRESOURCES.contains(&sub) {
+        eprintln!(
+            "note: `{}` is not a subresource of the built-in API; in Stockade the part after `/` is a subresource (kubectl auth can-i reads TYPE/NAME): name an object with --name",
+            stockade_model::escape::terminal_line(sub)
+        );
+    }
     // kubectl's short names (`deploy`) and the groups of built-in resources come from the one
     // catalogue (kubectl asks discovery; offline, the catalogue answers).
     let known = stockade_model::kinds::by_plural(res, None);
     let res = known.map_or(res, |k| k.plural);
-    if res.is_empty() {
-        bail!("empty resource in `{target}`: use e.g. pods, pods/exec or deployments.apps");
-    }
     let group = match (&r.api_group, group_in_name) {
         (Some(g), _) => g.clone(),
         (None, Some(g)) => g.to_string(),
