@@ -634,6 +634,9 @@ pub struct DeprovisionVerifyArgs {
     /// Also ask SubjectAccessReview in this namespace (repeatable; namespaces of current bindings and of journalled applies for TARGET are always asked).
     #[arg(short = 'n', long = "namespace", value_name = "NS")]
     pub namespaces: Vec<String>,
+    /// A group the subject is in (repeatable): checked too, with SubjectAccessReview and the RBAC engine. Group membership lives in the identity provider; without --group only the implicit groups (system:authenticated, …) are assumed, and the verdict says so.
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
     #[command(flatten)]
     pub journal: JournalArgs,
     /// Output: text or json.

@@ -709,7 +709,7 @@ subjects: [{kind: User, name: bob}, {kind: User, name: alice}]
     assert!(plan["actions"][0]["object"].get("uid").is_none());
     let sh = run("kubectl");
     assert!(
-        sh.contains("kubectl delete rolebindings.rbac.authorization.k8s.io 'alice-pods' -n 'shop'"),
+        sh.contains("kubectl delete rolebindings.rbac.authorization.k8s.io alice-pods -n shop"),
         "{sh}"
     );
     assert!(

@@ -47,13 +47,25 @@ fn resource_of(r: &ObjRef) -> Result<&'static Resource, ApiError> {
         .iter()
         .find(|x| x.kind == r.kind && r.api_version.starts_with(x.group))
         .or_else(|| RESOURCES.iter().find(|x| x.kind == r.kind))
-        .ok_or_else(|| ApiError::Other(format!("Stockade does not act on kind {}", r.kind)))
+        .ok_or_else(|| {
+            ApiError::Other(format!(
+                "Stockade does not act on kind {}",
+                stockade_model::escape::terminal_line(&r.kind)
+            ))
+        })
 }
 
 /// The URL of an object. The namespace and name are percent-encoded path segments, so a name
 /// such as `frag#x` or `keep?dryRun=All` addresses exactly that object.
 pub fn object_url(r: &ObjRef) -> Result<String, ApiError> {
-    let res = resource_of(r)?;
+    let res = scoped_resource_of(r)?;
+    // An empty name would address the collection: a DELETE there deletes every object in it.
+    if r.name.is_empty() {
+        return Err(ApiError::Other(format!(
+            "a {} without a name cannot be addressed",
+            stockade_model::escape::terminal_line(&r.kind)
+        )));
+    }
     Ok(format!(
         "{}/{}",
         res.list_url(r.namespace.as_deref()),
@@ -63,7 +75,21 @@ pub fn object_url(r: &ObjRef) -> Result<String, ApiError> {
 
 /// The URL of the collection an object is created in.
 pub fn collection_url(r: &ObjRef) -> Result<String, ApiError> {
-    Ok(resource_of(r)?.list_url(r.namespace.as_deref()))
+    Ok(scoped_resource_of(r)?.list_url(r.namespace.as_deref()))
+}
+
+/// The resource of an object whose namespace fits its kind: a namespaced kind without a
+/// namespace would address the cluster-wide path, where the object is never found (and
+/// "already gone" would be reported while it still exists).
+fn scoped_resource_of(r: &ObjRef) -> Result<&'static Resource, ApiError> {
+    let res = resource_of(r)?;
+    if res.namespaced && r.namespace.as_deref().is_none_or(str::is_empty) {
+        return Err(ApiError::Other(format!(
+            "{} is namespaced but names no namespace",
+            r.display()
+        )));
+    }
+    Ok(res)
 }
 
 /// `plural.group` as kubectl names the resource (`rolebindings.rbac.authorization.k8s.io`).
@@ -260,5 +286,21 @@ mod url_tests {
             ),
             format!("{base}keep%3FdryRun%3DAll?dryRun=All")
         );
+    }
+
+    #[test]
+    fn an_object_without_a_name_or_namespace_is_never_addressed() {
+        // Either would reach another URL: the collection (a DELETE there deletes all of it), or
+        // the cluster-wide path where a namespaced object is never found.
+        assert!(object_url(&binding("", "shop")).is_err());
+        assert!(object_url(&binding("x", "")).is_err());
+        let mut no_ns = binding("x", "shop");
+        no_ns.namespace = None;
+        assert!(object_url(&no_ns).is_err());
+        assert!(collection_url(&no_ns).is_err());
+        let mut unknown = binding("x", "shop");
+        unknown.kind = "Evil\u{1b}[2J".into();
+        let e = object_url(&unknown).unwrap_err().to_string();
+        assert!(!e.contains('\u{1b}'), "{e}");
     }
 }

@@ -15,7 +15,7 @@
 //! stored); a legacy token Secret is recreated so that the token controller mints a new token.
 
 use crate::api::{Api, ApiError};
-use crate::journal::{Journal, JournalError, RunInfo, before_image};
+use crate::journal::{Journal, JournalError, REDACTED, REDACTED_KEY, RunInfo, before_image};
 use crate::plan::{Action, ObjRef, Op, Plan};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -560,15 +560,9 @@ pub fn recreate_body(before: &Value, deleted_uids: &[String]) -> Result<Value, S
     };
     m.remove("status");
     let keys = m.remove("stockade.dev/keys");
-    if let Some(Value::Array(paths)) = m.remove("stockade.dev/redacted")
-        && !paths.is_empty()
-    {
-        let paths: Vec<&str> = paths.iter().filter_map(Value::as_str).collect();
-        return Err(format!(
-            "its credential values ({}) were never stored, so it cannot be recreated as it was; apply it again from its manifest",
-            paths.join(", ")
-        ));
-    }
+    // What the journal never held stays as the before-image has it: credentials read
+    // `<redacted by stockade>` (see `not_restored`, which undo reports).
+    m.remove(REDACTED_KEY);
     let kind = m
         .get("kind")
         .and_then(Value::as_str)
@@ -613,6 +607,50 @@ pub fn recreate_body(before: &Value, deleted_uids: &[String]) -> Result<Value, S
     Ok(v)
 }
 
+/// What an object recreated from `before` lacks, for people: the JSON pointers of the
+/// credentials the journal never held and of the dropped `last-applied-configuration`.
+pub fn not_restored(before: &Value) -> Vec<String> {
+    before
+        .get(REDACTED_KEY)
+        .and_then(Value::as_array)
+        .map(|paths| {
+            paths
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The warning for an object recreated without what the journal never held.
+fn not_restored_warning(object: &ObjRef, before: &Value) -> Option<String> {
+    let paths = not_restored(before);
+    if paths.is_empty() {
+        return None;
+    }
+    let (applied, values): (Vec<&String>, Vec<&String>) = paths
+        .iter()
+        .partition(|p| p.ends_with("kubectl.kubernetes.io~1last-applied-configuration"));
+    let mut parts = Vec::new();
+    if !values.is_empty() {
+        parts.push(format!(
+            "credential values Stockade never stores read `{REDACTED}` at {}: set them again from your secret store or manifest",
+            values.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !applied.is_empty() {
+        parts.push(
+            "the kubectl.kubernetes.io/last-applied-configuration annotation is not restored (kubectl apply will treat the object as created by hand)".to_string(),
+        );
+    }
+    Some(format!(
+        "{}: recreated without what the journal does not hold; {}",
+        object.display(),
+        parts.join("; ")
+    ))
+}
+
 /// Undoes an applied run from its before-images (dry-run unless `execute`).
 pub fn undo(api: &Api, journal: &Journal, id: i64, run_it: bool) -> Result<RunReport, RunError> {
     let run = journal.run(id)?;
@@ -638,6 +676,7 @@ pub fn undo(api: &Api, journal: &Journal, id: i64, run_it: bool) -> Result<RunRe
                 let check = match recreate_body(&a.before, &deleted_uids) {
                     Err(why) => Check::Skip(Outcome::NotRestorable, why),
                     Ok(body) => {
+                        warnings.extend(not_restored_warning(&object, &a.before));
                         if body.get("type").and_then(Value::as_str)
                             == Some("kubernetes.io/service-account-token")
                         {
@@ -698,10 +737,13 @@ pub fn undo(api: &Api, journal: &Journal, id: i64, run_it: bool) -> Result<RunRe
                 let check = match api.get(&object) {
                     Err(e) => Check::Skip(Outcome::Failed, format!("cannot read it: {e}")),
                     Ok(None) => match recreate_body(&a.before, &deleted_uids) {
-                        Ok(body) => Check::Proceed {
-                            before: Value::Null,
-                            call: Call::Create(body),
-                        },
+                        Ok(body) => {
+                            warnings.extend(not_restored_warning(&object, &a.before));
+                            Check::Proceed {
+                                before: Value::Null,
+                                call: Call::Create(body),
+                            }
+                        }
                         Err(why) => Check::Skip(Outcome::NotRestorable, why),
                     },
                     Ok(Some(cur)) => {

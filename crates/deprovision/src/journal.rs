@@ -452,15 +452,16 @@ impl Journal {
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
-/// The before-image of an object as the journal keeps it: the object without managed fields
-/// and `last-applied-configuration`; for a Secret, only `apiVersion`, `kind`, `metadata`,
-/// `type` and, under `stockade.dev/keys`, the names of its keys — never a value.
-/// What replaces a credential in a before-image.
+/// What replaces a credential in a before-image (and in an object undo recreates from it).
 pub const REDACTED: &str = "<redacted by stockade>";
 
 fn pointer_token(k: &str) -> String {
     k.replace('~', "~0").replace('/', "~1")
 }
+
+/// Where a before-image lists the JSON pointers of what it does not hold: redacted credentials
+/// and the dropped `last-applied-configuration` annotation.
+pub const REDACTED_KEY: &str = "stockade.dev/redacted";
 
 /// Replaces the literal values of credential-like env vars anywhere in `v` (containers, init
 /// and ephemeral containers, pod templates of every workload kind), recording JSON pointers.
@@ -506,35 +507,86 @@ fn redact_credentials(v: &mut Value, at: &mut String, out: &mut Vec<String>) {
     }
 }
 
+/// Whether an annotation holds a credential: its key and value judged as an env var would be,
+/// or, for a value that is JSON (a tool's record of the object), any credential-like env value
+/// or entry inside it.
+fn annotation_holds_credential(key: &str, value: &str) -> bool {
+    if stockade_rules::looks_like_credential(key, value) {
+        return true;
+    }
+    let Ok(mut parsed) = serde_json::from_str::<Value>(value) else {
+        return false;
+    };
+    let mut found = Vec::new();
+    redact_credentials(&mut parsed, &mut String::new(), &mut found);
+    !found.is_empty() || json_holds_credential_entry(&parsed)
+}
+
+/// Whether a JSON value holds a string entry whose key and value look like a credential
+/// (`{"data": {"db_password": "…"}}`).
+fn json_holds_credential_entry(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.iter().any(|(k, x)| match x {
+            Value::String(text) => stockade_rules::looks_like_credential(k, text),
+            other => json_holds_credential_entry(other),
+        }),
+        Value::Array(items) => items.iter().any(json_holds_credential_entry),
+        _ => false,
+    }
+}
+
+/// The before-image of an object as the journal keeps it: the object without managed fields
+/// and `last-applied-configuration` (a copy of what was applied, values included); literal
+/// credentials replaced by [`REDACTED`] — env values, ConfigMap entries and annotations that
+/// the scan's rule for literal credentials (WL042) would flag — with the JSON pointer of each
+/// listed under [`REDACTED_KEY`]; for a Secret, only `apiVersion`, `kind`, `metadata`, `type`
+/// and, under `stockade.dev/keys`, the names of its keys — never a value.
 pub fn before_image(obj: &Value) -> Value {
     let mut v = obj.clone();
+    let mut redacted = Vec::new();
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("managedFields");
         if let Some(ann) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
-            ann.remove(LAST_APPLIED);
+            if ann.remove(LAST_APPLIED).is_some() {
+                redacted.push(format!(
+                    "/metadata/annotations/{}",
+                    pointer_token(LAST_APPLIED)
+                ));
+            }
+            for (k, val) in ann.iter_mut() {
+                if let Some(text) = val.as_str()
+                    && annotation_holds_credential(k, text)
+                {
+                    *val = Value::from(REDACTED);
+                    redacted.push(format!("/metadata/annotations/{}", pointer_token(k)));
+                }
+            }
         }
     }
     // Credentials written as literal env values (and credential-like ConfigMap entries) are
     // never stored: they are replaced and their paths listed, so undo can say what it cannot
     // restore.
-    let mut redacted = Vec::new();
     redact_credentials(&mut v, &mut String::new(), &mut redacted);
-    if v.get("kind").and_then(Value::as_str) == Some("ConfigMap")
-        && let Some(Value::Object(data)) = v.get_mut("data")
-    {
-        for (k, val) in data.iter_mut() {
-            if let Some(text) = val.as_str()
-                && stockade_rules::looks_like_credential(k, text)
-            {
-                *val = Value::from(REDACTED);
-                redacted.push(format!("/data/{}", pointer_token(k)));
+    if v.get("kind").and_then(Value::as_str) == Some("ConfigMap") {
+        for (field, marker) in [("data", REDACTED), ("binaryData", "")] {
+            // binaryData must stay base64: its redacted entries are empty.
+            let Some(Value::Object(data)) = v.get_mut(field) else {
+                continue;
+            };
+            for (k, val) in data.iter_mut() {
+                if let Some(text) = val.as_str()
+                    && stockade_rules::looks_like_credential(k, text)
+                {
+                    *val = Value::from(marker);
+                    redacted.push(format!("/{field}/{}", pointer_token(k)));
+                }
             }
         }
     }
     if !redacted.is_empty()
         && let Some(m) = v.as_object_mut()
     {
-        m.insert("stockade.dev/redacted".into(), Value::from(redacted));
+        m.insert(REDACTED_KEY.into(), Value::from(redacted));
     }
     if v.get("kind").and_then(Value::as_str) == Some("Secret")
         && let Some(m) = v.as_object_mut()
@@ -570,16 +622,59 @@ mod tests {
         assert!(!text.contains("wJalrXUtnFEMI"), "{text}");
         assert!(text.contains("debug"));
         assert_eq!(
-            b["stockade.dev/redacted"],
-            json!(["/spec/template/spec/containers/0/env/0/value"])
+            b[REDACTED_KEY],
+            json!([
+                "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration",
+                "/spec/template/spec/containers/0/env/0/value"
+            ])
         );
         let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"},
             "data": {"db_password": "hunter2-but-longer", "color": "blue"}});
         let b = before_image(&cm);
         assert_eq!(b["data"]["db_password"], REDACTED);
         assert_eq!(b["data"]["color"], "blue");
-        let err = crate::apply::recreate_body(&b, &[]).unwrap_err();
-        assert!(err.contains("/data/db_password"), "{err}");
+        // Undo recreates the ConfigMap with what it has, and says what it lacks.
+        let body = crate::apply::recreate_body(&b, &[]).unwrap();
+        assert_eq!(
+            body["data"],
+            json!({"db_password": REDACTED, "color": "blue"})
+        );
+        assert!(body.get(REDACTED_KEY).is_none());
+        assert_eq!(crate::apply::not_restored(&b), vec!["/data/db_password"]);
+    }
+
+    #[test]
+    fn annotations_and_binary_data_holding_credentials_are_not_kept() {
+        let tool_record = json!({"spec": {"template": {"spec": {"containers": [{"name": "c",
+            "env": [{"name": "DB_PASSWORD", "value": "s3cr3t-Passw0rd-x"}]}]}}}})
+        .to_string();
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg",
+            "annotations": {"example.com/last-config": tool_record, "api-token": "tok-9f8e7d6c5b4a",
+                LAST_APPLIED: "{}", "team": "payments"}},
+            "data": {"color": "blue"}, "binaryData": {"signing_key": "c2VjcmV0LWtleS1ieXRlcw==", "logo": "iVBORw0K"}});
+        let b = before_image(&cm);
+        let text = b.to_string();
+        for leaked in [
+            "s3cr3t-Passw0rd",
+            "tok-9f8e7d6c5b4a",
+            "c2VjcmV0LWtleS1ieXRlcw",
+        ] {
+            assert!(!text.contains(leaked), "{leaked}: {text}");
+        }
+        assert_eq!(b["metadata"]["annotations"]["team"], "payments");
+        assert_eq!(b["binaryData"]["logo"], "iVBORw0K");
+        assert_eq!(b["binaryData"]["signing_key"], "");
+        let mut paths = crate::apply::not_restored(&b);
+        paths.sort();
+        assert_eq!(
+            paths,
+            vec![
+                "/binaryData/signing_key",
+                "/metadata/annotations/api-token",
+                "/metadata/annotations/example.com~1last-config",
+                "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration",
+            ]
+        );
     }
 
     #[test]

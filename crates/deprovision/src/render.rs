@@ -4,8 +4,9 @@
 use crate::api::kubectl_resource;
 use crate::plan::{Action, Op, Plan};
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::fmt::Write;
-use stockade_model::escape::{shell_comment, terminal_line as t};
+use stockade_model::escape::{shell_comment, shell_printf_format, shell_word, terminal_line as t};
 
 /// The readable plan.
 pub fn text(plan: &Plan) -> String {
@@ -101,22 +102,47 @@ pub fn subject_patch(a: &Action) -> Value {
     Value::Array(ops)
 }
 
-/// One shell argument, or `None` when the value holds a control character (a newline in a
-/// name would make the reviewed script show text on lines of its own): such an action is
-/// written commented out, for `stockade deprovision apply`, which addresses the object exactly.
-fn arg(s: &str) -> Option<String> {
-    (t(s) == s).then(|| shell_quote(s))
+/// Shell words for a script: each value exact, and every line of the script readable.
+#[derive(Default)]
+struct Words {
+    /// Assignments of the values that hold control characters, written before the command.
+    assignments: Vec<String>,
+    /// Variables used so far in the script.
+    vars: usize,
 }
 
-/// Always single-quoted (a `'` inside becomes `'\''`); only for values without control
-/// characters, see [`arg`].
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
+impl Words {
+    /// `s` as one shell word. A value with control characters (a newline, an escape sequence,
+    /// a bidirectional override) is assigned to a variable first through `printf` with octal
+    /// escapes, so the command gets it byte for byte while the script shows it on one line;
+    /// every other value is [`shell_word`].
+    fn word(&mut self, s: &str) -> String {
+        if matches!(t(s), Cow::Borrowed(_)) {
+            return shell_word(s).into_owned();
+        }
+        self.vars += 1;
+        let var = format!("v{}", self.vars);
+        // The sentinel `_` keeps trailing newlines, which command substitution would drop.
+        self.assignments.push(format!(
+            "{var}=$(printf {}); {var}=${{{var}%_}}",
+            shell_printf_format(&format!("{s}_"))
+        ));
+        format!("\"${var}\"")
+    }
+
+    /// Writes the assignments the words of one command need, then the command.
+    fn line(&mut self, out: &mut String, command: &str) {
+        for a in self.assignments.drain(..) {
+            let _ = writeln!(out, "{a}");
+        }
+        let _ = writeln!(out, "{command}");
+    }
 }
 
 /// A reviewable shell script doing what the plan does with kubectl. Every value from the
-/// cluster or the inputs is a single-quoted argument or sits in a one-line comment, so running
-/// the script runs only the kubectl commands it shows.
+/// cluster or the inputs is a quoted shell word (values with control characters pass through
+/// `printf` with octal escapes) or sits in a one-line comment, so running the script runs only
+/// the kubectl commands it shows, on exactly the objects the plan names.
 pub fn kubectl(plan: &Plan) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "#!/bin/sh");
@@ -129,9 +155,10 @@ pub fn kubectl(plan: &Plan) -> String {
     );
     let _ = writeln!(
         s,
-        "# Review every line before running it. `stockade deprovision apply` does the same with\n# uid/resourceVersion preconditions on deletes, a server-side dry-run first and a journal\n# for undo; this script has only the patches' resourceVersion tests."
+        "# Review every line before running it. `stockade deprovision apply` does the same with\n# uid/resourceVersion preconditions on deletes, a server-side dry-run first and a journal\n# for undo; this script has only the patches' resourceVersion tests.\n# Names with control characters are shown escaped in comments and passed exactly through\n# printf (octal escapes such as \\012 for a newline)."
     );
     let _ = writeln!(s, "set -eu");
+    let mut w = Words::default();
     for (i, a) in plan.actions.iter().enumerate() {
         let _ = writeln!(s);
         let _ = writeln!(
@@ -141,43 +168,65 @@ pub fn kubectl(plan: &Plan) -> String {
             shell_comment(&describe(a)),
             shell_comment(&a.reason)
         );
-        if let Some(w) = &a.warning {
-            let _ = writeln!(s, "# ! {}", shell_comment(w));
+        if let Some(warning) = &a.warning {
+            let _ = writeln!(s, "# ! {}", shell_comment(warning));
         }
-        let res = kubectl_resource(&a.object);
-        let name = arg(&a.object.name);
+        let res = w.word(&kubectl_resource(&a.object));
+        let name = w.word(&a.object.name);
         let ns = match a.object.namespace.as_deref() {
-            Some(n) => arg(n).map(|q| format!(" -n {q}")),
-            None => Some(String::new()),
+            Some(n) => format!(" -n {}", w.word(n)),
+            None => String::new(),
         };
-        let line = match (name, ns) {
-            (Some(name), Some(ns)) => Some(match a.op {
-                Op::Delete => format!("kubectl delete {res} {name}{ns} --ignore-not-found"),
-                Op::RemoveSubjects => format!(
-                    "kubectl patch {res} {name}{ns} --type=json -p {}",
-                    shell_quote(&subject_patch(a).to_string())
-                ),
-            }),
-            _ => None,
+        let command = match a.op {
+            Op::Delete => format!("kubectl delete {res} {name}{ns} --ignore-not-found"),
+            Op::RemoveSubjects => {
+                let patch = w.word(&subject_patch(a).to_string());
+                format!("kubectl patch {res} {name}{ns} --type=json -p {patch}")
+            }
         };
-        match line {
-            Some(l) => {
-                let _ = writeln!(s, "{l}");
-            }
-            None => {
-                let _ = writeln!(
-                    s,
-                    "# ! not scripted: the name or namespace holds control characters (shown escaped above);\n# ! run `stockade deprovision apply` for this action, it addresses the object exactly."
-                );
-            }
-        }
+        w.line(&mut s, &command);
     }
     s
 }
 
+/// Whether `c` is shown escaped on a terminal (the set of [`terminal_line`]).
+fn hazard(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    matches!(t(c.encode_utf8(&mut buf)), Cow::Owned(_))
+}
+
+/// JSON text with the characters serde_json leaves raw that a terminal or a YAML reader must
+/// not get raw (DEL, C1 controls, bidirectional overrides, line separators) as `\uXXXX`
+/// escapes: the decoded strings are unchanged. serde_json escapes C0 controls itself, so a raw
+/// newline in its output is layout.
+pub fn json_text(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(|c| c != '\n' && hazard(c)) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c != '\n' && hazard(c) {
+            // Every such character is in the Basic Multilingual Plane.
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A value as pretty JSON, safe for a terminal (see [`json_text`]), with a final newline.
+pub fn json_pretty<T: serde::Serialize>(v: &T) -> Result<String, serde_json::Error> {
+    let text = serde_json::to_string_pretty(v)?;
+    Ok(json_text(&text).into_owned() + "\n")
+}
+
 /// The deletes and patches as YAML documents.
 pub fn yaml(plan: &Plan) -> String {
-    let mut s = format!("# Stockade de-provisioning plan for {}\n", plan.target);
+    let mut s = format!(
+        "# Stockade de-provisioning plan for {}\n",
+        shell_comment(&plan.target.to_string())
+    );
     for a in &plan.actions {
         let mut obj = json!({
             "apiVersion": a.object.api_version,
@@ -212,9 +261,11 @@ pub fn yaml(plan: &Plan) -> String {
     s
 }
 
+/// A YAML scalar: strings double-quoted with JSON's escapes (which YAML's double-quoted style
+/// shares), every control character and bidirectional override escaped.
 fn scalar(v: &Value) -> String {
     match v {
-        Value::String(x) => serde_json::to_string(x).unwrap_or_default(),
+        Value::String(x) => json_text(&serde_json::to_string(x).unwrap_or_default()).into_owned(),
         other => other.to_string(),
     }
 }

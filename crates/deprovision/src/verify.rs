@@ -8,6 +8,14 @@
 //! ServiceAccount being gone is also success (nothing can authenticate as it). For namespace and
 //! workload targets (and whenever a plan is given) every object the plan deletes must be gone
 //! (or being deleted) and every subject it removes absent.
+//!
+//! Groups: a user's groups are decided by the authenticator (the identity provider, a client
+//! certificate's organisations), which no cluster object records. Verify therefore checks the
+//! subject together with the groups it is known to be in — the implicit ones
+//! (`system:authenticated`; for a ServiceAccount also `system:serviceaccounts` and
+//! `system:serviceaccounts:NS`) and those given with `--group` — and states that assumption in
+//! [`Verification::assumption`]. For a user, every binding to any group is listed
+//! ([`Verification::group_grants`]) with what it grants, since any of them could still apply.
 
 use crate::api::Api;
 use crate::plan::{Op, Plan};
@@ -66,14 +74,48 @@ pub struct Answer {
     pub reason: String,
 }
 
+/// A binding that grants to a group, with what it grants.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupGrant {
+    /// The group.
+    pub group: String,
+    /// `RoleBinding ns/name` or `ClusterRoleBinding name`.
+    pub binding: String,
+    /// `Role ns/name`, `ClusterRole name` (or `… (not found)`).
+    pub role: String,
+    /// The first rules it grants, described.
+    pub rules: Vec<String>,
+    /// One of the defaults every API server creates (built in, or labelled
+    /// `kubernetes.io/bootstrapping: rbac-defaults`).
+    pub default: bool,
+    /// Whether the subject was checked as a member of the group (an implicit group or one
+    /// given with `--group`).
+    pub assumed: bool,
+    /// Whether it counts as remaining access (a grant to an assumed group, other than the
+    /// defaults every authenticated identity has).
+    pub counted: bool,
+}
+
 /// The verdict.
 #[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Verification {
     /// The target.
     pub target: String,
-    /// True when no access remains (and every planned object is gone).
+    /// True when no access remains (and every planned object is gone) for the subject with
+    /// [`Verification::groups`] as its groups: see [`Verification::assumption`].
     pub passed: bool,
+    /// The groups the subject was checked with: implicit ones and those given with `--group`
+    /// (empty for namespace and workload targets).
+    pub groups: Vec<String>,
+    /// What was assumed about the subject's groups, in words (empty for namespace and workload
+    /// targets).
+    pub assumption: String,
+    /// Bindings to groups: for a user, every one (any could apply, membership lives in the
+    /// identity provider); for a ServiceAccount or group, those to the groups it was checked
+    /// with.
+    pub group_grants: Vec<GroupGrant>,
     /// What remains, each with the binding and role that grant it.
     pub remaining: Vec<String>,
     /// What was checked and found clean.
@@ -86,18 +128,30 @@ pub struct Verification {
     pub notes: Vec<String>,
 }
 
-/// Verifies `target` over `inv` (offline), then with `api` (live) when given.
+/// Verifies `target` over `inv` (offline), then with `api` (live) when given. `groups` are
+/// groups the subject is known to be in (`--group`), checked in addition to the implicit ones.
 pub fn verify(
     inv: &Inventory,
     target: &Target,
     plan: Option<&Plan>,
     api: Option<&Api>,
     extra_namespaces: &[String],
+    groups: &[String],
 ) -> Verification {
     let mut v = Verification {
         target: target.to_string(),
         ..Verification::default()
     };
+    let mut given: Vec<String> = Vec::new();
+    for g in groups {
+        if !g.is_empty() && !given.contains(g) {
+            given.push(g.clone());
+        }
+    }
+    if let Some(spec) = target.subject_spec() {
+        v.groups = spec.user_info(&given).groups;
+        v.assumption = assumption(target, &spec, &given, &v.groups);
+    }
     let mut namespaces: std::collections::BTreeSet<String> =
         extra_namespaces.iter().cloned().collect();
     let sa_gone = match target {
@@ -108,7 +162,7 @@ pub fn verify(
         _ => false,
     };
     if target.is_subject() {
-        offline_subject(inv, target, &mut v, &mut namespaces);
+        offline_subject(inv, target, &given, &mut v, &mut namespaces);
         if sa_gone {
             v.checked.push(
                 "the ServiceAccount no longer exists, so nothing can authenticate as it".into(),
@@ -177,14 +231,10 @@ pub fn verify(
         let offline_clean = v.remaining.is_empty();
         let mut scopes = vec![String::new()];
         scopes.extend(namespaces.iter().cloned());
-        let (user, groups) = match &spec {
-            stockade_rbac::SubjectSpec::User { name } => (Some(name.clone()), vec![]),
-            stockade_rbac::SubjectSpec::Group { name } => (None, vec![name.clone()]),
-            stockade_rbac::SubjectSpec::ServiceAccount { namespace, name } => (
-                Some(stockade_rbac::subject::sa_username(namespace, name)),
-                vec![],
-            ),
-        };
+        // The identity as the authenticator hands it to the authorizer: the user name with
+        // the implicit groups and those given with --group.
+        let info = spec.user_info(&given);
+        let (user, groups) = (info.name, info.groups);
         for ns in &scopes {
             for (verb, group, resource) in REQUESTS {
                 let cluster_only = matches!(
@@ -234,9 +284,10 @@ pub fn verify(
                 }
             }
         }
-        v.notes.push(
-            "SubjectAccessReview is asked for the subject alone, without the groups an authenticator may add; grants to those groups (system:authenticated, system:serviceaccounts…) are not the subject's own and are verified with group: targets".into(),
-        );
+        v.notes.push(format!(
+            "SubjectAccessReview was asked with the groups {}; the API server cannot tell which other groups the identity provider adds",
+            list(&v.groups)
+        ));
     }
     v.namespaces = namespaces.into_iter().collect();
     v.passed = v.remaining.is_empty();
@@ -248,9 +299,133 @@ fn bindings(inv: &Inventory) -> impl Iterator<Item = &stockade_inventory::Object
         .chain(inv.of_kind("ClusterRoleBinding"))
 }
 
+/// `a, b and c`; `none` when empty.
+fn list(items: &[String]) -> String {
+    match items {
+        [] => "none".into(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The groups an identity has whatever the identity provider says.
+fn implicit_groups(spec: &stockade_rbac::SubjectSpec) -> Vec<String> {
+    match spec {
+        stockade_rbac::SubjectSpec::Group { .. } => Vec::new(),
+        other => other.user_info(&[]).groups,
+    }
+}
+
+/// What verify assumed about the subject's groups, in words.
+fn assumption(
+    target: &Target,
+    spec: &stockade_rbac::SubjectSpec,
+    given: &[String],
+    groups: &[String],
+) -> String {
+    let implicit = implicit_groups(spec);
+    let given_text = if given.is_empty() {
+        String::new()
+    } else {
+        format!(" and {} (given with --group)", list(given))
+    };
+    match target {
+        Target::User(name) => format!(
+            "user {name} was checked as a member of {}{given_text} and of no other group; group membership lives in the identity provider, which Stockade cannot see: pass --group G for every group {name} is in",
+            if implicit.is_empty() {
+                "no implicit group".to_string()
+            } else {
+                format!("{} (implicit)", list(&implicit))
+            }
+        ),
+        Target::ServiceAccount { .. } => format!(
+            "the ServiceAccount was checked with the groups its tokens carry, {}{given_text}",
+            list(&implicit)
+        ),
+        Target::Group(name) => format!(
+            "group {name} was checked on its own{given_text}; what its members get through their user names and other groups is not part of this check",
+        ),
+        _ => format!("checked with the groups {}", list(groups)),
+    }
+}
+
+/// Whether a binding is one of the defaults every API server creates.
+fn is_default(b: &stockade_rbac::Binding<'_>) -> bool {
+    b.builtin || b.object.label("kubernetes.io/bootstrapping") == Some("rbac-defaults")
+}
+
+/// Bindings to groups: remaining access through the groups the subject was checked with, and
+/// (for a user) every other group path that could still apply.
+fn group_paths(
+    model: &Model<'_>,
+    target: &Target,
+    spec: &stockade_rbac::SubjectSpec,
+    given: &[String],
+    v: &mut Verification,
+    namespaces: &mut std::collections::BTreeSet<String>,
+) {
+    let implicit = implicit_groups(spec);
+    let own_group = match target {
+        Target::Group(g) => Some(g.as_str()),
+        _ => None,
+    };
+    for b in &model.bindings {
+        for s in b.subjects.iter().filter(|s| s.kind == "Group") {
+            if own_group == Some(s.name.as_str()) {
+                continue; // a direct grant, counted above
+            }
+            let assumed = v.groups.contains(&s.name);
+            if !assumed && !matches!(target, Target::User(_)) {
+                continue;
+            }
+            let default = is_default(b);
+            // Every authenticated identity has the defaults granted to its implicit groups
+            // (discovery, self-reviews); anything else granted to a group it is in is access.
+            let counted = assumed && !(default && implicit.contains(&s.name));
+            let role = b
+                .role
+                .map(|r| model.roles[r].display())
+                .unwrap_or_else(|| format!("{} {} (not found)", b.role_ref_kind, b.role_ref_name));
+            let rules: Vec<String> = model
+                .binding_rules(b)
+                .iter()
+                .take(4)
+                .map(|r| model.rule(*r).describe())
+                .collect();
+            if counted {
+                if let Some(ns) = &b.namespace {
+                    namespaces.insert(ns.clone());
+                }
+                let why = if given.contains(&s.name) {
+                    "given with --group".to_string()
+                } else {
+                    "an implicit group of the identity".to_string()
+                };
+                v.remaining.push(format!(
+                    "{} grants {role} to Group {} ({why}){}{}",
+                    b.display(),
+                    s.name,
+                    if rules.is_empty() { "" } else { ": " },
+                    rules.join("; ")
+                ));
+            }
+            v.group_grants.push(GroupGrant {
+                group: s.name.clone(),
+                binding: b.display(),
+                role,
+                rules,
+                default,
+                assumed,
+                counted,
+            });
+        }
+    }
+}
+
 fn offline_subject(
     inv: &Inventory,
     target: &Target,
+    given: &[String],
     v: &mut Verification,
     namespaces: &mut std::collections::BTreeSet<String>,
 ) {
@@ -295,19 +470,34 @@ fn offline_subject(
     let Some(spec) = target.subject_spec() else {
         return;
     };
-    let principal = Principal::of_spec(&spec);
+    group_paths(&model, target, &spec, given, v, namespaces);
     let mut graph = Graph::new(&model, inv);
+    // The subject (with its implicit groups), and each group it was said to be in.
+    let mut principals = vec![Principal::of_spec(&spec)];
+    principals.extend(
+        given
+            .iter()
+            .filter(|g| !matches!(target, Target::Group(own) if own == *g))
+            .map(|g| Principal::Group { name: g.clone() }),
+    );
+    for principal in &principals {
+        escalation(&mut graph, principal, v);
+    }
+}
+
+/// Direct grants of, and escalation paths to, cluster-admin power, every Secret and the nodes.
+fn escalation(graph: &mut Graph<'_, '_>, principal: &Principal, v: &mut Verification) {
     for t in [
         stockade_rbac::Target::ClusterAdmin,
         stockade_rbac::Target::Secrets,
         stockade_rbac::Target::Nodes,
     ] {
-        if let Some(how) = graph.has_directly(&principal, t) {
+        if let Some(how) = graph.has_directly(principal, t) {
             v.remaining.push(format!(
                 "{principal} has {} power directly: {how}",
                 t.as_str()
             ));
-        } else if let Some(chain) = graph.shortest(&principal, t, 4) {
+        } else if let Some(chain) = graph.shortest(principal, t, 4) {
             let steps: Vec<String> = chain.steps.iter().map(|s| s.how.clone()).collect();
             v.remaining.push(format!(
                 "escalation path from {principal} to {}: {}",
@@ -316,7 +506,7 @@ fn offline_subject(
             ));
         } else {
             v.checked.push(format!(
-                "no grant or escalation path to {} (RBAC engine, offline)",
+                "no grant or escalation path from {principal} to {} (RBAC engine, offline)",
                 t.as_str()
             ));
         }

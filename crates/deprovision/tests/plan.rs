@@ -426,8 +426,13 @@ fn the_plan_file_round_trips_and_renders() {
     assert!(Plan::from_json("{\"apiVersion\":\"v1\"}").is_err());
     let sh = render::kubectl(&p);
     assert!(sh.starts_with("#!/bin/sh\n"));
-    assert!(sh.contains("kubectl delete rolebindings.rbac.authorization.k8s.io 'alice-pods' -n 'shop' --ignore-not-found"), "{sh}");
-    assert!(sh.contains("kubectl patch rolebindings.rbac.authorization.k8s.io 'team' -n 'shop' --type=json -p '["), "{sh}");
+    assert!(sh.contains("kubectl delete rolebindings.rbac.authorization.k8s.io alice-pods -n shop --ignore-not-found"), "{sh}");
+    assert!(
+        sh.contains(
+            "kubectl patch rolebindings.rbac.authorization.k8s.io team -n shop --type=json -p '["
+        ),
+        "{sh}"
+    );
     let y = render::yaml(&p);
     assert!(
         y.contains("---\nobject:\n") && y.contains("\nop: \"patch\"\npatch:\n"),

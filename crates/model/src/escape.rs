@@ -119,6 +119,62 @@ pub fn shell_word(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A single-quoted `printf` format that prints exactly `s`, written on one line: for a shell
+/// script that must pass a value holding control characters unchanged ([`shell_word`] shows
+/// them as visible escapes, which changes the value). Every byte of a character [`terminal_line`]
+/// escapes becomes an octal escape (`\012`), `\` becomes `\\`, `%` becomes `%%`, and a `'`
+/// closes, escapes and reopens the quotes. Command substitution drops trailing newlines, so a
+/// script that captures the output appends a sentinel and strips it:
+/// `v=$(printf 'a\012_'); v=${v%_}`.
+pub fn shell_printf_format(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '%' => out.push_str("%%"),
+            '\'' => out.push_str("'\\''"),
+            c if is_hazard(c) => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    let _ = write!(out, "\\{b:03o}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod printf_tests {
+    use super::shell_printf_format as f;
+
+    #[test]
+    fn printf_formats_are_one_line_and_exact() {
+        assert_eq!(f("evil\ntouch PWNED\n"), "'evil\\012touch PWNED\\012'");
+        assert_eq!(f("zz\r\x1b[2K"), "'zz\\015\\033[2K'");
+        assert_eq!(f("it's 100% a\\b"), "'it'\\''s 100%% a\\\\b'");
+        assert_eq!(f("u\u{202e}ü"), "'u\\342\\200\\256ü'");
+        // What sh's printf makes of it is the original, byte for byte.
+        for s in [
+            "evil\ntouch PWNED\n",
+            "zz\r\x1b[2K $(id) `id` \"q\" it's %s\\n",
+            "u\u{202e}\u{7f}\u{9b}ü",
+        ] {
+            let script = format!("v=$(printf {}_); v=${{v%_}}; printf %s \"$v\"", f(s));
+            let Ok(out) = std::process::Command::new("sh")
+                .args(["-c", &script])
+                .output()
+            else {
+                return; // no sh here
+            };
+            assert_eq!(String::from_utf8_lossy(&out.stdout), s, "{script}");
+        }
+    }
+}
+
 /// Characters left as they are in a path segment: RFC 3986 unreserved.
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')

@@ -40,13 +40,15 @@ fn print_diagnostics(loaded: &inputs::Loaded) -> bool {
     errors
 }
 
-/// Writes an answer. What goes to the terminal has its control characters escaped (the text
-/// renderers escape newlines inside names too; JSON and the kubectl script hold none raw).
 /// A value from the cluster or a journal, for one line of terminal text.
 fn term(s: &str) -> std::borrow::Cow<'_, str> {
     stockade_model::escape::terminal_line(s)
 }
 
+/// Writes an answer. Its control characters are escaped once more, as a backstop: the text
+/// renderers escape each value (newlines inside names too), and JSON
+/// ([`render::json_pretty`]), YAML and the kubectl script hold none raw, so for them this
+/// changes nothing.
 fn write_out(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     let text: &str = &stockade_model::escape::terminal(text);
     match path {
@@ -71,7 +73,7 @@ fn plan(args: DeprovisionPlanArgs) -> anyhow::Result<u8> {
     }
     let plan = stockade_deprovision::compute(&loaded.inv, &args.target)?;
     let text = match args.output.as_str() {
-        "json" => serde_json::to_string_pretty(&plan)? + "\n",
+        "json" => render::json_pretty(&plan)?,
         "kubectl" => render::kubectl(&plan),
         "yaml" => render::yaml(&plan),
         _ => render::text(&plan),
@@ -176,7 +178,7 @@ fn apply_cmd(args: DeprovisionApplyArgs) -> anyhow::Result<u8> {
             s.push('\n');
         }
         if args.output == "json" {
-            write_out(None, &(serde_json::to_string_pretty(&plan)? + "\n"))?;
+            write_out(None, &render::json_pretty(&plan)?)?;
         } else {
             write_out(None, &s)?;
         }
@@ -194,7 +196,7 @@ fn apply_cmd(args: DeprovisionApplyArgs) -> anyhow::Result<u8> {
         },
     )?;
     let text = if args.output == "json" {
-        serde_json::to_string_pretty(&report)? + "\n"
+        render::json_pretty(&report)?
     } else {
         report_text(&format!("Apply of the plan for {}", plan.target), &report)
     };
@@ -208,7 +210,7 @@ fn undo(args: DeprovisionUndoArgs) -> anyhow::Result<u8> {
     let api = connect(&args.kubeconfig, &args.context)?;
     let report = apply::undo(&api, &journal, args.id, args.yes)?;
     let text = if args.output == "json" {
-        serde_json::to_string_pretty(&report)? + "\n"
+        render::json_pretty(&report)?
     } else {
         report_text(
             &format!("Undo of journal entry {} ({})", args.id, run.target),
@@ -241,7 +243,7 @@ fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
         let actions = journal.actions(id)?;
         if args.output == "json" {
             let v = serde_json::json!({"run": run, "actions": actions});
-            write_out(None, &(serde_json::to_string_pretty(&v)? + "\n"))?;
+            write_out(None, &render::json_pretty(&v)?)?;
         } else {
             let mut s = format!(
                 "{} {} of {} by {} (local user {}) on {} ({}), {} → {}: {}\n",
@@ -279,7 +281,7 @@ fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
     }
     let runs = journal.runs()?;
     if args.output == "json" {
-        write_out(None, &(serde_json::to_string_pretty(&runs)? + "\n"))?;
+        write_out(None, &render::json_pretty(&runs)?)?;
         return Ok(0);
     }
     let mut table = comfy_table::Table::new();
@@ -365,6 +367,7 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
         plan.as_ref(),
         api.as_ref(),
         &namespaces,
+        &args.groups,
     );
     if let Some(id) = from_journal {
         v.notes.push(format!(
@@ -372,17 +375,32 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
         ));
     }
     if args.output == "json" {
-        write_out(None, &(serde_json::to_string_pretty(&v)? + "\n"))?;
+        write_out(None, &render::json_pretty(&v)?)?;
     } else {
-        let mut s = format!(
-            "Verify {}: {}\n",
-            v.target,
-            if v.passed {
-                "PASSED, no access remains"
-            } else {
-                "FAILED, access remains"
-            }
-        );
+        let groups = if v.groups.is_empty() {
+            "no group".to_string()
+        } else {
+            v.groups.join(", ")
+        };
+        let unchecked = v.group_grants.iter().filter(|g| !g.assumed).count();
+        let verdict = match (args.target.is_subject(), v.passed) {
+            // Never "no access remains" without the groups it holds for.
+            (true, true) => format!(
+                "PASSED, no access remains for {} with the groups {groups} and no others (an assumption: group membership lives in the identity provider{})",
+                term(&v.target),
+                if unchecked > 0 {
+                    format!(
+                        "; {unchecked} binding(s) to other groups could still grant access, see Groups"
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+            (true, false) => format!("FAILED, access remains (checked with the groups {groups})"),
+            (false, true) => "PASSED, nothing of the target remains".to_string(),
+            (false, false) => "FAILED, some of the target remains".to_string(),
+        };
+        let mut s = format!("Verify {}: {verdict}\n", term(&v.target));
         if !v.remaining.is_empty() {
             s.push_str("\nRemaining:\n");
             for r in &v.remaining {
@@ -395,6 +413,40 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
                 s.push_str(&format!("  ✓ {}\n", term(c)));
             }
         }
+        if !v.assumption.is_empty() {
+            s.push_str(&format!("\nGroups:\n  {}\n", term(&v.assumption)));
+            if !v.group_grants.is_empty() {
+                s.push_str(&format!(
+                    "  Bindings to groups ({}; ✗ counted as remaining, ? applies if the subject is in that group, · a default every authenticated identity has):\n",
+                    v.group_grants.len()
+                ));
+            }
+            for g in &v.group_grants {
+                let mark = match (g.counted, g.assumed) {
+                    (true, _) => "✗",
+                    (false, true) => "·",
+                    (false, false) => "?",
+                };
+                let rules = if g.rules.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", term(&g.rules.join("; ")))
+                };
+                let tail = if !g.assumed {
+                    format!(" — not checked: pass --group {}", term(&g.group))
+                } else if g.default {
+                    " (default)".to_string()
+                } else {
+                    String::new()
+                };
+                s.push_str(&format!(
+                    "    {mark} {} grants {} to Group {}{rules}{tail}\n",
+                    term(&g.binding),
+                    term(&g.role),
+                    term(&g.group),
+                ));
+            }
+        }
         if !v.answers.is_empty() {
             let allowed = v.answers.iter().filter(|a| a.allowed).count();
             s.push_str(&format!(
@@ -403,7 +455,7 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
                 if v.namespaces.is_empty() {
                     String::new()
                 } else {
-                    format!(" and in {}", v.namespaces.join(", "))
+                    format!(" and in {}", term(&v.namespaces.join(", ")))
                 }
             ));
             for a in &v.answers {
