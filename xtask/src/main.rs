@@ -24,7 +24,8 @@ tasks:
       target/bench-corpus/<N>/, or DIR; an existing complete corpus is reused.
   bench [--objects N] [--runs R] [--real DIR] [--no-real] [--bin PATH] [--json] [--check]
       Time `stockade scan` (1 warm-up + R measured runs, default 3) on the generated
-      corpus and on the real corpus (default ../shared/corpus/real from the repo root).
+      corpus and on a real-manifest corpus: --real DIR, else $STOCKADE_REAL_CORPUS,
+      else that part is skipped (said so on stderr)
       --json prints the figures as JSON; --check exits 2 when a target is missed.
   bench-netpol [--workloads N] [--policies P] [--runs R] [--bin PATH] [--check]
       Time `stockade netpol matrix -o json` on a generated inventory (default 2000
@@ -112,14 +113,21 @@ fn run() -> Result<()> {
             if runs == 0 {
                 bail!("--runs must be at least 1");
             }
+            // The real corpus is optional data kept outside the repository: named by --real
+            // or STOCKADE_REAL_CORPUS, never looked for at a fixed place.
             let real = if opts.flag("--no-real") {
                 None
             } else {
-                Some(
-                    opts.value("--real")
-                        .map(PathBuf::from)
-                        .unwrap_or_else(|| repo_root().join("../shared/corpus/real")),
-                )
+                let named = opts
+                    .value("--real")
+                    .map(PathBuf::from)
+                    .or_else(|| std::env::var_os("STOCKADE_REAL_CORPUS").map(PathBuf::from));
+                if named.is_none() {
+                    eprintln!(
+                        "xtask: real corpus skipped: pass --real DIR or set STOCKADE_REAL_CORPUS"
+                    );
+                }
+                named
             };
             let config = bench::Config {
                 objects,

@@ -7,6 +7,7 @@ use crate::time::Micros;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
+use stockade_model::escape::TermLine;
 
 /// Distinct values kept per counter.
 const MAX_KEYS: usize = 10_000;
@@ -173,7 +174,8 @@ impl Summary {
         })
     }
 
-    /// The summary as text, for the table and markdown formats.
+    /// The summary as text, for the table and markdown formats. User names, verbs, resources
+    /// and times come from the events: they are escaped for the terminal, one line each.
     pub fn render_text(&self, rule_name: impl Fn(&str) -> String) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "Audit summary");
@@ -197,12 +199,12 @@ impl Summary {
             },
         );
         if let (Some(f), Some(l)) = (&self.first, &self.last) {
-            let _ = writeln!(s, "  period      {} .. {}", f.1, l.1);
+            let _ = writeln!(s, "  period      {} .. {}", TermLine(&f.1), TermLine(&l.1));
         }
         let list = |c: &Counter| {
             c.top(TOP)
                 .iter()
-                .map(|(k, n)| format!("{k} {n}"))
+                .map(|(k, n)| format!("{} {n}", TermLine(k)))
                 .collect::<Vec<_>>()
                 .join(", ")
         };

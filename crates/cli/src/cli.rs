@@ -208,9 +208,12 @@ pub struct RbacCommon {
 /// What a request is about (besides its verb).
 #[derive(Debug, Args)]
 pub struct RbacRequestArgs {
-    /// RESOURCE[/SUBRESOURCE][.GROUP] (e.g. secrets, pods/exec, deployments.apps, */scale) or a non-resource URL such as /healthz.
+    /// RESOURCE[.GROUP][/SUBRESOURCE] (e.g. secrets, pods/exec, deployments.apps, deployments.apps/scale, */scale; RESOURCE/SUBRESOURCE.GROUP works too) or a non-resource URL such as /healthz. The part after `/` is a subresource, not an object name (use --name).
     #[arg(value_name = "RESOURCE")]
     pub resource: String,
+    /// Subresource, as kubectl auth can-i takes it (same as RESOURCE/SUBRESOURCE).
+    #[arg(long, value_name = "SUB")]
+    pub subresource: Option<String>,
     /// Namespace of the request [default: none: cluster-wide, which only ClusterRoleBindings grant].
     #[arg(short = 'n', long, value_name = "NS")]
     pub namespace: Option<String>,

@@ -28,8 +28,10 @@ fn main() -> ExitCode {
             let style = anstyle::Style::new()
                 .fg_color(Some(anstyle::AnsiColor::Red.into()))
                 .effects(anstyle::Effects::BOLD);
+            // Errors quote file names, object names and cluster messages: escaped, as in reports.
+            let e = stockade_model::escape::Term(format!("{e:#}"));
             let _ =
-                std::io::Write::write_fmt(&mut err, format_args!("{style}error{style:#}: {e:#}\n"));
+                std::io::Write::write_fmt(&mut err, format_args!("{style}error{style:#}: {e}\n"));
             ExitCode::from(2)
         }
     }

@@ -17,9 +17,38 @@ use futures::StreamExt;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::Duration;
 use stockade_model::{Coverage, CoverageStatus};
 use stockade_sources::{Node, node_from_json};
+
+/// The product token every request to an API server carries as its `User-Agent`, so that
+/// audit logs show which requests are Stockade's. Any client can send any User-Agent: use it to
+/// recognise Stockade's requests, never to trust them (exempt the scanning identity instead).
+pub const USER_AGENT_PRODUCT: &str = concat!("stockade/", env!("CARGO_PKG_VERSION"));
+
+static COMMAND: OnceLock<String> = OnceLock::new();
+
+/// Names the command the process runs (`scan`, `deprovision`), added to the User-Agent as a
+/// comment. Set once, before connecting; later calls are ignored.
+pub fn set_command(name: &str) {
+    let _ = COMMAND.set(name.to_string());
+}
+
+/// The User-Agent of this process's requests: `stockade/VERSION (COMMAND)`, or
+/// `stockade/VERSION` when no command was named.
+pub fn user_agent() -> String {
+    match COMMAND.get() {
+        Some(c)
+            if !c.is_empty()
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b' ') =>
+        {
+            format!("{USER_AGENT_PRODUCT} ({c})")
+        }
+        _ => USER_AGENT_PRODUCT.to_string(),
+    }
+}
 
 /// Which cluster to read and how much of it.
 #[derive(Clone, Debug, Default)]
@@ -84,7 +113,17 @@ pub fn fetch(
     rt.block_on(fetch_async(opts, progress))
 }
 
+/// The kubeconfig's client settings, with Stockade's User-Agent on every request.
 async fn load_config(opts: &ClusterOptions) -> Result<(Config, String), ClusterError> {
+    let (mut cfg, cluster) = load_kubeconfig(opts).await?;
+    let ua = http::HeaderValue::from_str(&user_agent())
+        .unwrap_or(http::HeaderValue::from_static(USER_AGENT_PRODUCT));
+    cfg.headers.retain(|(k, _)| k != http::header::USER_AGENT);
+    cfg.headers.push((http::header::USER_AGENT, ua));
+    Ok((cfg, cluster))
+}
+
+async fn load_kubeconfig(opts: &ClusterOptions) -> Result<(Config, String), ClusterError> {
     let kube_opts = KubeConfigOptions {
         context: opts.context.clone(),
         ..KubeConfigOptions::default()
@@ -430,5 +469,12 @@ mod tests {
     }
 
     #[test]
-    fn continue_tokens_are_encoded() {}
+    fn the_user_agent_names_stockade_and_its_version() {
+        assert_eq!(
+            USER_AGENT_PRODUCT,
+            format!("stockade/{}", env!("CARGO_PKG_VERSION"))
+        );
+        set_command("scan");
+        assert_eq!(user_agent(), format!("{USER_AGENT_PRODUCT} (scan)"));
+    }
 }

@@ -10,6 +10,7 @@ pub mod registry;
 mod run;
 mod same_fact;
 mod settings;
+mod snippet;
 
 pub use baseline::{Baseline, BaselineError};
 pub use run::{RunOutput, config_suppression, expired_suppression_warnings, run};

@@ -119,8 +119,7 @@ fn to_finding(inv: &Inventory, settings: &Settings, h: Hit<'_>) -> Finding {
     let snippet = location
         .as_ref()
         .filter(|l| l.line > 0)
-        .and_then(|l| inv.source_line(h.object, l.line))
-        .map(|line| snippet_of(line, h.sensitive || h.object.kind() == "Secret"));
+        .and_then(|l| crate::snippet::snippet(inv, h.object, &h.path, l.line, h.sensitive));
     Finding {
         rule_id: h.rule.id.into(),
         rule_name: h.rule.name.into(),
@@ -135,24 +134,6 @@ fn to_finding(inv: &Inventory, settings: &Settings, h: Hit<'_>) -> Finding {
         snippet,
         suppression: None,
     }
-}
-
-/// The source line for display: trimmed, bounded, and with the value redacted when the field
-/// may hold secret material.
-fn snippet_of(line: &str, redact: bool) -> String {
-    let line = line.trim_end();
-    if redact {
-        // Keep the key (so the reader sees which field), never the value.
-        return match line.find(':') {
-            Some(i) => format!("{}: <redacted>", &line[..i]),
-            None => "<redacted>".to_string(),
-        };
-    }
-    if line.chars().count() > 200 {
-        let cut: String = line.chars().take(200).collect();
-        return cut + "…";
-    }
-    line.to_string()
 }
 
 /// Rule ids listed in an object's ignore annotation, and the reason.
@@ -381,8 +362,6 @@ fn permute<T>(v: &mut [T], order: &mut [usize]) {
 
 #[cfg(test)]
 mod tests {
-    use super::snippet_of;
-
     #[test]
     fn permute_applies_an_order() {
         let mut v = vec!['a', 'b', 'c', 'd', 'e', 'f'];
@@ -394,14 +373,5 @@ mod tests {
         let want: Vec<u32> = order.iter().map(|&i| i as u32).collect();
         super::permute(&mut v, &mut order);
         assert_eq!(v, want);
-    }
-
-    #[test]
-    fn redacted_snippets_keep_the_key_only() {
-        assert_eq!(
-            snippet_of("      value: hunter2", true),
-            "      value: <redacted>"
-        );
-        assert_eq!(snippet_of("  image: nginx", false), "  image: nginx");
     }
 }

@@ -14,12 +14,24 @@ pub const CONFIG_FILE_NAME: &str = ".stockade.yaml";
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error(
+        "cannot read settings file {path}: {source}; make it readable, point --config at another file, or pass --no-config"
+    )]
     Io {
         /// The file.
         path: PathBuf,
         /// The error.
         source: std::io::Error,
+    },
+    /// The path exists but is not a regular file (a directory, a FIFO, a device).
+    #[error(
+        "{path} is {what}, not a settings file: give the settings file itself (`--config DIR/.stockade.yaml`), rename or remove it, or pass --no-config"
+    )]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead (`a directory`).
+        what: &'static str,
     },
     /// The file is not valid (syntax, unknown key, wrong type); the message has the location.
     #[error("{path}: {message}")]
@@ -183,10 +195,7 @@ fn select(entry: &str) -> Option<Vec<&'static Rule>> {
 impl Settings {
     /// Loads settings from a file.
     pub fn load(path: &Path) -> Result<Settings, SettingsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = read_config_file(path)?;
         Settings::parse(&text)
             .map_err(|message| SettingsError::Invalid {
                 path: path.to_path_buf(),
@@ -330,7 +339,39 @@ impl Settings {
     }
 }
 
-/// Finds `.stockade.yaml` in `start` or its ancestors.
+/// Reads a settings file, refusing anything that is not a regular file: a directory (which
+/// would otherwise be skipped without a word), and a FIFO or device (which could block).
+pub fn read_config_file(path: &Path) -> Result<String, SettingsError> {
+    let io = |source: std::io::Error| SettingsError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.is_symlink() => {
+            return Err(io(std::io::Error::new(
+                e.kind(),
+                "it is a symbolic link to a file that does not exist",
+            )));
+        }
+        Err(e) => return Err(io(e)),
+    };
+    let what = if meta.is_dir() {
+        "a directory"
+    } else if meta.is_file() {
+        return std::fs::read_to_string(path).map_err(io);
+    } else {
+        "not a regular file (a FIFO, socket or device)"
+    };
+    Err(SettingsError::NotAFile {
+        path: path.to_path_buf(),
+        what,
+    })
+}
+
+/// Finds `.stockade.yaml` in `start` or its ancestors: the nearest entry of that name,
+/// whatever it is, so that a directory or a dangling link of that name is reported when it is
+/// loaded rather than skipped in favour of a file further up.
 pub fn find_config(start: &Path) -> Option<PathBuf> {
     let abs = std::fs::canonicalize(start).ok()?;
     let mut dir = if abs.is_dir() {
@@ -340,7 +381,7 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
     };
     while let Some(d) = dir {
         let candidate = d.join(CONFIG_FILE_NAME);
-        if candidate.is_file() {
+        if std::fs::symlink_metadata(&candidate).is_ok() {
             return Some(candidate);
         }
         dir = d.parent();
@@ -403,6 +444,28 @@ suppressions: []
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_or_dangling_link_is_found_and_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join(CONFIG_FILE_NAME);
+        std::fs::create_dir(&cfg).unwrap();
+        assert_eq!(find_config(dir.path()).as_deref(), Some(cfg.as_path()));
+        let e = Settings::load(&cfg).unwrap_err().to_string();
+        assert!(e.contains("is a directory, not a settings file"), "{e}");
+        assert!(e.contains("--no-config"), "{e}");
+        std::fs::remove_dir(&cfg).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("gone.yaml"), &cfg).unwrap();
+            assert_eq!(find_config(dir.path()).as_deref(), Some(cfg.as_path()));
+            let e = Settings::load(&cfg).unwrap_err().to_string();
+            assert!(
+                e.contains("symbolic link to a file that does not exist"),
+                "{e}"
+            );
+        }
+    }
 
     #[test]
     fn default_text_parses() {

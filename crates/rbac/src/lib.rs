@@ -23,5 +23,5 @@ pub mod subject;
 pub use model::{Binding, BindingKind, Model, ModelOptions, Role, RoleKind, RuleRef, SubjectRef};
 pub use paths::{Chain, Graph, Principal, Step, Target};
 pub use policy::PolicyRule;
-pub use query::{Grant, Request};
+pub use query::{Grant, Request, ResourceArg};
 pub use subject::{SubjectSpec, UserInfo};

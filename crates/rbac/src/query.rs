@@ -113,6 +113,69 @@ impl Request {
     }
 }
 
+/// A `RESOURCE[.GROUP][/SUBRESOURCE]` argument, split into its parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResourceArg<'a> {
+    /// The resource (`deployments`), or `*`.
+    pub resource: &'a str,
+    /// The API group when the argument names one (`apps`).
+    pub group: Option<&'a str>,
+    /// The subresource (`scale`), empty when none.
+    pub subresource: &'a str,
+}
+
+impl<'a> ResourceArg<'a> {
+    /// Splits a resource argument. The group follows the resource, as RBAC rules and kubectl
+    /// write it (`deployments.apps/scale`), or the whole argument (`deployments/scale.apps`).
+    /// Subresource names never contain a dot, so both forms are unambiguous; an argument that
+    /// names the group in both places must name the same group.
+    pub fn parse(arg: &'a str) -> Result<ResourceArg<'a>, String> {
+        let (res_part, sub_part) = match arg.split_once('/') {
+            Some((r, s)) => (r, Some(s)),
+            None => (arg, None),
+        };
+        let (resource, group) = match res_part.split_once('.') {
+            Some((r, g)) => (r, Some(g)),
+            None => (res_part, None),
+        };
+        let (subresource, sub_group) = match sub_part {
+            None => ("", None),
+            Some(s) => match s.split_once('.') {
+                Some((s, g)) => (s, Some(g)),
+                None => (s, None),
+            },
+        };
+        let example = "use e.g. pods, pods/exec, deployments.apps or deployments.apps/scale";
+        if resource.is_empty() {
+            return Err(format!("empty resource in `{arg}`: {example}"));
+        }
+        if sub_part.is_some() && subresource.is_empty() {
+            return Err(format!("empty subresource in `{arg}`: {example}"));
+        }
+        if subresource.contains('/') {
+            return Err(format!(
+                "`{arg}` has more than one `/`: RESOURCE[.GROUP][/SUBRESOURCE] ({example}); name an object with --name"
+            ));
+        }
+        if group == Some("") || sub_group == Some("") {
+            return Err(format!("empty API group in `{arg}`: {example}"));
+        }
+        let group = match (group, sub_group) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(format!(
+                    "`{arg}` names two API groups, `{a}` and `{b}`: write RESOURCE.GROUP/SUBRESOURCE"
+                ));
+            }
+            (a, b) => a.or(b),
+        };
+        Ok(ResourceArg {
+            resource,
+            group,
+            subresource,
+        })
+    }
+}
+
 /// Why a request is allowed: the binding, which of its subjects matched, and the rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Grant {
@@ -218,6 +281,51 @@ impl Model<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resource_arguments_take_the_group_before_or_after_the_subresource() {
+        fn ok(a: &str) -> Result<(&str, Option<&str>, &str), String> {
+            ResourceArg::parse(a).map(|r| (r.resource, r.group, r.subresource))
+        }
+        assert_eq!(ok("pods"), Ok(("pods", None, "")));
+        assert_eq!(ok("pods/exec"), Ok(("pods", None, "exec")));
+        assert_eq!(
+            ok("deployments.apps"),
+            Ok(("deployments", Some("apps"), ""))
+        );
+        assert_eq!(
+            ok("deployments.apps/scale"),
+            Ok(("deployments", Some("apps"), "scale"))
+        );
+        assert_eq!(
+            ok("deployments/scale.apps"),
+            Ok(("deployments", Some("apps"), "scale"))
+        );
+        assert_eq!(
+            ok("deployments.apps/scale.apps"),
+            Ok(("deployments", Some("apps"), "scale"))
+        );
+        assert_eq!(
+            ok("certificatesigningrequests/approval.certificates.k8s.io"),
+            Ok((
+                "certificatesigningrequests",
+                Some("certificates.k8s.io"),
+                "approval"
+            ))
+        );
+        assert_eq!(ok("*/scale"), Ok(("*", None, "scale")));
+        for bad in [
+            "",
+            "/scale",
+            "pods/",
+            "pods/a/b",
+            "deployments./scale",
+            "deployments/scale.",
+            "deployments.apps/scale.extensions",
+        ] {
+            assert!(ResourceArg::parse(bad).is_err(), "{bad}");
+        }
+    }
 
     /// The subject index gives exactly what scanning every binding's subjects gives.
     #[test]

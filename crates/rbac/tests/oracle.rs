@@ -3,13 +3,22 @@
 //! thousands of random access questions are put both to the API server (SubjectAccessReview)
 //! and to the engine, which must agree on every one.
 //!
-//! Needs STOCKADE_TEST_APISERVER, STOCKADE_TEST_CA and STOCKADE_TEST_ADMIN_TOKEN (set by
-//! `scripts/test.sh` or `. DIR/env` after `scripts/control-plane.sh start DIR`). Without them it
-//! skips with a note, unless STOCKADE_REQUIRE_CLUSTER=1, when it fails. STOCKADE_ORACLE_QUESTIONS
-//! and STOCKADE_ORACLE_SEED change the number of questions (default 12000) and the seed.
+//! The server's answers for the default seed and count are recorded in
+//! `tests/golden/subject-access-review.txt` (see the README there), one line per question,
+//! with the aggregation controller's result. Without a control plane `golden_answers_hold`
+//! checks the engine against that file, so a plain `cargo test` re-checks the exactness claim.
+//! With one, `engine_agrees_with_subject_access_review` also fails when the server's answers
+//! differ from the file; `STOCKADE_UPDATE_GOLDEN=1` rewrites it from the server instead.
+//!
+//! The live test needs STOCKADE_TEST_APISERVER, STOCKADE_TEST_CA and STOCKADE_TEST_ADMIN_TOKEN
+//! (set by `scripts/test.sh` or `. DIR/env` after `scripts/control-plane.sh start DIR`). Without
+//! them it skips with a note, unless STOCKADE_REQUIRE_CLUSTER=1, when it fails.
+//! STOCKADE_ORACLE_QUESTIONS and STOCKADE_ORACLE_SEED change the number of questions (default
+//! 12000) and the seed; the golden file is only compared or written for the defaults.
 
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use stockade_inventory::{Object, ObjectOrigin};
@@ -540,11 +549,17 @@ fn engine_agrees_with_subject_access_review() {
     let seed: u64 = std::env::var("STOCKADE_ORACLE_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5EED_4B0C);
+        .unwrap_or(DEFAULT_SEED);
     let questions: usize = std::env::var("STOCKADE_ORACLE_QUESTIONS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(12_000);
+        .unwrap_or(DEFAULT_QUESTIONS);
+    let (status, version) = api.send("GET", "/version", None);
+    assert_eq!(status, 200, "GET /version: {version}");
+    let server_version = version["gitVersion"]
+        .as_str()
+        .map(|v| v.split(['-', '+']).next().unwrap_or(v).to_string())
+        .unwrap_or_default();
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() % 1_000_000_000)
@@ -577,6 +592,7 @@ fn engine_agrees_with_subject_access_review() {
     let model = Model::from_objects(objs.iter().collect(), defaults::objects());
 
     // Wait for the clusterrole-aggregation controller, and check its result against ours.
+    let mut aggregated: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for name in &world.aggregated {
         let ours: BTreeSet<String> = model
             .cluster_role(name)
@@ -590,6 +606,11 @@ fn engine_agrees_with_subject_access_review() {
             let (_, v) = api.send("GET", &format!("{RBAC}/clusterroles/{name}"), None);
             let theirs = rule_set(&v["rules"]);
             if theirs == ours {
+                let json: BTreeSet<String> = v["rules"]
+                    .as_array()
+                    .map(|a| a.iter().map(|r| r.to_string()).collect())
+                    .unwrap_or_default();
+                aggregated.insert(name.replacen(&world.run, CANON, 1), json);
                 break;
             }
             assert!(
@@ -702,6 +723,49 @@ fn engine_agrees_with_subject_access_review() {
         asked.as_secs_f64()
     );
     assert_eq!(answers.len(), questions);
+
+    // The server's answers against the golden file (default seed and count only).
+    if seed == DEFAULT_SEED && questions == DEFAULT_QUESTIONS {
+        let mut by_index = vec![false; questions];
+        for (i, real) in &answers {
+            by_index[*i] = *real;
+        }
+        let live = GoldenSar {
+            server: server_version,
+            world_digest: world_digest(&generate(&mut Rng(DEFAULT_SEED), CANON)),
+            aggregated,
+            lines: qs
+                .iter()
+                .zip(&by_index)
+                .map(|((u, q), a)| line(*a, u, q).replace(&world.run, CANON))
+                .collect(),
+        };
+        if std::env::var("STOCKADE_UPDATE_GOLDEN").as_deref() == Ok("1") {
+            live.write();
+            eprintln!(
+                "rbac oracle: golden file rewritten: {}",
+                golden_path().display()
+            );
+        } else {
+            let golden = GoldenSar::read().unwrap_or_else(|e| panic!("{e}; {REFRESH}"));
+            let differ = golden.differences(&live);
+            assert!(
+                differ.is_empty(),
+                "{} live answer(s) differ from the golden file ({REFRESH}), first ones:\n{}",
+                differ.len(),
+                differ
+                    .iter()
+                    .take(20)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    } else {
+        eprintln!(
+            "rbac oracle: not the default seed and count; golden file neither compared nor written"
+        );
+    }
     assert!(
         allowed > questions / 50,
         "too few allowed answers to be a meaningful test"
@@ -711,6 +775,275 @@ fn engine_agrees_with_subject_access_review() {
         "{} disagreements, first ones:\n{}",
         disagreements.len(),
         disagreements
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+const DEFAULT_SEED: u64 = 0x5EED_4B0C;
+const DEFAULT_QUESTIONS: usize = 12_000;
+/// The run name the golden file is written with (the live run's unique name is replaced).
+const CANON: &str = "r";
+const REFRESH: &str = "refresh the golden file against a real server: `. DIR/env` \
+    (scripts/control-plane.sh) then STOCKADE_UPDATE_GOLDEN=1 cargo test -p stockade-rbac --test oracle";
+
+fn golden_path() -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/subject-access-review.txt")
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Names the generated objects a golden file was recorded for.
+fn world_digest(w: &World) -> u64 {
+    let all: Vec<&Value> = w.objects.iter().map(|(_, o)| o).collect();
+    fnv1a(serde_json::to_string(&all).expect("JSON").as_bytes())
+}
+
+/// One question and its answer, as a golden line (fields never hold a space):
+/// `<Y|N> <user> <groups|-> <verb> <group>/<resource>[/<subresource>] <name|-> <namespace|->`,
+/// or `<Y|N> <user> <groups|-> <verb> url:<path>` for a non-resource URL. The core group is
+/// `core`; `-` is empty (a cluster-wide request has namespace `-`). Groups are the ones the
+/// question adds: the implicit groups every authenticator adds for that user name
+/// (`system:authenticated` or `system:unauthenticated`, and a ServiceAccount's
+/// `system:serviceaccounts` and `system:serviceaccounts:<ns>`) are left out.
+fn line(allowed: bool, u: &UserInfo, q: &Request) -> String {
+    let name = u.name.clone().unwrap_or_default();
+    let implicit = UserInfo::user(&name, &[]).groups;
+    let groups: Vec<&str> = u
+        .groups
+        .iter()
+        .filter(|g| !implicit.contains(g))
+        .map(String::as_str)
+        .collect();
+    let dash = |s: &str| {
+        if s.is_empty() {
+            "-".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let what = match q {
+        Request::Resource {
+            verb,
+            api_group,
+            resource,
+            subresource,
+            name,
+            namespace,
+        } => {
+            let group = if api_group.is_empty() {
+                "core"
+            } else {
+                api_group
+            };
+            let sub = if subresource.is_empty() {
+                String::new()
+            } else {
+                format!("/{subresource}")
+            };
+            format!(
+                "{verb} {group}/{resource}{sub} {} {}",
+                dash(name),
+                dash(namespace)
+            )
+        }
+        Request::NonResource { verb, path } => format!("{verb} url:{path}"),
+    };
+    format!(
+        "{} {} {} {what}",
+        if allowed { 'Y' } else { 'N' },
+        dash(&name),
+        dash(&groups.join(","))
+    )
+}
+
+/// The recorded answers: `tests/golden/subject-access-review.txt`.
+struct GoldenSar {
+    /// `v1.36.3`: the kube-apiserver that answered.
+    server: String,
+    world_digest: u64,
+    /// Aggregated ClusterRole → the rules the aggregation controller gave it, as JSON.
+    aggregated: BTreeMap<String, BTreeSet<String>>,
+    /// One line per question, in the order they are generated.
+    lines: Vec<String>,
+}
+
+impl GoldenSar {
+    fn read() -> Result<GoldenSar, String> {
+        let p = golden_path();
+        let text =
+            std::fs::read_to_string(&p).map_err(|e| format!("reading {}: {e}", p.display()))?;
+        let mut g = GoldenSar {
+            server: String::new(),
+            world_digest: 0,
+            aggregated: BTreeMap::new(),
+            lines: Vec::new(),
+        };
+        for l in text.lines() {
+            if let Some(v) = l.strip_prefix("# kube-apiserver ") {
+                g.server = v.trim().to_string();
+            } else if let Some(d) = l.strip_prefix("# world ") {
+                g.world_digest = u64::from_str_radix(d.trim(), 16)
+                    .map_err(|e| format!("{}: bad world digest: {e}", p.display()))?;
+            } else if let Some(rest) = l.strip_prefix("aggregated ") {
+                let (name, rule) = rest
+                    .split_once(' ')
+                    .ok_or_else(|| format!("{}: bad line {l:?}", p.display()))?;
+                g.aggregated
+                    .entry(name.to_string())
+                    .or_default()
+                    .insert(rule.to_string());
+            } else if l.starts_with("Y ") || l.starts_with("N ") {
+                g.lines.push(l.to_string());
+            } else if !l.is_empty() && !l.starts_with('#') {
+                return Err(format!("{}: bad line {l:?}", p.display()));
+            }
+        }
+        Ok(g)
+    }
+
+    fn write(&self) {
+        let mut out = format!(
+            "# SubjectAccessReview answers of a real server to the RBAC oracle's questions\n\
+             # (crates/rbac/tests/oracle.rs; format in README.md).\n\
+             # kube-apiserver {}\n\
+             # seed {DEFAULT_SEED:#x}, {DEFAULT_QUESTIONS} questions\n\
+             # world {:016x}\n",
+            self.server, self.world_digest
+        );
+        for (name, rules) in &self.aggregated {
+            for r in rules {
+                out.push_str(&format!("aggregated {name} {r}\n"));
+            }
+        }
+        for l in &self.lines {
+            out.push_str(l);
+            out.push('\n');
+        }
+        let p = golden_path();
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("create tests/golden");
+        std::fs::write(&p, out).expect("write the golden file");
+    }
+
+    /// Where `other` (today's answers) differs from these.
+    fn differences(&self, other: &GoldenSar) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.world_digest != other.world_digest {
+            out.push(format!(
+                "the generated objects changed since the golden file was recorded (world {:016x}, now {:016x})",
+                self.world_digest, other.world_digest
+            ));
+            return out;
+        }
+        if self.aggregated != other.aggregated {
+            out.push(format!(
+                "aggregated ClusterRoles: golden {:#?}, now {:#?}",
+                self.aggregated, other.aggregated
+            ));
+        }
+        if self.lines.len() != other.lines.len() {
+            out.push(format!(
+                "{} golden answers, {} now",
+                self.lines.len(),
+                other.lines.len()
+            ));
+        }
+        for (i, (g, n)) in self.lines.iter().zip(&other.lines).enumerate() {
+            if g == n {
+                continue;
+            }
+            if g.get(1..) == n.get(1..) {
+                out.push(format!(
+                    "question {}: {} (golden, {}) but {} now",
+                    i + 1,
+                    g,
+                    self.server,
+                    &n[..1]
+                ));
+            } else {
+                out.push(format!(
+                    "question {} is another question (golden file stale): golden {g:?}, now {n:?}",
+                    i + 1
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Without a cluster: the engine gives the server's recorded answer to every question of the
+/// default run, and the aggregation controller's recorded result.
+#[test]
+fn golden_answers_hold() {
+    let golden = GoldenSar::read().unwrap_or_else(|e| panic!("{e}; {REFRESH}"));
+    let mut rng = Rng(DEFAULT_SEED);
+    let world = generate(&mut rng, CANON);
+    let objs = engine_objects(&world);
+    let model = Model::from_objects(objs.iter().collect(), defaults::objects());
+    let aggregated: BTreeMap<String, BTreeSet<String>> = world
+        .aggregated
+        .iter()
+        .map(|name| {
+            let ours: BTreeSet<String> = model
+                .cluster_role(name)
+                .expect("aggregated role in the model")
+                .effective
+                .iter()
+                .map(|rr| format!("{:?}", model.rule(*rr)))
+                .collect();
+            let recorded: Vec<Value> = golden
+                .aggregated
+                .get(name)
+                .map(|rules| {
+                    rules
+                        .iter()
+                        .map(|r| serde_json::from_str(r).expect("JSON rule"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let theirs = rule_set(&Value::Array(recorded));
+            assert_eq!(
+                theirs, ours,
+                "aggregated ClusterRole {name}: the controller computed (golden) vs the engine"
+            );
+            (
+                name.clone(),
+                golden.aggregated.get(name).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let lines: Vec<String> = (0..DEFAULT_QUESTIONS)
+        .map(|_| {
+            let (u, q) = question(&mut rng, &world);
+            line(model.can(&u, &q), &u, &q)
+        })
+        .collect();
+    let allowed = lines.iter().filter(|l| l.starts_with('Y')).count();
+    let ours = GoldenSar {
+        server: String::new(),
+        world_digest: world_digest(&world),
+        aggregated,
+        lines,
+    };
+    let differ = golden.differences(&ours);
+    eprintln!(
+        "rbac golden answers ({}): {} questions ({allowed} allowed by the engine), {} differences",
+        golden.server,
+        ours.lines.len(),
+        differ.len()
+    );
+    assert!(
+        differ.is_empty(),
+        "{} difference(s) between the engine and the recorded server answers, first ones:\n{}",
+        differ.len(),
+        differ
             .iter()
             .take(20)
             .cloned()

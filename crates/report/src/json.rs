@@ -5,6 +5,10 @@
 //! carry hundreds of thousands of findings, so the two finding arrays are rendered a chunk at
 //! a time on the rayon pool and written in order; a test checks that the bytes are the same as
 //! the plain derived serialization.
+//!
+//! Strings are written by [`stockade_model::escape::JsonFormatter`]: besides the C0 controls
+//! serde_json escapes, DEL, C1 controls and bidirectional overrides are `\uXXXX` escapes, so
+//! the report printed on a terminal cannot drive it.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -97,7 +101,7 @@ impl Object<'_> {
 /// `value` pretty-printed on its own, its continuation lines indented by `depth` levels (two
 /// spaces each). JSON strings escape their line breaks, so every raw newline is layout.
 fn indented<T: Serialize + ?Sized>(value: &T, depth: usize) -> io::Result<Vec<u8>> {
-    let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    let text = stockade_model::escape::json_pretty_vec(value).map_err(io::Error::other)?;
     let pad = 2 * depth;
     let breaks = text.iter().filter(|&&b| b == b'\n').count();
     let mut out = Vec::with_capacity(text.len() + breaks * pad);

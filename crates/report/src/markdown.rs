@@ -1,10 +1,21 @@
 //! Markdown for pull-request comments and job summaries.
+//!
+//! The comment is rendered by the forge, so every value from the inputs goes through
+//! [`text`] (plain text) or [`code`] (a code span): it renders as exactly what it is, on one
+//! line, and cannot add cells, rows, links, images, emphasis or HTML.
 
 use std::io::{self, Write};
+use stockade_model::escape::{markdown_code, markdown_text};
 use stockade_model::{DiagnosticLevel, Report, Severity};
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// Input text as inline Markdown.
+fn text(v: impl std::fmt::Display) -> String {
+    markdown_text(&v.to_string()).into_owned()
+}
+
+/// Input text as a code span.
+fn code(v: impl std::fmt::Display) -> String {
+    markdown_code(&v.to_string())
 }
 
 /// Writes the markdown report.
@@ -40,13 +51,13 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                 .unwrap_or_default();
             writeln!(
                 w,
-                "| {} | `{}` {} | `{}` | `{}` | {} |",
+                "| {} | {} {} | {} | {} | {} |",
                 f.severity,
-                f.rule_id,
-                f.rule_name,
-                cell(&f.object.to_string()),
-                cell(&loc),
-                cell(&f.message)
+                code(&f.rule_id),
+                text(&f.rule_name),
+                code(&f.object),
+                code(&loc),
+                text(&f.message)
             )?;
         }
         writeln!(w)?;
@@ -61,10 +72,10 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
         for d in problems {
             writeln!(
                 w,
-                "- **{:?}** `{}`: {}",
+                "- **{:?}** {}: {}",
                 d.level,
-                cell(&d.position()),
-                cell(&d.message)
+                code(d.position()),
+                text(&d.message)
             )?;
         }
         writeln!(w)?;
@@ -81,7 +92,13 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                 .as_ref()
                 .map(|s| s.reason.as_str())
                 .unwrap_or("");
-            writeln!(w, "- `{}` on `{}`: {}", f.rule_id, f.object, cell(why))?;
+            writeln!(
+                w,
+                "- {} on {}: {}",
+                code(&f.rule_id),
+                code(&f.object),
+                text(why)
+            )?;
         }
         writeln!(w, "\n</details>")?;
     }
@@ -95,5 +112,31 @@ mod tests {
         let mut out = Vec::new();
         super::render(&crate::sample::report(), &mut out).unwrap();
         insta::assert_snapshot!(String::from_utf8(out).unwrap());
+    }
+
+    #[test]
+    fn hostile_values_stay_in_their_cell() {
+        let mut r = crate::sample::report();
+        let f = &mut r.findings[0];
+        f.object.name = "web|x`y\n| fake | row |".into();
+        f.message = "runs <img src=x onerror=alert(1)> [click](https://e.vil) | \x1b[2K".into();
+        let mut out = Vec::new();
+        super::render(&r, &mut out).unwrap();
+        let md = String::from_utf8(out).unwrap();
+        let row = md.lines().find(|l| l.contains("WL001")).unwrap();
+        // Five cells: six unescaped pipes.
+        let pipes = row
+            .match_indices('|')
+            .filter(|(i, _)| !row[..*i].ends_with('\\'))
+            .count();
+        assert_eq!(pipes, 6, "{row}");
+        assert!(
+            !md.contains("<img") && !md.contains("[click](") && !md.contains('\x1b'),
+            "{md}"
+        );
+        assert!(
+            row.contains("``Deployment/prod/web\\|x`y\\n\\| fake \\| row \\|``"),
+            "{row}"
+        );
     }
 }

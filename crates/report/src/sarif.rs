@@ -162,7 +162,9 @@ pub fn to_value(report: &Report) -> Value {
 
 /// Writes the SARIF report.
 pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &to_value(report)).map_err(io::Error::other)?;
+    // Escapes C1 controls and bidi overrides as well as C0 (serde_json escapes only C0).
+    stockade_model::escape::json_to_writer_pretty(&mut *w, &to_value(report))
+        .map_err(io::Error::other)?;
     writeln!(w)
 }
 
@@ -179,10 +181,11 @@ mod tests {
 
     #[test]
     fn valid_against_the_official_schema() {
-        let schema_path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/schemas/sarif-schema-2.1.0.json");
+        // The OASIS schema, carried in the repository (see schemas/README.md).
+        let schema_path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/sarif-schema-2.1.0.json");
         let schema: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(&schema_path).expect("shared/schemas beside the repo"),
+            &std::fs::read_to_string(&schema_path).expect("schemas/sarif-schema-2.1.0.json"),
         )
         .unwrap();
         let validator = jsonschema::validator_for(&schema).expect("schema compiles");

@@ -1,9 +1,14 @@
 //! Human-readable output: diagnostics first, then findings grouped by file and object, each
 //! with the offending source line; colours only when asked (the CLI asks on a TTY without
 //! `NO_COLOR`).
+//!
+//! Every value from the inputs is written through [`TermLine`] (one line, control characters
+//! shown escaped), and the whole output goes through a [`TerminalWriter`], so a value this file
+//! forgets to wrap still cannot move the cursor, erase lines or retitle the terminal.
 
 use anstyle::{AnsiColor, Effects, Style};
 use std::io::{self, Write};
+use stockade_model::escape::{TermLine, TerminalWriter, terminal_line};
 use stockade_model::{DiagnosticLevel, Finding, Report, Severity};
 
 fn sev_style(s: Severity) -> Style {
@@ -36,6 +41,12 @@ impl Painter {
 
 /// Writes the text report.
 pub fn render(report: &Report, w: &mut dyn Write, color: bool) -> io::Result<()> {
+    let mut out = TerminalWriter::new(w, color);
+    render_to(report, &mut out, color)?;
+    out.finish()
+}
+
+fn render_to(report: &Report, w: &mut dyn Write, color: bool) -> io::Result<()> {
     let p = Painter { color };
     let bold = Style::new().effects(Effects::BOLD);
     let dim = Style::new().fg_color(Some(AnsiColor::BrightBlack.into()));
@@ -56,10 +67,11 @@ pub fn render(report: &Report, w: &mut dyn Write, color: bool) -> io::Result<()>
             DiagnosticLevel::Note => ("note", dim),
         };
         let pos = d.position();
+        let message = TermLine(&d.message);
         if pos.is_empty() {
-            writeln!(w, "{}: {}", p.paint(style, label), d.message)?;
+            writeln!(w, "{}: {message}", p.paint(style, label))?;
         } else {
-            writeln!(w, "{}: {}: {}", p.paint(style, label), pos, d.message)?;
+            writeln!(w, "{}: {}: {message}", p.paint(style, label), TermLine(pos))?;
         }
     }
     if !report.diagnostics.is_empty() {
@@ -73,17 +85,17 @@ pub fn render(report: &Report, w: &mut dyn Write, color: bool) -> io::Result<()>
             if last_file.is_some() {
                 writeln!(w)?;
             }
-            writeln!(w, "{}", p.paint(bold.underline(), file))?;
+            writeln!(w, "{}", p.paint(bold.underline(), &terminal_line(file)))?;
             last_file = Some(file);
             last_obj = None;
         }
-        let obj = f.object.to_string();
+        let obj = TermLine(&f.object).to_string();
         if last_obj.as_deref() != Some(&obj) {
             let template = f
                 .location
                 .as_ref()
                 .and_then(|l| l.template.as_deref())
-                .map(|t| format!(" (from {t})"))
+                .map(|t| format!(" (from {})", TermLine(t)))
                 .unwrap_or_default();
             writeln!(w, "  {}{}", p.paint(bold, &obj), p.paint(dim, &template))?;
             last_obj = Some(obj);
@@ -111,18 +123,26 @@ fn finding(w: &mut dyn Write, p: &Painter, f: &Finding, dim: Style) -> io::Resul
             sev_style(f.severity),
             &format!("{:<8}", f.severity.as_str())
         ),
-        p.paint(dim, &format!("{} {}", f.rule_id, f.rule_name)),
-        f.message
+        p.paint(
+            dim,
+            &format!("{} {}", TermLine(&f.rule_id), TermLine(&f.rule_name))
+        ),
+        TermLine(&f.message)
     )?;
     if let (Some(snippet), Some(l)) = (&f.snippet, &f.location) {
         writeln!(
             w,
             "            {} {}",
             p.paint(dim, &format!("{:>5} |", l.line)),
-            snippet.trim_end()
+            TermLine(snippet.trim_end())
         )?;
     }
-    writeln!(w, "            {} {}", p.paint(dim, "at"), f.field_path)?;
+    writeln!(
+        w,
+        "            {} {}",
+        p.paint(dim, "at"),
+        TermLine(&f.field_path)
+    )?;
     Ok(())
 }
 
@@ -174,7 +194,9 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Painter) -> io::Result<()> {
                 writeln!(
                     w,
                     "  {} on {} ({kind}: {})",
-                    f.rule_id, f.object, sup.reason
+                    TermLine(&f.rule_id),
+                    TermLine(&f.object),
+                    TermLine(&sup.reason)
                 )?;
             }
         }
@@ -196,18 +218,18 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Painter) -> io::Result<()> {
             report.coverage.len()
         )?;
         for c in unread {
-            let why = c.message.as_deref().unwrap_or("");
+            let why = TermLine(c.message.as_deref().unwrap_or(""));
             writeln!(
                 w,
                 "  could not read {} ({}): {why}",
-                c.resource,
+                TermLine(&c.resource),
                 c.status.as_str()
             )?;
             if !c.unassessed_rules.is_empty() {
                 writeln!(
                     w,
                     "    not fully assessed: {}",
-                    c.unassessed_rules.join(", ")
+                    TermLine(c.unassessed_rules.join(", "))
                 )?;
             }
         }

@@ -443,7 +443,11 @@ fn load_bytes(out: &mut LoadOutput, shown: &str, mut bytes: Vec<u8>, limits: &Li
         };
         for w in loaded.warnings {
             out.diagnostics.push(Diagnostic::at(
-                DiagnosticLevel::Warning,
+                if w.changes_meaning {
+                    DiagnosticLevel::Error
+                } else {
+                    DiagnosticLevel::Warning
+                },
                 "duplicate-key",
                 shown,
                 w.pos.line,

@@ -12,6 +12,7 @@ use stockade_audit::analyzer::{Analyzer, AnalyzerOptions};
 use stockade_audit::config::AuditSettings;
 use stockade_audit::summary::Summary;
 use stockade_audit::{AuditRule, reader, time};
+use stockade_model::escape::{Term, TerminalWriter};
 use stockade_model::{Diagnostic, DiagnosticLevel, Finding, Report, RuleInfo, Severity};
 use stockade_report::Format;
 
@@ -121,7 +122,7 @@ fn write_report(
             );
             stockade_report::render(report, format, &mut f, false)?;
             if let Some(t) = trailer {
-                writeln!(f, "\n{t}")?;
+                writeln!(TerminalWriter::new(&mut f, false), "\n{t}")?;
             }
             f.flush()?;
         }
@@ -130,7 +131,7 @@ fn write_report(
             let mut lock = std::io::BufWriter::new(stdout.lock());
             let r = stockade_report::render(report, format, &mut lock, color)
                 .and_then(|_| match trailer {
-                    Some(t) => writeln!(lock, "\n{t}"),
+                    Some(t) => writeln!(TerminalWriter::new(&mut lock, false), "\n{t}"),
                     None => Ok(()),
                 })
                 .and_then(|_| lock.flush());
@@ -267,7 +268,7 @@ fn analyze(args: AuditAnalyzeArgs, color: bool) -> anyhow::Result<u8> {
     if let Some(path) = &args.summary_file {
         std::fs::write(
             path,
-            serde_json::to_string_pretty(&summary.to_json())? + "\n",
+            stockade_model::escape::json_pretty(&summary.to_json())? + "\n",
         )
         .with_context(|| format!("cannot write {}", path.display()))?;
     }
@@ -279,7 +280,9 @@ fn analyze(args: AuditAnalyzeArgs, color: bool) -> anyhow::Result<u8> {
     match format {
         Format::Table | Format::Markdown => {
             let trailer = if format == Format::Markdown {
-                format!("```\n{text}```")
+                // A fence longer than any run of backticks in the text, which cannot end it.
+                let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
+                format!("{fence}\n{text}{fence}")
             } else {
                 text
             };
@@ -294,12 +297,16 @@ fn analyze(args: AuditAnalyzeArgs, color: bool) -> anyhow::Result<u8> {
         _ => {
             write_report(&report, format, args.output_file.as_deref(), color, None)?;
             if !args.quiet {
-                eprint!("{text}");
+                eprint!("{}", Term(&text));
             }
         }
     }
     let fail_on = args.fail_on.or(settings.fail_on).unwrap_or(Severity::High);
     Ok(exit_code(&report, fail_on))
+}
+
+fn longest_backtick_run(s: &str) -> usize {
+    s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 fn build_report(
@@ -364,7 +371,8 @@ fn serve(args: AuditServeArgs) -> anyhow::Result<u8> {
         if suppressor.suppression(f).is_some() {
             return;
         }
-        let Ok(line) = serde_json::to_string(f) else {
+        // One line per alert, with control characters and bidi overrides as `\u` escapes.
+        let Ok(line) = stockade_model::escape::json_compact(f) else {
             return;
         };
         let mut out = std::io::stdout().lock();

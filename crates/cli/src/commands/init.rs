@@ -12,6 +12,6 @@ pub fn run(path: &Path, force: bool) -> anyhow::Result<u8> {
     }
     std::fs::write(path, stockade_engine::default_config_text())
         .with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("wrote {}", path.display());
+    eprintln!("wrote {}", stockade_model::escape::TermLine(path.display()));
     Ok(0)
 }

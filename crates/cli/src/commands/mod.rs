@@ -18,6 +18,7 @@ use std::io::IsTerminal;
 /// Runs the parsed command; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let color = use_color(cli.color);
+    stockade_cluster::set_command(command_name(&cli.command));
     match cli.command {
         Command::Scan(args) => scan::run(*args, color),
         Command::Rules(args) => rules::run(args),
@@ -34,6 +35,23 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             clap_complete::generate(shell, &mut cmd, "stockade", &mut std::io::stdout());
             Ok(0)
         }
+    }
+}
+
+/// The subcommand's name, for the User-Agent of requests to an API server.
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Scan(_) => "scan",
+        Command::Rules(_) => "rules",
+        Command::Explain { .. } => "explain",
+        Command::Netpol(_) => "netpol",
+        Command::Pss(_) => "pss",
+        Command::Rbac(_) => "rbac",
+        Command::AuditLog(_) => "audit-log",
+        Command::Init { .. } => "init",
+        Command::Unused(_) => "unused",
+        Command::Deprovision(_) => "deprovision",
+        Command::Completions { .. } => "completions",
     }
 }
 

@@ -3,6 +3,10 @@
 //!
 //! Exit codes: `reach` 0 when allowed, 1 when denied; 2 for usage or input errors (results
 //! for what could be read are still printed).
+//!
+//! Workload, policy and label names in the text output come from the inputs: each is written
+//! through [`TermLine`] (or [`term`]), and [`out`] writes through a [`TerminalWriter`] as a
+//! backstop.
 
 use super::inputs::{self, Loaded};
 use crate::cli::{NetpolArgs, NetpolCommand, NetpolExplainArgs, NetpolMatrixArgs, NetpolReachArgs};
@@ -12,6 +16,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::net::IpAddr;
 use stockade_inventory::Inventory;
+use stockade_model::escape::{TermLine, TerminalWriter, json_compact, json_pretty};
 use stockade_model::{Diagnostic, DiagnosticLevel, FieldPath};
 use stockade_netpol::{Direction, Endpoint, Matrix, Model, Policy, Protocol, Verdict};
 
@@ -40,16 +45,26 @@ fn report_diagnostics(diags: &[Diagnostic]) -> bool {
             _ => "warning",
         };
         let at = match &d.path {
-            Some(p) if d.line > 0 => format!("{p}:{}:{}: ", d.line, d.column),
-            Some(p) => format!("{p}: "),
+            Some(p) if d.line > 0 => format!("{}:{}:{}: ", TermLine(p), d.line, d.column),
+            Some(p) => format!("{}: ", TermLine(p)),
             None => String::new(),
         };
-        let _ = writeln!(err, "{level}: {at}{}", d.message);
+        let _ = writeln!(err, "{level}: {at}{}", TermLine(&d.message));
     }
     diags.iter().any(|d| d.level == DiagnosticLevel::Error)
 }
 
+/// Writes text output to stdout (no control character reaches the terminal raw).
 fn out(text: &str) -> anyhow::Result<()> {
+    let mut lock = TerminalWriter::new(std::io::stdout().lock(), false);
+    match lock.write_all(text.as_bytes()).and_then(|_| lock.finish()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Writes JSON, serialized by `json_pretty` or `json_compact`, to stdout.
+fn out_json(text: &str) -> anyhow::Result<()> {
     let mut lock = std::io::stdout().lock();
     match lock.write_all(text.as_bytes()).and_then(|_| lock.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
@@ -81,11 +96,17 @@ fn endpoint(m: &Model<'_>, spec: &str, flag: &str) -> anyhow::Result<Endpoint> {
         .map_err(|e| anyhow::anyhow!("{flag}: {e}"))
 }
 
+/// An endpoint for the text output (escaped).
 fn describe(m: &Model<'_>, e: &Endpoint) -> String {
     match e {
-        Endpoint::Workload(i) => m.workloads[*i].id(),
+        Endpoint::Workload(i) => term(m.workloads[*i].id()),
         Endpoint::External(ip) => ip.to_string(),
     }
+}
+
+/// An input value for the text output: one line, control characters escaped.
+fn term(v: impl std::fmt::Display) -> String {
+    TermLine(v).to_string()
 }
 
 fn endpoint_json(m: &Model<'_>, inv: &Inventory, e: &Endpoint) -> Json {
@@ -160,8 +181,8 @@ fn direction_text(
         .map(|&pi| {
             let p = &m.policies[pi];
             match location(inv, p.object, &FieldPath::parse("metadata.name")) {
-                Some(l) => format!("{} ({l})", p.id()),
-                None => p.id(),
+                Some(l) => format!("{} ({})", term(p.id()), term(l)),
+                None => term(p.id()),
             }
         })
         .collect();
@@ -191,7 +212,7 @@ fn direction_text(
             let _ = writeln!(
                 s,
                 "    rules matching {other} allow only {}, not {what}",
-                d.allowed
+                term(&d.allowed)
             );
         }
     }
@@ -199,9 +220,14 @@ fn direction_text(
         let p = &m.policies[r.policy];
         let path = rule_path(ingress, r.rule);
         let at = location(inv, p.object, &path)
-            .map(|l| format!(" at {l}"))
+            .map(|l| format!(" at {}", term(l)))
             .unwrap_or_default();
-        let _ = writeln!(s, "    allowed by {} {path}{at}: {ports}", p.id());
+        let _ = writeln!(
+            s,
+            "    allowed by {} {path}{at}: {}",
+            term(p.id()),
+            term(ports)
+        );
     }
     s
 }
@@ -235,7 +261,7 @@ fn reach(a: NetpolReachArgs) -> anyhow::Result<u8> {
             "ingress": direction_json(&m, &inv, &v.ingress, true),
             "diagnostics": diags,
         });
-        out(&format!("{}\n", serde_json::to_string_pretty(&j)?))?;
+        out_json(&(json_pretty(&j)? + "\n"))?;
     } else {
         let mut s = String::new();
         let on = port_text
@@ -249,7 +275,7 @@ fn reach(a: NetpolReachArgs) -> anyhow::Result<u8> {
         );
         s.push_str(&direction_text(&m, &inv, &v.egress, false, &fs, port, &ts));
         s.push_str(&direction_text(&m, &inv, &v.ingress, true, &ts, port, &fs));
-        let _ = writeln!(s, "  ports allowed both ways: {}", v.allowed);
+        let _ = writeln!(s, "  ports allowed both ways: {}", term(&v.allowed));
         out(&s)?;
     }
     Ok(if input_errors {
@@ -326,9 +352,9 @@ fn matrix(a: NetpolMatrixArgs) -> anyhow::Result<u8> {
             external: shown.iter().map(|&i| &mx.external[i]).collect(),
             diagnostics: &diags,
         };
-        let mut text = serde_json::to_string(&j)?;
+        let mut text = json_compact(&j)?;
         text.push('\n');
-        out(&text)?;
+        out_json(&text)?;
     } else {
         out(&matrix_text(&m, &mx, &shown))?;
     }
@@ -356,29 +382,20 @@ fn matrix_text(m: &Model<'_>, mx: &Matrix, shown: &[usize]) -> String {
             }
         }
     };
+    let id_of = |i: usize| term(m.workloads[i].id());
     if shown.len() <= 40 {
         let _ = writeln!(
             s,
             "from (row) -> to (column); all: every port, -: nothing\n"
         );
-        let width = shown
-            .iter()
-            .map(|&i| m.workloads[i].id().len())
-            .max()
-            .unwrap_or(0);
+        let width = shown.iter().map(|&i| id_of(i).len()).max().unwrap_or(0);
         let _ = write!(s, "{:>w$}    ", "", w = width + 3);
         for (c, _) in shown.iter().enumerate() {
             let _ = write!(s, "{:>4}", c + 1);
         }
         s.push('\n');
         for (r, &src) in shown.iter().enumerate() {
-            let _ = write!(
-                s,
-                "{:>3} {:<w$}    ",
-                r + 1,
-                m.workloads[src].id(),
-                w = width
-            );
+            let _ = write!(s, "{:>3} {:<w$}    ", r + 1, id_of(src), w = width);
             for &dst in shown {
                 let _ = write!(s, "{:>4}", mark(mx.cell(src, dst)));
             }
@@ -394,11 +411,11 @@ fn matrix_text(m: &Model<'_>, mx: &Matrix, shown: &[usize]) -> String {
                     continue;
                 }
                 match groups.iter_mut().find(|g| g.0 == id) {
-                    Some(g) => g.1.push(m.workloads[dst].id()),
-                    None => groups.push((id, vec![m.workloads[dst].id()])),
+                    Some(g) => g.1.push(id_of(dst)),
+                    None => groups.push((id, vec![id_of(dst)])),
                 }
             }
-            let _ = writeln!(s, "{}", m.workloads[src].id());
+            let _ = writeln!(s, "{}", id_of(src));
             if groups.is_empty() {
                 let _ = writeln!(s, "  -> nothing");
             }
@@ -417,7 +434,7 @@ fn matrix_text(m: &Model<'_>, mx: &Matrix, shown: &[usize]) -> String {
         s.push('\n');
         for (i, id) in legend.iter().enumerate() {
             let set = mx.sets().get(*id as usize).cloned().unwrap_or_default();
-            let _ = writeln!(s, "{:>4}: {set}", label(i));
+            let _ = writeln!(s, "{:>4}: {}", label(i), term(set));
         }
     }
     s.push_str("\noutside the cluster (ipBlock peers and rules without peers)\n");
@@ -428,14 +445,14 @@ fn matrix_text(m: &Model<'_>, mx: &Matrix, shown: &[usize]) -> String {
                 return "nothing".into();
             }
             v.iter()
-                .map(|p| format!("{} ({})", p.block, p.ports))
+                .map(|p| format!("{} ({})", term(&p.block), term(&p.ports)))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
         let _ = writeln!(
             s,
             "  {}: in from {}; out to {}",
-            m.workloads[w].id(),
+            id_of(w),
             fmt(&e.ingress),
             fmt(&e.egress)
         );
@@ -519,21 +536,25 @@ fn explain(a: NetpolExplainArgs) -> anyhow::Result<u8> {
                        "external": mx_ext.egress},
             "diagnostics": diags,
         });
-        out(&format!("{}\n", serde_json::to_string_pretty(&j)?))?;
+        out_json(&(json_pretty(&j)? + "\n"))?;
         return Ok(if input_errors { 2 } else { 0 });
     }
     let mut s = String::new();
     let at = location(&inv, w.object, &FieldPath::parse("metadata.name"))
-        .map(|l| format!(" ({l})"))
+        .map(|l| format!(" ({})", term(l)))
         .unwrap_or_default();
     let _ = writeln!(
         s,
         "{}/{}/{}{at}",
-        w.namespace,
-        w.kind.to_lowercase(),
-        w.name
+        term(&w.namespace),
+        term(w.kind.to_lowercase()),
+        term(&w.name)
     );
-    let labels: Vec<String> = w.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let labels: Vec<String> = w
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{}={}", term(k), term(v)))
+        .collect();
     let _ = writeln!(
         s,
         "  pod labels: {}",
@@ -547,7 +568,7 @@ fn explain(a: NetpolExplainArgs) -> anyhow::Result<u8> {
         .ports
         .iter()
         .map(|p| match &p.name {
-            Some(n) => format!("{n} {}/{}", p.port, p.protocol),
+            Some(n) => format!("{} {}/{}", term(n), p.port, p.protocol),
             None => format!("{}/{}", p.port, p.protocol),
         })
         .collect();
@@ -585,9 +606,14 @@ fn explain(a: NetpolExplainArgs) -> anyhow::Result<u8> {
         }
         for p in pols {
             let at = location(&inv, p.object, &FieldPath::parse("metadata.name"))
-                .map(|l| format!(" ({l})"))
+                .map(|l| format!(" ({})", term(l)))
                 .unwrap_or_default();
-            let _ = writeln!(s, "  {}{at}, podSelector {}", p.id(), p.pod_selector);
+            let _ = writeln!(
+                s,
+                "  {}{at}, podSelector {}",
+                term(p.id()),
+                term(&p.pod_selector)
+            );
             let rules = p.rules(ingress);
             if rules.is_empty() {
                 let _ = writeln!(s, "    no {name} rules: allows nothing");
@@ -596,25 +622,17 @@ fn explain(a: NetpolExplainArgs) -> anyhow::Result<u8> {
                 let peers = if r.all_peers() {
                     "anyone".to_string()
                 } else {
-                    r.peers
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                    r.peers.iter().map(term).collect::<Vec<_>>().join("; ")
                 };
                 let ports = if ingress {
-                    r.port_set(Some(&w.ports)).to_string()
+                    term(r.port_set(Some(&w.ports)))
                 } else if r.ports.is_empty() {
                     "all ports".into()
                 } else {
-                    r.ports
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    r.ports.iter().map(term).collect::<Vec<_>>().join(", ")
                 };
                 let dir = if ingress { "from" } else { "to" };
-                let _ = writeln!(s, "    {}: {dir} {peers}; {ports}", r.path);
+                let _ = writeln!(s, "    {}: {dir} {peers}; {ports}", term(&r.path));
             }
         }
         let list = if ingress { &inbound } else { &outbound };
@@ -628,7 +646,7 @@ fn explain(a: NetpolExplainArgs) -> anyhow::Result<u8> {
         } else {
             let _ = writeln!(s, "  {dir} {} workload(s):", list.len());
             for (id, p) in list.iter().take(50) {
-                let _ = writeln!(s, "    {id} ({p})");
+                let _ = writeln!(s, "    {} ({})", term(id), term(p));
             }
             if list.len() > 50 {
                 let _ = writeln!(
@@ -645,7 +663,7 @@ fn explain(a: NetpolExplainArgs) -> anyhow::Result<u8> {
         };
         let e: Vec<String> = ext
             .iter()
-            .map(|p| format!("{} ({})", p.block, p.ports))
+            .map(|p| format!("{} ({})", term(&p.block), term(&p.ports)))
             .collect();
         let _ = writeln!(
             s,

@@ -1,6 +1,9 @@
 //! `stockade pss`: the verdicts of the PodSecurity admission for every workload object, at a
 //! level and version (`--level`), or by each namespace's `pod-security.kubernetes.io` labels,
 //! and `--readiness` per namespace.
+//!
+//! The text output names objects, namespaces and offending values from the inputs: each goes
+//! through [`TermLine`], and the whole output through a [`TerminalWriter`] as a backstop.
 
 use super::inputs::{self, Loaded};
 use crate::cli::PssArgs;
@@ -9,6 +12,7 @@ use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 use std::io::Write;
 use stockade_inventory::{Inventory, Object};
+use stockade_model::escape::{TermLine, TerminalWriter};
 use stockade_model::{Diagnostic, DiagnosticLevel, Finding, Location, Report, RuleInfo};
 use stockade_pss::readiness::{NamespaceReadiness, readiness};
 use stockade_pss::{
@@ -116,7 +120,7 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
             &diagnostics,
         ),
         "table" => write_text(
-            &mut out,
+            &mut TerminalWriter::new(&mut out, false),
             &inv,
             &verdicts,
             ready.as_deref(),
@@ -194,24 +198,31 @@ fn add_type_diagnostics(inv: &Inventory, verdicts: &[Verdict<'_>], diags: &mut V
     }
 }
 
+/// `Kind namespace/name` for the text output (escaped).
 fn describe_object(o: &Object) -> String {
     match o.namespace() {
-        Some(ns) => format!("{} {ns}/{}", o.kind(), o.name()),
-        None => format!("{} {}", o.kind(), o.name()),
+        Some(ns) => format!(
+            "{} {}/{}",
+            TermLine(o.kind()),
+            TermLine(ns),
+            TermLine(o.name())
+        ),
+        None => format!("{} {}", TermLine(o.kind()), TermLine(o.name())),
     }
 }
 
+/// A location for the text output (escaped).
 fn location_text(inv: &Inventory, o: &Object, path: &stockade_model::FieldPath) -> String {
     inv.location(o, path)
-        .map(|l| l.to_string())
+        .map(|l| TermLine(l).to_string())
         .unwrap_or_default()
 }
 
 fn admission_text(v: &Verdict<'_>) -> Option<String> {
     let d = &v.decision;
-    let ns = &v.namespace;
+    let ns = TermLine(&v.namespace);
     if let Some(e) = &d.exempt {
-        return Some(format!("namespace {ns}: exempt ({e})"));
+        return Some(format!("namespace {ns}: exempt ({})", TermLine(e)));
     }
     let is_pod = v.object.kind() == "Pod";
     let mut parts = Vec::new();
@@ -255,7 +266,13 @@ fn write_text(
     for d in diagnostics {
         let pos = d.position();
         let sep = if pos.is_empty() { "" } else { ": " };
-        writeln!(w, "{:?}: {pos}{sep}{}", d.level, d.message)?;
+        writeln!(
+            w,
+            "{:?}: {}{sep}{}",
+            d.level,
+            TermLine(&pos),
+            TermLine(&d.message)
+        )?;
     }
     if let Some(ready) = ready {
         return write_readiness(w, inv, verdicts, ready, namespaces);
@@ -265,7 +282,7 @@ fn write_text(
         let head = describe_object(v.object);
         let at = inv
             .location(v.object, &stockade_model::FieldPath::root())
-            .map(|l| format!("  ({l})"))
+            .map(|l| format!("  ({})", TermLine(l)))
             .unwrap_or_default();
         if v.invalid() {
             counts[2] += 1;
@@ -347,13 +364,18 @@ fn write_failures(
     e: &Evaluation,
 ) -> std::io::Result<()> {
     for f in &e.failures {
-        writeln!(w, "        {}: {}", f.check.id, f.forbidden.describe())?;
+        writeln!(
+            w,
+            "        {}: {}",
+            f.check.id,
+            TermLine(f.forbidden.describe())
+        )?;
         for v in &f.forbidden.violations {
             writeln!(
                 w,
                 "          at {} {}",
                 location_text(inv, o, &v.path),
-                v.path
+                TermLine(&v.path)
             )?;
         }
     }
@@ -371,12 +393,12 @@ fn write_readiness(
         let current = namespaces
             .get(r.namespace.as_str())
             .and_then(|n| n.label(stockade_pss::api::labels::ENFORCE))
-            .map(|l| format!(" (enforce label: {l})"))
+            .map(|l| format!(" (enforce label: {})", TermLine(l)))
             .unwrap_or_default();
         writeln!(
             w,
             "namespace {}{current}: {} workload object(s) all satisfy {:?}",
-            r.namespace,
+            TermLine(&r.namespace),
             r.objects,
             r.strictest.to_string()
         )?;
@@ -399,9 +421,14 @@ fn write_readiness(
             };
             let at = inv
                 .location(v.object, &stockade_model::FieldPath::root())
-                .map(|l| format!(" ({l})"))
+                .map(|l| format!(" ({})", TermLine(l)))
                 .unwrap_or_default();
-            writeln!(w, "    {}{at}: {}", describe_object(v.object), b.detail)?;
+            writeln!(
+                w,
+                "    {}{at}: {}",
+                describe_object(v.object),
+                TermLine(&b.detail)
+            )?;
         }
     }
     Ok(())
@@ -495,7 +522,7 @@ fn write_json(
         "readiness": readiness,
         "diagnostics": diagnostics,
     });
-    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    stockade_model::escape::json_to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
 }
 

@@ -1,12 +1,17 @@
 //! `stockade rbac`: who-can, access, can and paths over the RBAC engine, for manifests or a
 //! live cluster. Exit codes: `can` 0 allowed / 1 denied; `paths` 1 when a chain exists; 2 on
 //! usage or input errors (answers for what could be read are still printed).
+//!
+//! Names in the text output come from manifests or the cluster: each is written through
+//! [`TermLine`] (or [`table`], which escapes its cells), and [`print`] writes through a
+//! [`TerminalWriter`] as a backstop.
 
 use super::inputs::{self, Loaded};
 use crate::cli::{RbacArgs, RbacCommand, RbacCommon, RbacRequestArgs};
 use anyhow::{Context, bail};
 use serde_json::json;
 use std::io::Write;
+use stockade_model::escape::{TermLine, TerminalWriter, terminal_line};
 use stockade_model::{Diagnostic, DiagnosticLevel};
 use stockade_rbac::{Grant, Graph, Model, ModelOptions, Principal, Request, SubjectSpec, Target};
 
@@ -22,7 +27,12 @@ pub fn run(args: RbacArgs) -> anyhow::Result<u8> {
 fn load(common: &RbacCommon) -> anyhow::Result<Loaded> {
     let loaded = inputs::load(&common.input)?;
     for d in &loaded.diagnostics {
-        eprintln!("{}: {}: {}", level(d), d.position(), d.message);
+        eprintln!(
+            "{}: {}: {}",
+            level(d),
+            TermLine(d.position()),
+            TermLine(&d.message)
+        );
     }
     Ok(loaded)
 }
@@ -47,32 +57,61 @@ fn options(common: &RbacCommon) -> ModelOptions {
     }
 }
 
-/// Turns `VERB RESOURCE[/SUB][.GROUP]` (or a `/url`) plus flags into a request.
+/// Subresources the built-in API serves; another word after `/` is probably an object name
+/// written as kubectl's `TYPE/NAME`.
+const SUBRESOURCES: &[&str] = &[
+    "approval",
+    "attach",
+    "binding",
+    "ephemeralcontainers",
+    "eviction",
+    "exec",
+    "finalize",
+    "log",
+    "portforward",
+    "proxy",
+    "resize",
+    "scale",
+    "status",
+    "token",
+    "*",
+];
+
+/// Turns `VERB RESOURCE[.GROUP][/SUB]` (or `RESOURCE/SUB.GROUP`, or a `/url`) plus flags into a
+/// request.
 fn request(verb: &str, r: &RbacRequestArgs) -> anyhow::Result<Request> {
     let target = r.resource.as_str();
     if target.starts_with('/') {
-        if r.namespace.is_some() || r.name.is_some() || r.api_group.is_some() {
+        if r.namespace.is_some()
+            || r.name.is_some()
+            || r.api_group.is_some()
+            || r.subresource.is_some()
+        {
             bail!(
-                "`{target}` is a non-resource URL: --namespace, --name and --api-group do not apply"
+                "`{target}` is a non-resource URL: --namespace, --name, --api-group and --subresource do not apply"
             );
         }
         return Ok(Request::non_resource(verb, target));
     }
-    let (res_part, sub) = match target.split_once('/') {
-        Some((a, b)) => (a, b),
-        None => (target, ""),
+    let parsed = stockade_rbac::ResourceArg::parse(target).map_err(anyhow::Error::msg)?;
+    let (res, group_in_name) = (parsed.resource, parsed.group);
+    let sub = match (parsed.subresource, r.subresource.as_deref()) {
+        ("", Some(s)) => s,
+        (a, Some(b)) if a != b => {
+            bail!("`{target}` names subresource `{a}` but --subresource says `{b}`")
+        }
+        (a, _) => a,
     };
-    let (res, group_in_name) = match res_part.split_once('.') {
-        Some((a, g)) => (a, Some(g)),
-        None => (res_part, None),
-    };
+    if !sub.is_empty() && !SUBRESOURCES.contains(&sub) {
+        eprintln!(
+            "note: `{}` is not a subresource of the built-in API; in Stockade the part after `/` is a subresource (kubectl auth can-i reads TYPE/NAME): name an object with --name",
+            stockade_model::escape::terminal_line(sub)
+        );
+    }
     // kubectl's short names (`deploy`) and the groups of built-in resources come from the one
     // catalogue (kubectl asks discovery; offline, the catalogue answers).
     let known = stockade_model::kinds::by_plural(res, None);
     let res = known.map_or(res, |k| k.plural);
-    if res.is_empty() {
-        bail!("empty resource in `{target}`: use e.g. pods, pods/exec or deployments.apps");
-    }
     let group = match (&r.api_group, group_in_name) {
         (Some(g), _) => g.clone(),
         (None, Some(g)) => g.to_string(),
@@ -80,6 +119,7 @@ fn request(verb: &str, r: &RbacRequestArgs) -> anyhow::Result<Request> {
             Some(k) => k.group.to_string(),
             None => {
                 if res != "*" {
+                    let res = TermLine(res);
                     eprintln!(
                         "note: `{res}` is not a built-in resource Stockade knows; assuming the core API group (set --api-group or write {res}.GROUP)"
                     );
@@ -122,10 +162,21 @@ fn location(o: &stockade_inventory::Object) -> Option<String> {
     }
 }
 
+/// Writes text output to stdout (no control character reaches the terminal raw).
 fn print(out: &str) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    match lock.write_all(out.as_bytes()).and_then(|_| lock.flush()) {
+    let mut lock = TerminalWriter::new(stdout.lock(), false);
+    match lock.write_all(out.as_bytes()).and_then(|_| lock.finish()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Writes a JSON document to stdout (control characters and bidi overrides as `\u` escapes).
+fn print_json(v: &serde_json::Value) -> anyhow::Result<()> {
+    let text = stockade_model::escape::json_pretty(v)? + "\n";
+    let mut lock = std::io::stdout().lock();
+    match lock.write_all(text.as_bytes()).and_then(|_| lock.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
     }
@@ -137,7 +188,11 @@ fn table(rows: &[Vec<String>], header: &[&str]) -> String {
         .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
         .set_header(header.iter().map(|h| h.to_uppercase()).collect::<Vec<_>>());
     for r in rows {
-        t.add_row(r.clone());
+        t.add_row(
+            r.iter()
+                .map(|c| terminal_line(c).into_owned())
+                .collect::<Vec<_>>(),
+        );
     }
     let mut s = String::new();
     for line in t.to_string().lines() {
@@ -158,9 +213,9 @@ fn who_can(a: crate::cli::RbacWhoCanArgs) -> anyhow::Result<u8> {
             "allowed": grants.iter().map(|g| grant_json(&m, g)).collect::<Vec<_>>(),
             "note": "members of system:masters are allowed everything without RBAC",
         });
-        print(&(serde_json::to_string_pretty(&v)? + "\n"))?;
+        print_json(&v)?;
     } else {
-        let mut out = format!("who can {}:\n", req.describe());
+        let mut out = format!("who can {}:\n", TermLine(req.describe()));
         if grants.is_empty() {
             out.push_str("  nobody through RBAC\n");
         } else {
@@ -208,29 +263,32 @@ fn can(a: crate::cli::RbacCanArgs) -> anyhow::Result<u8> {
             "superuser": superuser,
             "grant": grant.map(|g| grant_json(&m, &g)),
         });
-        print(&(serde_json::to_string_pretty(&v)? + "\n"))?;
+        print_json(&v)?;
     } else if let Some(g) = grant {
         let b = &m.bindings[g.binding];
         let s = &b.subjects[g.subject];
         print(&format!(
-            "yes: {spec} can {}\n  via {} (subject {}) → {} rules[{}]: {}\n",
-            req.describe(),
-            b.display(),
-            s.display(),
-            m.roles[g.rule.role].display(),
+            "yes: {} can {}\n  via {} (subject {}) → {} rules[{}]: {}\n",
+            TermLine(&spec),
+            TermLine(req.describe()),
+            TermLine(b.display()),
+            TermLine(s.display()),
+            TermLine(m.roles[g.rule.role].display()),
             g.rule.rule,
-            m.rule(g.rule).describe()
+            TermLine(m.rule(g.rule).describe())
         ))?;
     } else if superuser {
         print(&format!(
-            "yes: {spec} can {}\n  as a member of system:masters, which bypasses RBAC\n",
-            req.describe()
+            "yes: {} can {}\n  as a member of system:masters, which bypasses RBAC\n",
+            TermLine(&spec),
+            TermLine(req.describe())
         ))?;
     } else {
         print(&format!(
-            "no: {spec} cannot {} (groups: {})\n",
-            req.describe(),
-            user.groups.join(", ")
+            "no: {} cannot {} (groups: {})\n",
+            TermLine(&spec),
+            TermLine(req.describe()),
+            TermLine(user.groups.join(", "))
         ))?;
     }
     Ok(if input_errors(&loaded) {
@@ -281,11 +339,12 @@ fn access(a: crate::cli::RbacAccessArgs) -> anyhow::Result<u8> {
                 "rule": r, "via": via,
             })).collect::<Vec<_>>(),
         });
-        print(&(serde_json::to_string_pretty(&v)? + "\n"))?;
+        print_json(&v)?;
     } else {
         let mut out = format!(
-            "effective permissions of {spec} (groups: {}); NAMESPACE * means every namespace and cluster-scoped resources\n",
-            user.groups.join(", ")
+            "effective permissions of {} (groups: {}); NAMESPACE * means every namespace and cluster-scoped resources\n",
+            TermLine(&spec),
+            TermLine(user.groups.join(", "))
         );
         if stockade_rbac::query::is_superuser(&user) {
             out.push_str("member of system:masters: allowed everything, whatever RBAC says\n");
@@ -383,13 +442,13 @@ fn paths(a: crate::cli::RbacPathsArgs) -> anyhow::Result<u8> {
             "chains": chains,
             "direct": direct.iter().map(|(p, ev)| json!({"subject": p, "evidence": ev})).collect::<Vec<_>>(),
         });
-        print(&(serde_json::to_string_pretty(&v)? + "\n"))?;
+        print_json(&v)?;
     } else {
         let mut out = String::new();
         for c in &chains {
             out.push_str(&format!(
                 "{} → {} in {} step(s):\n",
-                c.from,
+                TermLine(&c.from),
                 target.as_str(),
                 c.steps.len()
             ));
@@ -398,11 +457,16 @@ fn paths(a: crate::cli::RbacPathsArgs) -> anyhow::Result<u8> {
                     Some(to) => out.push_str(&format!(
                         "  {}. {} {} → becomes {}\n",
                         i + 1,
-                        s.from,
-                        s.how,
-                        to
+                        TermLine(&s.from),
+                        TermLine(&s.how),
+                        TermLine(to)
                     )),
-                    None => out.push_str(&format!("  {}. {} {}\n", i + 1, s.from, s.how)),
+                    None => out.push_str(&format!(
+                        "  {}. {} {}\n",
+                        i + 1,
+                        TermLine(&s.from),
+                        TermLine(&s.how)
+                    )),
                 }
             }
         }
@@ -412,7 +476,7 @@ fn paths(a: crate::cli::RbacPathsArgs) -> anyhow::Result<u8> {
                 target.as_str()
             ));
             for (p, ev) in &direct {
-                out.push_str(&format!("  {p}: {ev}\n"));
+                out.push_str(&format!("  {}: {}\n", TermLine(p), TermLine(ev)));
             }
         }
         out.push_str(&format!(

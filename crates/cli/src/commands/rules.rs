@@ -40,7 +40,7 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
         .collect();
     if args.output == "json" {
         let v: Vec<serde_json::Value> = rules.iter().map(|r| r.to_json()).collect();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        println!("{}", stockade_model::escape::json_pretty(&v)?);
         return Ok(0);
     }
     let mut t = Table::new();

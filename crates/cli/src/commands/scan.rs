@@ -23,7 +23,7 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
         eprintln!(
             "wrote {} fingerprint(s) to {}",
             report.findings.len(),
-            path.display()
+            stockade_model::escape::TermLine(path.display())
         );
     }
 

@@ -5,6 +5,9 @@
 //! plus the RBAC and network-policy rules about leftovers: bindings to missing subjects or
 //! roles, unbound roles, policies that select nothing. Suppressions, severity overrides and
 //! rule options from `.stockade.yaml` apply as in `scan`.
+//!
+//! The text listing escapes every value from the inputs ([`TermLine`]) and writes through a
+//! [`TerminalWriter`], like the table report.
 
 use super::inputs;
 use crate::cli::UnusedArgs;
@@ -14,6 +17,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use stockade_engine::{Settings, find_config, today};
+use stockade_model::escape::{TermLine, TerminalWriter};
 use stockade_model::{Finding, Report, Severity};
 use stockade_report::Format;
 use stockade_rules::{Family, RULES, Rule};
@@ -128,6 +132,12 @@ fn style_of(s: Severity) -> Style {
 /// The text listing: diagnostics, then findings grouped by namespace (cluster-scoped objects
 /// first), each with its rule, object, reason and confidence, then a summary.
 pub fn render_grouped(report: &Report, w: &mut dyn Write, color: bool) -> std::io::Result<()> {
+    let mut out = TerminalWriter::new(w, color);
+    grouped(report, &mut out, color)?;
+    out.finish()
+}
+
+fn grouped(report: &Report, w: &mut dyn Write, color: bool) -> std::io::Result<()> {
     let paint = |style: Style, text: &str| {
         if color {
             format!("{style}{text}{style:#}")
@@ -139,10 +149,11 @@ pub fn render_grouped(report: &Report, w: &mut dyn Write, color: bool) -> std::i
     for d in &report.diagnostics {
         let pos = d.position();
         let level = format!("{:?}", d.level).to_lowercase();
+        let message = TermLine(&d.message);
         if pos.is_empty() {
-            writeln!(w, "{level}: {}", d.message)?;
+            writeln!(w, "{level}: {message}")?;
         } else {
-            writeln!(w, "{level}: {pos}: {}", d.message)?;
+            writeln!(w, "{level}: {}: {message}", TermLine(pos))?;
         }
     }
     if !report.diagnostics.is_empty() {
@@ -160,7 +171,7 @@ pub fn render_grouped(report: &Report, w: &mut dyn Write, color: bool) -> std::i
     }
     for (ns, findings) in &groups {
         let title = match ns {
-            Some(ns) => format!("namespace {ns}"),
+            Some(ns) => format!("namespace {}", TermLine(ns)),
             None => "cluster-scoped".to_string(),
         };
         writeln!(w, "{} ({})", paint(bold, &title), findings.len())?;
@@ -174,13 +185,18 @@ pub fn render_grouped(report: &Report, w: &mut dyn Write, color: bool) -> std::i
                 w,
                 "  {} {} {:<34} {}",
                 paint(style_of(f.severity), &sev),
-                f.rule_id,
-                f.rule_name,
-                object
+                TermLine(&f.rule_id),
+                TermLine(&f.rule_name),
+                TermLine(object)
             )?;
-            writeln!(w, "         {}", f.message)?;
+            writeln!(w, "         {}", TermLine(&f.message))?;
             if let Some(loc) = f.location.as_ref().filter(|l| l.line > 0) {
-                writeln!(w, "         at {loc} {}", f.field_path)?;
+                writeln!(
+                    w,
+                    "         at {} {}",
+                    TermLine(loc),
+                    TermLine(&f.field_path)
+                )?;
             }
         }
         writeln!(w)?;
@@ -193,7 +209,7 @@ pub fn render_grouped(report: &Report, w: &mut dyn Write, color: bool) -> std::i
         writeln!(
             w,
             "not read: {} ({}){}",
-            c.resource,
+            TermLine(&c.resource),
             c.status.as_str(),
             if c.unassessed_rules.is_empty() {
                 String::new()
