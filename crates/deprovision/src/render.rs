@@ -180,7 +180,9 @@ pub fn kubectl(plan: &Plan) -> String {
         let command = match a.op {
             Op::Delete => format!("kubectl delete {res} {name}{ns} --ignore-not-found"),
             Op::RemoveSubjects => {
-                let patch = w.word(&subject_patch(a).to_string());
+                let patch = w.word(
+                    &stockade_model::escape::json_compact(&subject_patch(a)).unwrap_or_default(),
+                );
                 format!("kubectl patch {res} {name}{ns} --type=json -p {patch}")
             }
         };
@@ -189,36 +191,11 @@ pub fn kubectl(plan: &Plan) -> String {
     s
 }
 
-/// Whether `c` is shown escaped on a terminal (the set of [`terminal_line`]).
-fn hazard(c: char) -> bool {
-    let mut buf = [0u8; 4];
-    matches!(t(c.encode_utf8(&mut buf)), Cow::Owned(_))
-}
-
-/// JSON text with the characters serde_json leaves raw that a terminal or a YAML reader must
-/// not get raw (DEL, C1 controls, bidirectional overrides, line separators) as `\uXXXX`
-/// escapes: the decoded strings are unchanged. serde_json escapes C0 controls itself, so a raw
-/// newline in its output is layout.
-pub fn json_text(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(|c| c != '\n' && hazard(c)) {
-        return Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if c != '\n' && hazard(c) {
-            // Every such character is in the Basic Multilingual Plane.
-            let _ = write!(out, "\\u{:04x}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// A value as pretty JSON, safe for a terminal (see [`json_text`]), with a final newline.
+/// A value as pretty JSON with a final newline, through `stockade_model::escape::json_pretty`:
+/// DEL, C1 controls, bidirectional overrides and line separators are `\uXXXX` escapes too, so a
+/// plan file with such a name is safe on a terminal and decodes to the exact name.
 pub fn json_pretty<T: serde::Serialize>(v: &T) -> Result<String, serde_json::Error> {
-    let text = serde_json::to_string_pretty(v)?;
-    Ok(json_text(&text).into_owned() + "\n")
+    Ok(stockade_model::escape::json_pretty(v)? + "\n")
 }
 
 /// The deletes and patches as YAML documents.
@@ -265,7 +242,7 @@ pub fn yaml(plan: &Plan) -> String {
 /// shares), every control character and bidirectional override escaped.
 fn scalar(v: &Value) -> String {
     match v {
-        Value::String(x) => json_text(&serde_json::to_string(x).unwrap_or_default()).into_owned(),
+        Value::String(x) => stockade_model::escape::json_compact(x).unwrap_or_default(),
         other => other.to_string(),
     }
 }
