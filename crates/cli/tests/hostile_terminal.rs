@@ -546,7 +546,13 @@ fn live_rolebinding_with_escapes_is_shown_escaped() {
 fn audit_log_serve_alert_lines_escape_every_control() {
     use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("stockade"))
-        .args(["audit-log", "serve", "--no-config", "--listen", "127.0.0.1:0"])
+        .args([
+            "audit-log",
+            "serve",
+            "--no-config",
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -575,7 +581,13 @@ fn audit_log_serve_alert_lines_escape_every_control() {
     );
     let code = std::process::Command::new("curl")
         .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST"])
-        .args(["-H", "Content-Type: application/json", "--data-binary", &list, &url])
+        .args([
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            &list,
+            &url,
+        ])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&code.stdout), "200");
