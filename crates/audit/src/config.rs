@@ -118,23 +118,19 @@ impl AuditSettings {
             .get("rules")
             .and_then(Json::as_object)
             .unwrap_or(&empty);
-        // Rule-level entries win over family-level ones; at the same level, disable wins.
+        // A rule beats `audit` beats `all`; at the same breadth, disable wins. Entries of other
+        // families are left to the engine.
+        let enable = string_list(rules.get("enable"), "rules.enable")?;
+        let disable = string_list(rules.get("disable"), "rules.disable")?;
         let mut state: BTreeMap<&'static str, bool> = AUDIT_RULES
             .iter()
             .map(|r| (r.id, r.default_enabled))
             .collect();
-        for specific in [false, true] {
-            for (key, on) in [("enable", true), ("disable", false)] {
-                for e in string_list(rules.get(key), &format!("rules.{key}"))? {
-                    let Some(selected) = select(&e) else { continue };
-                    if (find(&e).is_some()) == specific {
-                        for r in selected {
-                            state.insert(r.id, on);
-                        }
-                    }
-                }
-            }
-        }
+        let _ = stockade_framework::selection::apply(&mut state, &enable, &disable, |e| {
+            Ok(select(e)
+                .map(|rules| rules.iter().map(|r| r.id).collect())
+                .unwrap_or_default())
+        });
         s.enabled = AUDIT_RULES
             .iter()
             .copied()
@@ -195,27 +191,44 @@ impl AuditSettings {
         Ok(s)
     }
 
+    /// Applies `enable` and `disable` entries on top of the rules selected so far, with the
+    /// precedence of every family: a rule beats `audit` beats `all`, and at the same breadth
+    /// `disable` wins, whatever the order. The error names the list of the unknown entry.
+    pub fn select_rules<S: AsRef<str>>(
+        &mut self,
+        enable: &[S],
+        disable: &[S],
+    ) -> Result<(), (&'static str, String)> {
+        let mut state: BTreeMap<&'static str, bool> = AUDIT_RULES
+            .iter()
+            .map(|r| (r.id, self.enabled.iter().any(|x| x.id == r.id)))
+            .collect();
+        stockade_framework::selection::apply(&mut state, enable, disable, |e| {
+            select(e)
+                .map(|rules| rules.iter().map(|r| r.id).collect())
+                .ok_or_else(|| {
+                    format!("unknown audit rule `{e}` (see `stockade rules --family audit`)")
+                })
+        })
+        .map_err(|(a, m)| (a.as_str(), m))?;
+        self.enabled = AUDIT_RULES
+            .iter()
+            .copied()
+            .filter(|r| state.get(r.id) == Some(&true))
+            .collect();
+        Ok(())
+    }
+
     /// Turns on an audit rule, `audit` or `all` (for `--enable`).
     pub fn enable(&mut self, entry: &str) -> Result<(), String> {
-        let rules = select(entry).ok_or_else(|| {
-            format!("unknown audit rule `{entry}` (see `stockade rules --family audit`)")
-        })?;
-        for r in rules {
-            if !self.enabled.iter().any(|x| x.id == r.id) {
-                self.enabled.push(r);
-            }
-        }
-        self.enabled.sort_by_key(|r| r.id);
-        Ok(())
+        self.select_rules(&[entry], &[] as &[&str])
+            .map_err(|(_, m)| m)
     }
 
     /// Turns off an audit rule, `audit` or `all` (for `--disable`).
     pub fn disable(&mut self, entry: &str) -> Result<(), String> {
-        let rules = select(entry).ok_or_else(|| {
-            format!("unknown audit rule `{entry}` (see `stockade rules --family audit`)")
-        })?;
-        self.enabled.retain(|x| !rules.iter().any(|r| r.id == x.id));
-        Ok(())
+        self.select_rules(&[] as &[&str], &[entry])
+            .map_err(|(_, m)| m)
     }
 
     /// The severity of a rule after overrides.

@@ -73,6 +73,98 @@ fn a_the_sarif_schema_is_carried_in_the_repository() {
     assert!(repo_root().join("crates/report/schemas/README.md").exists());
 }
 
+/// Writes `files` into a fresh temporary directory (kept alive by the returned guard).
+fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        let p = d.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    d
+}
+
+/// The rule ids of a JSON report's findings.
+fn rule_ids(out: &std::process::Output) -> Vec<String> {
+    let v = common::json_out(out);
+    v["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings array: {}", text(out)))
+        .iter()
+        .map(|f| f["ruleId"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+const HOST_PATH_POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  namespace: team
+spec:
+  containers:
+  - name: c
+    image: registry.example.com/c:1.0
+  volumes:
+  - name: h
+    hostPath:
+      path: /var/log
+";
+
+/// 1: a named `--disable` wins over `--enable all` (and a family), in either order, and the
+/// same in `.stockade.yaml`.
+#[test]
+fn one_named_disable_beats_enable_all_in_any_order() {
+    let d = dir_with(&[("pod.yaml", HOST_PATH_POD)]);
+    let f = d.path().join("pod.yaml");
+    let run = |args: &[&str]| {
+        let out = stockade()
+            .arg("scan")
+            .arg(&f)
+            .args(["--no-config", "-o", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        rule_ids(&out)
+    };
+    assert!(run(&[]).iter().any(|r| r == "WL011"), "WL011 fires at all");
+    for args in [
+        &["--enable", "all", "--disable", "WL011"][..],
+        &["--disable", "WL011", "--enable", "all"],
+        &["--enable", "workload", "--disable", "host-path-volume"],
+    ] {
+        let ids = run(args);
+        assert!(!ids.iter().any(|r| r == "WL011"), "{args:?}: {ids:?}");
+        assert!(!ids.is_empty(), "{args:?}: other rules still run");
+    }
+    // The narrower entry wins the other way round too.
+    for args in [
+        &["--disable", "all", "--enable", "WL011"][..],
+        &["--enable", "WL011", "--disable", "all"],
+    ] {
+        let ids = run(args);
+        assert_eq!(ids, ["WL011"], "{args:?}");
+    }
+    // The settings file: same precedence.
+    let d2 = dir_with(&[
+        ("pod.yaml", HOST_PATH_POD),
+        (
+            ".stockade.yaml",
+            "rules:\n  disable: [WL011]\n  enable: [all]\n",
+        ),
+    ]);
+    let out = stockade()
+        .arg("scan")
+        .arg(d2.path())
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    let ids = rule_ids(&out);
+    assert!(
+        !ids.iter().any(|r| r == "WL011") && !ids.is_empty(),
+        "{ids:?}"
+    );
+}
+
 #[allow(dead_code)]
 fn _uses(o: &std::process::Output) -> String {
     let _ = stockade();

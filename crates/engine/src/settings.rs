@@ -218,35 +218,9 @@ impl Settings {
             fail_on: raw.fail_on.as_deref().map(str::parse).transpose()?,
             ..Settings::default()
         };
-        // Rule-level entries win over family-level ones; at the same level, disable wins.
-        let mut state: BTreeMap<&'static str, bool> =
-            RULES.iter().map(|r| (r.id, r.default_enabled)).collect();
-        for specific in [false, true] {
-            for (list, on, what) in [
-                (&raw.rules.enable, true, "enable"),
-                (&raw.rules.disable, false, "disable"),
-            ] {
-                for e in list {
-                    let rules = select(e).ok_or_else(|| {
-                        format!("rules.{what}: unknown rule or family `{e}` (see `stockade rules`)")
-                    })?;
-                    let is_specific =
-                        stockade_rules::find(e).is_some() && Family::parse(e).is_none();
-                    if is_specific == specific {
-                        for r in rules {
-                            state.insert(r.id, on);
-                        }
-                    }
-                }
-            }
-        }
-        let mut enabled: Vec<&'static Rule> = RULES
-            .iter()
-            .copied()
-            .filter(|r| state.get(r.id) == Some(&true))
-            .collect();
-        enabled.sort_by_key(|r| r.id);
-        s.enabled = enabled;
+        // A rule beats a family beats `all`; at the same breadth, disable wins.
+        s.select_rules(&raw.rules.enable, &raw.rules.disable)
+            .map_err(|(what, m)| format!("rules.{what}: {m}"))?;
         for (k, v) in &raw.rules.severity {
             if is_audit_rule(k) {
                 continue;
@@ -308,25 +282,45 @@ impl Settings {
         Ok(s)
     }
 
-    /// Turns on a rule, a family or `all` (for `--enable`, applied after the file).
-    pub fn enable(&mut self, entry: &str) -> Result<(), String> {
-        let rules = select(entry)
-            .ok_or_else(|| format!("unknown rule or family `{entry}` (see `stockade rules`)"))?;
-        for r in rules {
-            if !self.enabled.iter().any(|x| x.id == r.id) {
-                self.enabled.push(r);
-            }
-        }
+    /// Applies `enable` and `disable` entries (rule ids or names, families, `all`) on top of the
+    /// rules selected so far: a rule beats a family beats `all`, and at the same breadth
+    /// `disable` wins, whatever the order (see [`stockade_framework::selection`]). The
+    /// command line's `--enable`/`--disable` go through here after the file's lists. The error
+    /// says which list (`enable` or `disable`) held the unknown entry.
+    pub fn select_rules<S: AsRef<str>>(
+        &mut self,
+        enable: &[S],
+        disable: &[S],
+    ) -> Result<(), (&'static str, String)> {
+        let mut state: BTreeMap<&'static str, bool> = RULES
+            .iter()
+            .map(|r| (r.id, self.enabled.iter().any(|x| x.id == r.id)))
+            .collect();
+        stockade_framework::selection::apply(&mut state, enable, disable, |e| {
+            select(e)
+                .map(|rules| rules.iter().map(|r| r.id).collect())
+                .ok_or_else(|| format!("unknown rule or family `{e}` (see `stockade rules`)"))
+        })
+        .map_err(|(a, m)| (a.as_str(), m))?;
+        self.enabled = RULES
+            .iter()
+            .copied()
+            .filter(|r| state.get(r.id) == Some(&true))
+            .collect();
         self.enabled.sort_by_key(|r| r.id);
         Ok(())
     }
 
-    /// Turns off a rule, a family or `all` (for `--disable`, applied after the file).
+    /// Turns on a rule, a family or `all`.
+    pub fn enable(&mut self, entry: &str) -> Result<(), String> {
+        self.select_rules(&[entry], &[] as &[&str])
+            .map_err(|(_, m)| m)
+    }
+
+    /// Turns off a rule, a family or `all`.
     pub fn disable(&mut self, entry: &str) -> Result<(), String> {
-        let rules = select(entry)
-            .ok_or_else(|| format!("unknown rule or family `{entry}` (see `stockade rules`)"))?;
-        self.enabled.retain(|x| !rules.iter().any(|r| r.id == x.id));
-        Ok(())
+        self.select_rules(&[] as &[&str], &[entry])
+            .map_err(|(_, m)| m)
     }
 
     /// The severity a rule's findings get (config override, else the hit's, else the rule's).

@@ -13,6 +13,7 @@ pub mod controls;
 pub mod docs;
 pub mod fixtures;
 mod meta;
+pub mod selection;
 pub mod validate;
 
 pub use meta::{BASE, Family, Meta, RuleOption, Source, maps_to};

@@ -37,16 +37,10 @@ fn load_settings(s: &AuditSettingsArgs, near: Option<&Path>) -> anyhow::Result<A
             None => AuditSettings::default(),
         }
     };
-    for e in &s.enable {
-        settings
-            .enable(e)
-            .map_err(|m| anyhow::anyhow!("--enable: {m}"))?;
-    }
-    for d in &s.disable {
-        settings
-            .disable(d)
-            .map_err(|m| anyhow::anyhow!("--disable: {m}"))?;
-    }
+    // The same precedence as `scan`: rule over family over `all`, then disable, in any order.
+    settings
+        .select_rules(&s.enable, &s.disable)
+        .map_err(|(what, m)| anyhow::anyhow!("--{what}: {m}"))?;
     Ok(settings)
 }
 

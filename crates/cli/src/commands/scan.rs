@@ -82,16 +82,10 @@ fn load_settings(args: &ScanArgs) -> anyhow::Result<Settings> {
             None => Settings::default(),
         }
     };
-    // Disables first, so `--disable all --enable WL001` runs exactly WL001.
-    for d in &args.disable {
-        settings
-            .disable(d)
-            .map_err(|m| anyhow::anyhow!("--disable: {m}"))?;
-    }
-    for e in &args.enable {
-        settings
-            .enable(e)
-            .map_err(|m| anyhow::anyhow!("--enable: {m}"))?;
-    }
+    // A named rule beats a family beats `all`, and disable wins at the same breadth, whatever
+    // the order of the flags: `--enable all --disable WL011` runs everything but WL011.
+    settings
+        .select_rules(&args.enable, &args.disable)
+        .map_err(|(what, m)| anyhow::anyhow!("--{what}: {m}"))?;
     Ok(settings)
 }
