@@ -165,6 +165,96 @@ fn one_named_disable_beats_enable_all_in_any_order() {
     );
 }
 
+/// The findings of a JSON report as (rule id, file of the location, message).
+fn findings(out: &std::process::Output) -> Vec<(String, String, String)> {
+    let v = common::json_out(out);
+    v["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings array: {}", text(out)))
+        .iter()
+        .map(|f| {
+            (
+                f["ruleId"].as_str().unwrap_or_default().to_string(),
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// 2: two objects of one kind, namespace and name (two overlays) are each judged, and a
+/// binding naming that identity grants the rules of each.
+#[test]
+fn two_objects_of_one_identity_are_each_judged() {
+    let role = |verbs: &str, resources: &str| {
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: role1\n  namespace: team\nrules:\n- apiGroups: [\"\"]\n  resources: [{resources}]\n  verbs: [{verbs}]\n"
+        )
+    };
+    let a = role("get", "pods");
+    let b = role("\"*\"", "secrets");
+    let binding = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: bind1
+  namespace: team
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: role1
+subjects:
+- kind: ServiceAccount
+  name: app
+  namespace: team
+";
+    let d = dir_with(&[
+        ("base/binding.yaml", binding),
+        ("overlays/a/role.yaml", &a),
+        ("overlays/b/role.yaml", &b),
+    ]);
+    let out = stockade()
+        .arg("scan")
+        .arg(d.path())
+        .args(["--no-config", "-o", "json"])
+        .output()
+        .unwrap();
+    let f = findings(&out);
+    // The second Role role1 is judged itself ...
+    assert!(
+        f.iter()
+            .any(|(r, p, _)| r == "RB002" && p.ends_with("overlays/b/role.yaml")),
+        "RB002 on the second role1: {f:#?}"
+    );
+    // ... and the binding naming role1 grants what it grants.
+    assert!(
+        f.iter()
+            .any(|(r, p, _)| r == "RB004" && p.ends_with("base/binding.yaml")),
+        "RB004 on the binding: {f:#?}"
+    );
+    // The same with the files the other way round: the order of the inputs does not matter.
+    let d2 = dir_with(&[
+        ("base/binding.yaml", binding),
+        ("overlays/a/role.yaml", &b),
+        ("overlays/b/role.yaml", &a),
+    ]);
+    let out = stockade()
+        .arg("scan")
+        .arg(d2.path())
+        .args(["--no-config", "-o", "json"])
+        .output()
+        .unwrap();
+    let f = findings(&out);
+    assert!(
+        f.iter()
+            .any(|(r, p, _)| r == "RB002" && p.ends_with("overlays/a/role.yaml")),
+        "{f:#?}"
+    );
+    assert!(f.iter().any(|(r, _, _)| r == "RB004"), "{f:#?}");
+}
+
 #[allow(dead_code)]
 fn _uses(o: &std::process::Output) -> String {
     let _ = stockade();

@@ -26,7 +26,9 @@ pub struct Inventory {
     files: Vec<SourceFile>,
     objects: Vec<Object>,
     by_kind: HashMap<String, Vec<usize>>,
-    by_name: HashMap<(String, String, String), usize>,
+    /// Every object of a kind, namespace and name, in load order: a repository with several
+    /// overlays often holds more than one, and each is judged.
+    by_name: HashMap<(String, String, String), Vec<usize>>,
     /// The reference graph, built on first use (see [`Inventory::references`]).
     references: std::sync::OnceLock<References>,
 }
@@ -67,7 +69,8 @@ impl Inventory {
                 o.namespace().unwrap_or("").to_string(),
                 o.name().to_string(),
             ))
-            .or_insert(idx);
+            .or_default()
+            .push(idx);
         self.objects.push(o);
     }
 
@@ -128,14 +131,29 @@ impl Inventory {
         self.by_kind.contains_key(kind)
     }
 
-    /// The object of `kind` named `name` in namespace `ns` (`None` for cluster-scoped or unset).
+    /// The first loaded object of `kind` named `name` in namespace `ns` (`None` for
+    /// cluster-scoped or unset). Several objects may share that identity (overlays of one
+    /// repository); [`Inventory::get_all`] gives every one.
     pub fn get(&self, kind: &str, ns: Option<&str>, name: &str) -> Option<&Object> {
+        self.get_all(kind, ns, name).next()
+    }
+
+    /// Every object of `kind` named `name` in namespace `ns`, in load order.
+    pub fn get_all<'a>(
+        &'a self,
+        kind: &str,
+        ns: Option<&str>,
+        name: &str,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
         self.by_name
             .get(&(
                 kind.to_string(),
                 ns.unwrap_or("").to_string(),
                 name.to_string(),
             ))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
             .map(|&i| &self.objects[i])
     }
 

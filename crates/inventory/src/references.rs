@@ -234,8 +234,8 @@ pub struct References {
     out: Vec<(usize, usize)>,
     /// Per target: indices into `refs`.
     by_target: HashMap<ObjectKey, Vec<usize>>,
-    /// Normalized identity → object index.
-    by_key: HashMap<ObjectKey, usize>,
+    /// Normalized identity → every object index of that identity, in load order.
+    by_key: HashMap<ObjectKey, Vec<usize>>,
     /// Word → objects of unknown kinds whose string values contain it.
     words: HashMap<Box<str>, Vec<usize>>,
     /// Objects of kinds Stockade does not understand.
@@ -283,7 +283,7 @@ impl References {
             ..References::default()
         };
         for (i, o) in objects.iter().enumerate() {
-            g.by_key.entry(ObjectKey::of(o)).or_insert(i);
+            g.by_key.entry(ObjectKey::of(o)).or_default().push(i);
         }
         let selectables = Selectables::new(objects);
         for (i, o) in objects.iter().enumerate() {
@@ -344,9 +344,25 @@ impl References {
             .unwrap_or(&[])
     }
 
-    /// The object a key names, when it is among the inputs.
+    /// The first loaded object a key names, when it is among the inputs (see
+    /// [`References::resolve_all`] for every one).
     pub fn resolve<'a>(&self, inv: &'a Inventory, key: &ObjectKey) -> Option<&'a Object> {
-        self.by_key.get(key).and_then(|&i| inv.objects().get(i))
+        self.resolve_all(inv, key).next()
+    }
+
+    /// Every object a key names, in load order: several inputs may share an identity (overlays).
+    pub fn resolve_all<'a>(
+        &self,
+        inv: &'a Inventory,
+        key: &ObjectKey,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
+        self.by_key
+            .get(key)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .to_vec()
+            .into_iter()
+            .filter_map(|i| inv.objects().get(i))
     }
 
     /// Whether an object of that identity is among the inputs.

@@ -200,8 +200,15 @@ pub struct Binding<'a> {
     pub role_ref_kind: String,
     /// `roleRef.name`.
     pub role_ref_name: String,
-    /// The role it resolves to, when that exists.
+    /// The role it resolves to, when that exists (the first loaded of that identity).
     pub role: Option<usize>,
+    /// Every role of the identity `roleRef` names, in load order: one, or several when the
+    /// inputs hold more than one object of that kind, namespace and name (overlays). The
+    /// binding is judged as granting the rules of each.
+    pub roles: Vec<usize>,
+    /// The union of the effective rules of `roles` (first occurrence kept), when there are
+    /// several; with one role [`Model::binding_rules`] reads the role's own list.
+    union_rules: Vec<RuleRef>,
     /// `subjects`.
     pub subjects: Vec<SubjectRef>,
 }
@@ -228,8 +235,10 @@ pub struct Model<'a> {
     pub roles: Vec<Role<'a>>,
     /// RoleBindings and ClusterRoleBindings.
     pub bindings: Vec<Binding<'a>>,
-    cluster_roles: HashMap<String, usize>,
-    ns_roles: HashMap<(String, String), usize>,
+    /// ClusterRoles by name; several when the inputs hold more than one of a name.
+    cluster_roles: HashMap<String, Vec<usize>>,
+    /// Roles by namespace and name; several when the inputs hold more than one.
+    ns_roles: HashMap<(String, String), Vec<usize>>,
     pub(crate) cluster_bindings: Vec<usize>,
     pub(crate) ns_bindings: HashMap<String, Vec<usize>>,
     /// (binding, position in its `subjects`) by [`SubjectRef::key`]: which bindings name a
@@ -264,7 +273,9 @@ impl<'a> Model<'a> {
     }
 
     /// Builds a model from input objects and built-in objects (shadowed by inputs of the same
-    /// kind, namespace and name). Objects of other kinds are ignored.
+    /// kind, namespace and name). Every input is kept, also several of one identity (the
+    /// overlays of one repository): each is judged, and a binding naming that identity grants
+    /// the rules of each. Objects of other kinds are ignored.
     pub fn from_objects(inputs: Vec<&'a Object>, builtin: &'a [Object]) -> Model<'a> {
         let mut m = Model::default();
         let key = |o: &Object| {
@@ -287,10 +298,13 @@ impl<'a> Model<'a> {
             ) {
                 continue;
             }
-            // The first object with an identity wins: inputs before defaults, and among inputs
-            // the first loaded (as the inventory's own lookup does).
-            if !seen.insert(key(o)) {
-                continue;
+            // A default is shadowed by any input of its identity; inputs are all kept.
+            if is_builtin {
+                if seen.contains(&key(o)) {
+                    continue;
+                }
+            } else {
+                seen.insert(key(o));
             }
             match o.kind() {
                 "ClusterRole" | "Role" => m.push_role(o, is_builtin),
@@ -334,10 +348,16 @@ impl<'a> Model<'a> {
         let name = o.name().to_string();
         match &namespace {
             Some(ns) => {
-                self.ns_roles.insert((ns.clone(), name.clone()), idx);
+                self.ns_roles
+                    .entry((ns.clone(), name.clone()))
+                    .or_default()
+                    .push(idx);
             }
             None => {
-                self.cluster_roles.insert(name.clone(), idx);
+                self.cluster_roles
+                    .entry(name.clone())
+                    .or_default()
+                    .push(idx);
             }
         }
         let effective = (0..rules.len())
@@ -425,14 +445,27 @@ impl<'a> Model<'a> {
         let namespace = (kind == BindingKind::RoleBinding).then(|| ns_of(o));
         let role_ref_kind = str_at(&o.root, "roleRef.kind").to_string();
         let role_ref_name = str_at(&o.root, "roleRef.name").to_string();
-        let role = match (role_ref_kind.as_str(), &namespace) {
-            ("ClusterRole", _) => self.cluster_roles.get(&role_ref_name).copied(),
+        let roles: Vec<usize> = match (role_ref_kind.as_str(), &namespace) {
+            ("ClusterRole", _) => self.cluster_roles.get(&role_ref_name).cloned(),
             ("Role", Some(ns)) => self
                 .ns_roles
                 .get(&(ns.clone(), role_ref_name.clone()))
-                .copied(),
+                .cloned(),
             _ => None,
-        };
+        }
+        .unwrap_or_default();
+        let role = roles.first().copied();
+        let mut union_rules = Vec::new();
+        if roles.len() > 1 {
+            let mut seen: HashSet<RuleRef> = HashSet::new();
+            for &r in &roles {
+                for rr in &self.roles[r].effective {
+                    if seen.insert(*rr) {
+                        union_rules.push(*rr);
+                    }
+                }
+            }
+        }
         let subjects: Vec<SubjectRef> = o
             .root
             .get("subjects")
@@ -477,6 +510,8 @@ impl<'a> Model<'a> {
             role_ref_kind,
             role_ref_name,
             role,
+            roles,
+            union_rules,
             subjects,
         });
     }
@@ -486,26 +521,45 @@ impl<'a> Model<'a> {
         &self.roles[r.role].rules[r.rule]
     }
 
-    /// A ClusterRole by name.
+    /// A ClusterRole by name (the first loaded, when the inputs hold several).
     pub fn cluster_role(&self, name: &str) -> Option<&Role<'a>> {
-        self.cluster_roles.get(name).map(|&i| &self.roles[i])
+        self.cluster_role_index(name).map(|i| &self.roles[i])
     }
 
-    /// The index of a ClusterRole by name.
+    /// The index of a ClusterRole by name (the first loaded, when the inputs hold several).
     pub fn cluster_role_index(&self, name: &str) -> Option<usize> {
-        self.cluster_roles.get(name).copied()
+        self.cluster_roles
+            .get(name)
+            .and_then(|v| v.first())
+            .copied()
     }
 
-    /// A Role by namespace and name.
+    /// A Role by namespace and name (the first loaded, when the inputs hold several).
     pub fn role_in(&self, namespace: &str, name: &str) -> Option<&Role<'a>> {
         self.ns_roles
             .get(&(namespace.to_string(), name.to_string()))
+            .and_then(|v| v.first())
             .map(|&i| &self.roles[i])
     }
 
-    /// The effective rules of a binding's role (none when the role does not exist).
-    pub fn binding_rules(&self, b: &Binding<'_>) -> &[RuleRef] {
-        b.role.map_or(&[], |r| self.roles[r].effective.as_slice())
+    /// The effective rules of a binding's role, or of every role of that identity when the
+    /// inputs hold several (none when the role does not exist).
+    pub fn binding_rules<'s>(&'s self, b: &'s Binding<'_>) -> &'s [RuleRef] {
+        match b.roles.as_slice() {
+            [] => &[],
+            [r] => self.roles[*r].effective.as_slice(),
+            _ => b.union_rules.as_slice(),
+        }
+    }
+
+    /// Which of a binding's roles grants `rr` (one of [`Model::binding_rules`]): the first of
+    /// `roles` whose effective rules hold it; `role` when none does.
+    pub fn granting_role(&self, b: &Binding<'_>, rr: RuleRef) -> Option<usize> {
+        b.roles
+            .iter()
+            .copied()
+            .find(|&r| self.roles[r].effective.contains(&rr))
+            .or(b.role)
     }
 
     /// Namespaces that have at least one RoleBinding, sorted.

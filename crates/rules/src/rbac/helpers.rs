@@ -52,7 +52,7 @@ pub fn report_grants(cx: &mut Checker<'_>, g: &Grant<'_>) {
     let m = model(cx);
     let mut bound = vec![false; m.roles.len()];
     for b in &m.bindings {
-        if let Some(r) = b.role {
+        for &r in &b.roles {
             bound[r] = true;
         }
     }
@@ -63,12 +63,14 @@ pub fn report_grants(cx: &mut Checker<'_>, g: &Grant<'_>) {
         if g.cluster_scoped && b.kind == BindingKind::RoleBinding {
             continue;
         }
-        let Some(ri) = b.role else { continue };
         let hit = m
             .binding_rules(b)
             .iter()
             .find_map(|rr| (g.matches)(m.rule(*rr)).map(|what| (what, *rr)));
         let Some((what, rr)) = hit else { continue };
+        let Some(ri) = m.granting_role(b, rr) else {
+            continue;
+        };
         let role = &m.roles[ri];
         let src = &m.roles[rr.role];
         let rule_at = if src.name == role.name && src.kind == role.kind {

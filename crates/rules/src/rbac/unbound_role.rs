@@ -51,7 +51,7 @@ fn check(cx: &mut Checker<'_>) {
     let m = model(cx);
     let mut used = vec![false; m.roles.len()];
     for b in &m.bindings {
-        if let Some(r) = b.role {
+        for &r in &b.roles {
             used[r] = true;
         }
     }

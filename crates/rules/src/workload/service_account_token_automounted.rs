@@ -77,14 +77,20 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
             format!("pod sets automountServiceAccountToken: true, mounting the API token of service account {sa:?}"),
         ),
         None => {
-            let account = cx.inv.get("ServiceAccount", o.namespace(), sa);
-            let sa_setting = account
-                .and_then(|a| a.root.get("automountServiceAccountToken"))
-                .and_then(Node::as_bool);
-            if sa_setting == Some(false) {
+            // Every ServiceAccount of that identity counts (overlays may hold several): the
+            // pod is quiet only when each one turns the token off.
+            let accounts: Vec<_> = cx.inv.get_all("ServiceAccount", o.namespace(), sa).collect();
+            let all_off = !accounts.is_empty()
+                && accounts.iter().all(|a| {
+                    a.root
+                        .get("automountServiceAccountToken")
+                        .and_then(Node::as_bool)
+                        == Some(false)
+                });
+            if all_off {
                 return;
             }
-            let why = if account.is_some() {
+            let why = if !accounts.is_empty() {
                 "neither the pod nor the service account sets automountServiceAccountToken: false"
             } else {
                 "the pod does not set automountServiceAccountToken: false"
