@@ -255,6 +255,126 @@ subjects:
     assert!(f.iter().any(|(r, _, _)| r == "RB004"), "{f:#?}");
 }
 
+/// A workload of `kind` named `name` whose pods are labelled `app: NAME`, in namespace `shop`.
+fn workload(kind: &str, name: &str) -> String {
+    let api = match kind {
+        "Job" | "CronJob" => "batch/v1",
+        _ => "apps/v1",
+    };
+    let template = format!(
+        "metadata:\n  labels: {{app: {name}}}\nspec:\n  containers: [{{name: c, image: registry.example.com/c:1.0}}]\n"
+    );
+    let indent = |s: &str, n: usize| -> String {
+        s.lines()
+            .map(|l| format!("{}{l}\n", " ".repeat(n)))
+            .collect()
+    };
+    let spec = if kind == "CronJob" {
+        format!(
+            "  schedule: \"0 * * * *\"\n  jobTemplate:\n    spec:\n      template:\n{}",
+            indent(&template, 8)
+        )
+    } else {
+        format!(
+            "  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n{}",
+            indent(&template, 4)
+        )
+    };
+    format!(
+        "apiVersion: {api}\nkind: {kind}\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n{spec}---\napiVersion: v1\nkind: Service\nmetadata: {{name: svc-{name}, namespace: shop}}\nspec:\n  selector: {{app: {name}}}\n  ports: [{{port: 80}}]\n---\n"
+    )
+}
+
+/// 3: pod templates count as pods for every "selects nothing" rule: a Service (HY007) or a
+/// NetworkPolicy (NP004, NP005) matching the template labels of any workload kind is not
+/// reported, also when the manifest holds only the template's labels (a kustomize patch) or
+/// the selector names a label the controller adds to each pod.
+#[test]
+fn three_pod_templates_count_for_selectors() {
+    let mut all = String::new();
+    for (kind, name) in [
+        ("Deployment", "web"),
+        ("StatefulSet", "db"),
+        ("DaemonSet", "agent"),
+        ("ReplicaSet", "rs"),
+        ("Job", "once"),
+        ("CronJob", "nightly"),
+    ] {
+        all.push_str(&workload(kind, name));
+    }
+    all.push_str(
+        "apiVersion: v1
+kind: Service
+metadata: {name: ghost, namespace: shop}
+spec:
+  selector: {app: ghost}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db-0, namespace: shop}
+spec:
+  selector: {statefulset.kubernetes.io/pod-name: db-0}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-0, namespace: shop}
+spec:
+  podSelector:
+    matchLabels: {statefulset.kubernetes.io/pod-name: db-0}
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels: {app: web, pod-template-hash: 5d9c}
+",
+    );
+    // A kustomize-style patch: the template's labels without its pod spec.
+    let patch = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: canary, namespace: shop}
+spec:
+  template:
+    metadata:
+      labels: {app: canary}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: canary, namespace: shop}
+spec:
+  selector: {app: canary}
+";
+    let d = dir_with(&[("all.yaml", &all), ("patch.yaml", patch)]);
+    let out = stockade()
+        .arg("scan")
+        .arg(d.path())
+        .args([
+            "--no-config",
+            "-o",
+            "json",
+            "--disable",
+            "all",
+            "--enable",
+            "HY007",
+            "--enable",
+            "NP004",
+            "--enable",
+            "NP005",
+        ])
+        .output()
+        .unwrap();
+    let f = findings(&out);
+    let hy007: Vec<&str> = f
+        .iter()
+        .filter(|(r, _, _)| r == "HY007")
+        .map(|(_, _, m)| m.as_str())
+        .collect();
+    assert_eq!(hy007.len(), 1, "only the ghost Service: {f:#?}");
+    assert!(hy007[0].contains("app=ghost"), "{f:#?}");
+    assert!(
+        !f.iter().any(|(r, _, _)| r == "NP004" || r == "NP005"),
+        "{f:#?}"
+    );
+}
+
 #[allow(dead_code)]
 fn _uses(o: &std::process::Output) -> String {
     let _ = stockade();

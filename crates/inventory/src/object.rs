@@ -167,6 +167,30 @@ impl Object {
             })
     }
 
+    /// Whether the kind makes pods (a Pod, or a workload with a pod template).
+    pub fn makes_pods(&self) -> bool {
+        crate::podspec::prefixes(self.kind()).is_some()
+    }
+
+    /// The labels of the pods this object stands for: a Pod's own, or its pod template's
+    /// (`spec.template.metadata.labels`, `spec.jobTemplate.spec.template.metadata.labels` for a
+    /// CronJob); `None` for a kind that makes no pods. Unlike [`crate::PodSpecView`] this does
+    /// not need the pod spec, so a partial manifest (a kustomize patch that sets only the
+    /// template's labels) still counts for the selectors that match it.
+    pub fn pod_labels(&self) -> Option<Vec<(&str, &str)>> {
+        let (meta, _) = crate::podspec::prefixes(self.kind())?;
+        Some(
+            self.root
+                .at(meta)
+                .and_then(|m| m.get("labels"))
+                .map(|l| l.entries())
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|(k, v)| Some((&*k.name, v.as_str()?)))
+                .collect(),
+        )
+    }
+
     /// The object's labels as string pairs.
     pub fn labels(&self) -> impl Iterator<Item = (&str, &str)> {
         self.metadata()

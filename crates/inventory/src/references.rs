@@ -497,13 +497,13 @@ impl<'a> Selectables<'a> {
                 continue;
             }
             let ns = namespace_of(o).unwrap_or("");
-            if let Some(pod) = PodSpecView::of(o) {
-                // A Pod's own labels, or the template labels of a controller.
-                s.by_ns.entry(ns).or_default().push((
-                    i,
-                    pod.pod_labels().collect(),
-                    o.kind() != "Pod",
-                ));
+            // A Pod's own labels, or the template labels of a controller, whether or not the
+            // manifest also holds the pod spec.
+            if let Some(labels) = o.pod_labels() {
+                s.by_ns
+                    .entry(ns)
+                    .or_default()
+                    .push((i, labels, o.kind() != "Pod"));
             } else if o.kind() == "PersistentVolumeClaim" {
                 s.pvcs_by_ns.entry(ns).or_default().push((i, o.name()));
             } else if o.kind() == "ClusterRole" {

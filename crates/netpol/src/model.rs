@@ -554,6 +554,51 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// Whether `sel` may match pods of `w`. A Pod's labels are exact; a controller's pods carry
+    /// its template's labels plus the ones the controller adds (`pod-template-hash`,
+    /// `statefulset.kubernetes.io/pod-name`, …), so requirements on those are not judged
+    /// against the template. For "selects nothing" questions, where a miss is a claim.
+    pub fn may_select(&self, sel: &Selector, w: &Workload<'_>) -> bool {
+        if w.kind == "Pod" {
+            sel.matches(&w.labels)
+        } else {
+            sel.matches_ignoring(
+                &w.labels,
+                stockade_inventory::references::CONTROLLER_POD_LABELS,
+            )
+        }
+    }
+
+    /// Whether policy `pi`'s `podSelector` may select pods of any workload of its namespace
+    /// (see [`Model::may_select`]); `selected[pi]` is the exact answer on template labels.
+    pub fn policy_may_select_any(&self, pi: usize) -> bool {
+        if self.selected.get(pi).is_some_and(|s| !s.is_empty()) {
+            return true;
+        }
+        let Some(p) = self.policies.get(pi) else {
+            return false;
+        };
+        self.workloads_in(&p.namespace).iter().any(|&wi| {
+            let w = &self.workloads[wi];
+            !w.host_network && self.may_select(&p.pod_selector, w)
+        })
+    }
+
+    /// Whether a pod peer of `policy` may match pods of any workload (see
+    /// [`Model::may_select`]); for other peers, whether [`Model::peer_workloads`] is non-empty.
+    pub fn peer_may_match_any(&self, policy: &Policy<'_>, peer: &Peer) -> bool {
+        let PeerKind::Pods { pods, .. } = &peer.kind else {
+            return !self.peer_workloads(policy, peer).is_empty();
+        };
+        self.peer_namespaces(policy, peer)
+            .into_iter()
+            .flat_map(|ns| self.by_ns.get(ns).map(Vec::as_slice).unwrap_or(&[]))
+            .any(|&wi| {
+                let w = &self.workloads[wi];
+                !w.host_network && pods.as_ref().is_none_or(|s| self.may_select(s, w))
+            })
+    }
+
     /// The workloads a peer of `policy` matches.
     pub fn peer_workloads(&self, policy: &Policy<'_>, peer: &Peer) -> Vec<usize> {
         match &peer.kind {

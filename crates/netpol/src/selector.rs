@@ -60,21 +60,32 @@ impl Selector {
 
     /// Whether `labels` satisfy every requirement.
     pub fn matches(&self, labels: &Labels) -> bool {
+        self.matches_ignoring(labels, &[])
+    }
+
+    /// Whether `labels` satisfy every requirement that does not name one of the `ignored`
+    /// keys (the labels a controller adds to the pods it makes from a template).
+    pub fn matches_ignoring(&self, labels: &Labels, ignored: &[&str]) -> bool {
         if self.invalid {
             return false;
         }
         self.match_labels
             .iter()
+            .filter(|(k, _)| !ignored.contains(&k.as_str()))
             .all(|(k, v)| labels.get(k).is_some_and(|x| x == v))
-            && self.exprs.iter().all(|e| {
-                let got = labels.get(&e.key);
-                match e.op {
-                    Operator::In => got.is_some_and(|v| e.values.contains(v)),
-                    Operator::NotIn => got.is_none_or(|v| !e.values.contains(v)),
-                    Operator::Exists => got.is_some(),
-                    Operator::DoesNotExist => got.is_none(),
-                }
-            })
+            && self
+                .exprs
+                .iter()
+                .filter(|e| !ignored.contains(&e.key.as_str()))
+                .all(|e| {
+                    let got = labels.get(&e.key);
+                    match e.op {
+                        Operator::In => got.is_some_and(|v| e.values.contains(v)),
+                        Operator::NotIn => got.is_none_or(|v| !e.values.contains(v)),
+                        Operator::Exists => got.is_some(),
+                        Operator::DoesNotExist => got.is_none(),
+                    }
+                })
     }
 
     /// Parses a selector node at `path`; problems the API server would reject are pushed to

@@ -8,7 +8,9 @@ use stockade_sources::Node;
 declare_rule! {
     /// ## What it does
     /// Reports Services whose `selector` matches the labels of no Pod and of no workload's pod
-    /// template in their namespace, so they have no endpoints. Services without a selector
+    /// template in their namespace (Deployments, StatefulSets, DaemonSets, ReplicaSets,
+    /// ReplicationControllers, Jobs and CronJobs; a template counts even when the manifest
+    /// holds only its labels, as a kustomize patch does), so they have no endpoints. Services without a selector
     /// (endpoints managed by hand) and `ExternalName` Services are not judged. With manifests,
     /// a namespace is judged only when at least one of its workloads is among the inputs.
     ///

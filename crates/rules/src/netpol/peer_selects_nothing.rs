@@ -8,6 +8,9 @@ declare_rule! {
     /// Flags `from`/`to` peers whose selectors match no pod. A peer with only a `podSelector`
     /// is judged when its namespace (the policy's) holds workloads among the inputs; a peer with
     /// a `namespaceSelector` is judged only on a live cluster, where every namespace is known.
+    /// A workload's pod template stands for its pods: a requirement on a label its controller
+    /// adds to each pod (`pod-template-hash`, `statefulset.kubernetes.io/pod-name`, …) is not
+    /// held against the template.
     ///
     /// ## Why is this risky?
     /// A peer that matches nothing allows nothing: the traffic the author meant to allow is
@@ -69,7 +72,7 @@ fn check(cx: &mut Checker<'_>) {
                     } else {
                         !m.workloads_in(&p.namespace).is_empty()
                     };
-                    if !judged || !m.peer_workloads(p, peer).is_empty() {
+                    if !judged || m.peer_may_match_any(p, peer) {
                         continue;
                     }
                     cx.report(

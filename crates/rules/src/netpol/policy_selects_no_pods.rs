@@ -7,6 +7,9 @@ declare_rule! {
     /// Flags NetworkPolicies whose `podSelector` matches none of the workloads of their
     /// namespace. Only namespaces whose workloads were read are judged (for manifests, the
     /// namespace must hold at least one workload among the inputs; a live cluster is complete).
+    /// A workload's pod template stands for its pods: a requirement on a label its controller
+    /// adds to each pod (`pod-template-hash`, `statefulset.kubernetes.io/pod-name`, …) is not
+    /// held against the template.
     ///
     /// ## Why is this risky?
     /// A policy that selects nothing protects nothing. It is almost always a typo in a label
@@ -57,7 +60,7 @@ declare_rule! {
 fn check(cx: &mut Checker<'_>) {
     let m = cx.netpol();
     for (pi, p) in m.policies.iter().enumerate() {
-        if m.workloads_in(&p.namespace).is_empty() || !m.selected[pi].is_empty() {
+        if m.workloads_in(&p.namespace).is_empty() || m.policy_may_select_any(pi) {
             continue;
         }
         cx.report(
