@@ -375,6 +375,136 @@ spec:
     );
 }
 
+/// The diagnostics of a JSON report as (code, level, line, column, message).
+fn diagnostics(out: &std::process::Output) -> Vec<(String, String, u64, u64, String)> {
+    let v = common::json_out(out);
+    v["diagnostics"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no diagnostics array: {}", text(out)))
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["level"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// 4: wrongly typed identity and shape fields (an unquoted YAML 1.1 boolean as the namespace,
+/// label and annotation values that are not strings, a quoted `replicas`, a `template` that is
+/// not a mapping) are errors at their line and column, naming the field and saying what to do.
+#[test]
+fn four_wrong_types_in_metadata_and_spec_are_input_errors() {
+    let manifest = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: y
+  labels:
+    tier: 3
+    canary: on
+  annotations:
+    owner: {team: a}
+spec:
+  replicas: \"2\"
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web, version: 1.5}
+    spec:
+      containers:
+      - name: c
+        image: registry.example.com/web:1.0
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: once
+  namespace: yes
+spec:
+  template: [not, a, mapping]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: 42
+  namespace: \"yes\"
+";
+    let d = dir_with(&[("bad.yaml", manifest)]);
+    let f = d.path().join("bad.yaml");
+    let out = stockade()
+        .arg("scan")
+        .arg(&f)
+        .args(["--no-config", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let diags = diagnostics(&out);
+    let find = |field: &str| {
+        diags
+            .iter()
+            .find(|(code, _, _, _, m)| code == "wrong-type" && m.contains(&format!("`{field}`")))
+            .unwrap_or_else(|| panic!("no wrong-type for {field}: {diags:#?}"))
+            .clone()
+    };
+    let (_, level, line, col, m) = find("metadata.namespace");
+    assert_eq!((level.as_str(), line, col), ("error", 5, 3), "{m}");
+    assert!(m.contains("must be a string"), "{m}");
+    assert!(
+        m.contains("YAML 1.1") && m.contains("quote the value"),
+        "{m}"
+    );
+    assert!(m.contains("\"y\""), "{m}");
+    let (_, _, line, _, m) = find("metadata.labels.tier");
+    assert_eq!(line, 7, "{m}");
+    assert!(m.contains("quote the value: \"3\""), "{m}");
+    let (_, _, line, _, m) = find("metadata.labels.canary");
+    assert_eq!(line, 8, "{m}");
+    assert!(m.contains("YAML 1.1") && m.contains("\"on\""), "{m}");
+    let (_, _, line, _, _) = find("metadata.annotations.owner");
+    assert_eq!(line, 10);
+    let (_, _, line, _, m) = find("spec.replicas");
+    assert_eq!(line, 12);
+    assert!(
+        m.contains("must be an integer") && m.contains("remove the quotes"),
+        "{m}"
+    );
+    let (_, _, line, _, m) = find("spec.template.metadata.labels.version");
+    assert_eq!(line, 17, "{m}");
+    let (_, _, line, _, m) = find("spec.template");
+    assert_eq!(line, 29, "{m}");
+    assert!(m.contains("must be a mapping"), "{m}");
+    // The Job's `namespace: yes` (line 27) and the ConfigMap's numeric name (line 34).
+    assert!(
+        diags
+            .iter()
+            .any(|(c, _, l, _, m)| c == "wrong-type" && *l == 27 && m.contains("\"yes\"")),
+        "{diags:#?}"
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|(c, _, l, _, m)| c == "wrong-type" && *l == 34 && m.contains("`metadata.name`")),
+        "{diags:#?}"
+    );
+    // A quoted "yes" is a string: no diagnostic on line 35.
+    assert!(!diags.iter().any(|(_, _, l, _, _)| *l == 35), "{diags:#?}");
+    // The text report names file, line and column.
+    let out = stockade()
+        .arg("scan")
+        .arg(&f)
+        .args(["--no-config"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("bad.yaml:5:3"), "{}", text(&out));
+}
+
 #[allow(dead_code)]
 fn _uses(o: &std::process::Output) -> String {
     let _ = stockade();

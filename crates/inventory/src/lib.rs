@@ -77,6 +77,31 @@ impl Inventory {
     fn validate(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for o in &self.objects {
+            for w in validate::object(o) {
+                let loc = self.location(o, &w.path);
+                let (p, l, c) = loc.map_or((None, 0, 0), |l| (Some(l.path), l.line, l.column));
+                let written = self
+                    .source_line(o, w.node.pos.line)
+                    .and_then(|line| validate::written_at(line, w.node.pos.col))
+                    .filter(|_| !matches!(w.node.value, stockade_sources::Value::Str(_)));
+                out.push(Diagnostic {
+                    level: stockade_model::DiagnosticLevel::Error,
+                    code: "wrong-type".into(),
+                    message: format!(
+                        "{} {}: `{}` must be {}, found {} {}; {}. The API server would reject this object; rules treat the field as unset",
+                        o.kind(),
+                        o.display_name(),
+                        w.path,
+                        w.expected,
+                        w.node.type_name(),
+                        w.node.value,
+                        validate::hint(w.expected, w.node, written),
+                    ),
+                    path: p,
+                    line: l,
+                    column: c,
+                });
+            }
             if let Some(pod) = PodSpecView::of(o) {
                 for (path, expected, found) in validate::pod_spec(&pod) {
                     let loc = self.location(o, &path);
