@@ -60,6 +60,8 @@ pub struct Analyzer {
     pub summary: Summary,
     diagnostics: Vec<Diagnostic>,
     alerts: Vec<Alert>,
+    /// Stage values kube-apiserver does not write, already reported.
+    unknown_stages: Vec<String>,
 }
 
 impl Analyzer {
@@ -83,6 +85,7 @@ impl Analyzer {
             summary: Summary::default(),
             diagnostics: Vec::new(),
             alerts: Vec::new(),
+            unknown_stages: Vec::new(),
         }
     }
 
@@ -216,6 +219,26 @@ impl Analyzer {
     pub fn analyze_event(&mut self, ev: &Event<'_>, loc: Location, sink: &mut dyn FnMut(Finding)) {
         self.summary.events += 1;
         if !ev.is_final() {
+            // Intermediate stages are skipped on purpose; a stage kube-apiserver never writes
+            // is reported (once per value) rather than dropped without a word.
+            let stage = ev.stage.as_ref();
+            if !matches!(stage, "RequestReceived" | "ResponseStarted")
+                && self.unknown_stages.len() < MAX_DIAGNOSTICS_PER_INPUT
+                && !self.unknown_stages.iter().any(|s| s == stage)
+            {
+                self.unknown_stages.push(stage.to_string());
+                self.diagnostics.push(Diagnostic::at(
+                    DiagnosticLevel::Warning,
+                    "audit-unknown-stage",
+                    &loc.path,
+                    loc.line,
+                    loc.column,
+                    format!(
+                        "stage `{}` is not one kube-apiserver writes (RequestReceived, ResponseStarted, ResponseComplete, Panic); events with it are not analysed",
+                        stage
+                    ),
+                ));
+            }
             return;
         }
         let time = parse_rfc3339(ev.timestamp());

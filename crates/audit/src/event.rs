@@ -73,7 +73,8 @@ pub struct Event<'a> {
     /// Unique id of the request; shared by the events of its stages.
     #[serde(borrow, default, rename = "auditID")]
     pub audit_id: Cow<'a, str>,
-    /// `RequestReceived`, `ResponseStarted`, `ResponseComplete` or `Panic`.
+    /// `RequestReceived`, `ResponseStarted`, `ResponseComplete` or `Panic`; `ResponseComplete`
+    /// when the event does not say.
     #[serde(borrow, default)]
     pub stage: Cow<'a, str>,
     /// The request URI as sent by the client.
@@ -287,6 +288,12 @@ fn check(mut ev: Event<'_>) -> Result<Event<'_>, EventError> {
     }
     if ev.api_version != API_VERSION {
         return Err(EventError::UnknownVersion(ev.api_version.into_owned()));
+    }
+    // kube-apiserver always writes a stage; an event without one (written by hand, or by a tool
+    // that drops the field) is taken as the record of a completed request, so it is analysed
+    // and counted instead of silently skipped as an intermediate stage.
+    if ev.stage.is_empty() {
+        ev.stage = Cow::Borrowed("ResponseComplete");
     }
     // kube-apiserver records a Namespace's own name as its namespace; a Namespace is
     // cluster-scoped, so drop it (messages would say `ns/ns`).

@@ -505,6 +505,55 @@ metadata:
     assert!(text(&out).contains("bad.yaml:5:3"), "{}", text(&out));
 }
 
+/// 5: an audit event without `stage` is analysed as a completed request and counted.
+#[test]
+fn five_an_audit_event_without_a_stage_is_analysed() {
+    let line = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"00000000-0000-4000-8000-000000000001","requestURI":"/api/v1/namespaces/kube-system/pods/etcd-0/exec?command=sh&stdin=true&tty=true","verb":"create","user":{"username":"alice","uid":"uid-alice","groups":["system:authenticated"]},"sourceIPs":["10.0.0.5"],"userAgent":"kubectl/v1.36.0","objectRef":{"resource":"pods","namespace":"kube-system","name":"etcd-0","apiVersion":"v1","subresource":"exec"},"responseStatus":{"metadata":{},"code":101},"requestReceivedTimestamp":"2026-03-01T10:00:00.000000Z","stageTimestamp":"2026-03-01T10:00:00.000009Z","annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":""}}"#;
+    let d = dir_with(&[("audit.log", &format!("{line}\n"))]);
+    let log = d.path().join("audit.log");
+    let out = stockade()
+        .args(["audit-log", "analyze", "--no-config"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert!(t.contains("1 request(s) analysed"), "{t}");
+    let out = stockade()
+        .args(["audit-log", "analyze", "--no-config", "-o", "json", "-q"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    let v = common::json_out(&out);
+    assert_eq!(v["summary"]["objects"], 1, "{v:#}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["ruleId"] == "AU001"),
+        "{v:#}"
+    );
+    // A stage kube-apiserver never writes is reported, not dropped without a word.
+    let odd = line.replace(
+        r#""level":"Metadata","#,
+        r#""level":"Metadata","stage":"Finished","#,
+    );
+    let d2 = dir_with(&[("audit.log", &format!("{odd}\n"))]);
+    let out = stockade()
+        .args(["audit-log", "analyze", "--no-config", "-o", "json", "-q"])
+        .arg(d2.path().join("audit.log"))
+        .output()
+        .unwrap();
+    let v = common::json_out(&out);
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["code"] == "audit-unknown-stage" && d["line"] == 1),
+        "{v:#}"
+    );
+}
+
 #[allow(dead_code)]
 fn _uses(o: &std::process::Output) -> String {
     let _ = stockade();
