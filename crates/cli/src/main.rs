@@ -23,6 +23,9 @@ fn main() -> ExitCode {
     }
     match commands::run(args) {
         Ok(code) => ExitCode::from(code),
+        // The reader of standard output went away (`stockade rules | head -1`): nothing more
+        // can be said to it, and that is not a failure worth a message.
+        Err(e) if commands::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let mut err = anstream::stderr();
             let style = anstyle::Style::new()

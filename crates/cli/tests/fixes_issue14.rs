@@ -554,6 +554,59 @@ fn five_an_audit_event_without_a_stage_is_analysed() {
     );
 }
 
+/// Runs the binary with standard output a pipe that the reader closes after one line; returns
+/// the exit status and standard error.
+fn run_into_closed_pipe(args: &[&str]) -> (std::process::ExitStatus, String) {
+    use std::io::{BufRead, Read};
+    let bin = assert_cmd::cargo::cargo_bin("stockade");
+    let mut child = std::process::Command::new(bin)
+        .args(args)
+        .current_dir(repo_root())
+        .env("NO_COLOR", "1")
+        .env_remove("KUBECONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let stdout = child.stdout.take().unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "{args:?}: no first line");
+        // The read end is dropped here, as `head -1` exits.
+    }
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (child.wait().unwrap(), err)
+}
+
+/// 6: a closed pipe ends the output quietly: no panic, no "Broken pipe" message.
+#[test]
+fn six_a_closed_pipe_ends_quietly() {
+    for (args, code) in [
+        (&["rules"][..], 0),
+        (&["rules", "-o", "json"], 0),
+        (&["explain", "WL001"], 0),
+        (&["completions", "bash"], 0),
+        (&["scan", "--no-config", "examples/"], 1),
+        (&["scan", "--no-config", "-o", "json", "examples/"], 1),
+    ] {
+        let (status, err) = run_into_closed_pipe(args);
+        assert!(
+            !err.contains("panicked") && !err.to_lowercase().contains("broken pipe"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(status.code(), Some(code), "{args:?}: {err}");
+    }
+}
+
 #[allow(dead_code)]
 fn _uses(o: &std::process::Output) -> String {
     let _ = stockade();

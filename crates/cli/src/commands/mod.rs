@@ -13,7 +13,23 @@ mod scan;
 mod unused;
 
 use crate::cli::{Cli, ColorChoice, Command};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+
+/// Writes to standard output, returning the error instead of panicking as `print!` does when
+/// the reader has gone (a closed pipe); `main` ends quietly on that error.
+pub fn print(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args)?;
+    out.flush()
+}
+
+/// Whether an error is (caused by) writing to a closed pipe.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
 
 /// Runs the parsed command; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -32,7 +48,12 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Deprovision(args) => deprovision::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "stockade", &mut std::io::stdout());
+            // Generated into memory: `generate` panics when its writer fails.
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "stockade", &mut buf);
+            let mut out = std::io::stdout().lock();
+            out.write_all(&buf)?;
+            out.flush()?;
             Ok(0)
         }
     }

@@ -40,7 +40,10 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
         .collect();
     if args.output == "json" {
         let v: Vec<serde_json::Value> = rules.iter().map(|r| r.to_json()).collect();
-        println!("{}", stockade_model::escape::json_pretty(&v)?);
+        super::print(format_args!(
+            "{}\n",
+            stockade_model::escape::json_pretty(&v)?
+        ))?;
         return Ok(0);
     }
     let mut t = Table::new();
@@ -60,10 +63,9 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
             r.summary.to_string(),
         ]);
     }
-    println!("{t}");
-    println!(
-        "{} rule(s). `stockade explain RULE` shows one rule's documentation.",
+    super::print(format_args!(
+        "{t}\n{} rule(s). `stockade explain RULE` shows one rule's documentation.\n",
         rules.len()
-    );
+    ))?;
     Ok(0)
 }
