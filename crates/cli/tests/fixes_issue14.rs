@@ -607,6 +607,53 @@ fn six_a_closed_pipe_ends_quietly() {
     }
 }
 
+/// 7: the quick start scans `examples/` and shows findings (exit 1, not an input error); the
+/// invalid-input demonstrations live in `examples-invalid/` and exit 2 with one error each.
+#[test]
+fn seven_the_quick_start_shows_findings_and_invalid_input_is_apart() {
+    let out = stockade()
+        .current_dir(repo_root())
+        .args(["scan", "--no-config", "-o", "json", "examples/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let v = common::json_out(&out);
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0, "{v:#}");
+    assert!(v["findings"].as_array().unwrap().len() > 20);
+    let out = stockade()
+        .current_dir(repo_root())
+        .args(["scan", "--no-config", "-o", "json", "examples-invalid/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let diags = diagnostics(&out);
+    let files: Vec<&str> = [
+        "wrong-type.yaml",
+        "duplicate-key.yaml",
+        "unquoted-namespace.yaml",
+    ]
+    .into_iter()
+    .filter(|f| {
+        !common::json_out(&out)["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["level"] == "error" && d["path"].as_str().is_some_and(|p| p.ends_with(f)))
+    })
+    .collect();
+    assert!(files.is_empty(), "no error for {files:?}: {diags:#?}");
+    assert!(
+        diags
+            .iter()
+            .any(|(c, _, _, _, m)| c == "wrong-type" && m.contains("quote the value: \"yes\"")),
+        "{diags:#?}"
+    );
+    // The README's quick start says so.
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    assert!(!readme.contains("exits with code 2 on purpose"));
+    assert!(readme.contains("examples-invalid/"));
+}
+
 #[allow(dead_code)]
 fn _uses(o: &std::process::Output) -> String {
     let _ = stockade();
