@@ -148,6 +148,9 @@ pub struct ScanArgs {
     /// Exit 1 when a finding at or above this severity remains [default: high, or the config's fail-on].
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<stockade_model::Severity>,
+    /// With --cluster: accept a partial scan. A scan that could not read every resource type (forbidden, not served, listing failed) skips the checks that need them and exits 2; with this flag it exits by its findings instead (1 or 0). The report is still marked partial. Config: allow-partial: true.
+    #[arg(long)]
+    pub allow_partial: bool,
     /// Settings file [default: .stockade.yaml in the scanned directory or a parent].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -531,6 +534,9 @@ pub struct UnusedArgs {
     /// Exit 1 when a finding at or above this severity remains [default: the config's fail-on, else never].
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<stockade_model::Severity>,
+    /// With --cluster: accept a partial listing. When some resource type could not be read, the rules that would call objects unused from it are skipped and the exit code is 2; with this flag it is 1 or 0 by the findings. The listing is still marked partial. Config: allow-partial: true.
+    #[arg(long)]
+    pub allow_partial: bool,
     /// Settings file for suppressions, severities and rule options [default: .stockade.yaml in the scanned directory or a parent].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -193,8 +193,10 @@ fn forbidden_resources_are_reported_in_coverage_and_do_not_abort() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|d| d["code"] == "coverage")
+            .any(|d| d["code"] == "partial")
     );
+    assert_eq!(r["partial"], true);
+    assert_eq!(out.status.code(), Some(2), "a partial scan is not a pass");
     c.req(
         "DELETE",
         &format!("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{role}"),

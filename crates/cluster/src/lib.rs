@@ -4,8 +4,9 @@
 //! `last-applied-configuration` annotation (which can hold them) is dropped from every object.
 //!
 //! This crate fetches and converts to [`Node`] trees; it never judges. Forbidden or missing
-//! resource types are recorded as [`Coverage`] and do not stop the scan; an API server that
-//! goes away mid-scan makes the snapshot partial. Problems that make a scan impossible
+//! resource types are recorded as [`Coverage`] and do not stop the scan, but make the snapshot
+//! partial, as does an API server that goes away mid-scan; the [`ReadScope`] says which kinds
+//! were read completely and where, so that rules never conclude absence from what was not read. Problems that make a scan impossible
 //! (unreadable kubeconfig, unknown context, unreachable server, rejected credentials, wrong CA)
 //! are one [`ClusterError`] naming the cause.
 
@@ -19,7 +20,7 @@ use kube::{Client, Config};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
-use stockade_model::{Coverage, CoverageStatus};
+use stockade_model::{Coverage, CoverageStatus, KindRead, ReadScope};
 use stockade_sources::{Node, node_from_json};
 
 /// The product token every request to an API server carries as its `User-Agent`, so that
@@ -96,8 +97,20 @@ pub struct Snapshot {
     pub objects: Vec<Node>,
     /// Per resource type: read, forbidden, missing or failed.
     pub coverage: Vec<Coverage>,
-    /// True when some listing failed part-way.
+    /// The kinds listed completely, and where (cluster-wide, or in the one namespace asked for).
+    pub scope: ReadScope,
+    /// True when some resource type could not be read completely (forbidden, not served, or
+    /// failed part-way): the snapshot is not the whole of what was asked for.
     pub partial: bool,
+}
+
+impl Snapshot {
+    /// The resource types that could not be read completely.
+    pub fn unread(&self) -> impl Iterator<Item = &Coverage> {
+        self.coverage
+            .iter()
+            .filter(|c| c.status != CoverageStatus::Ok)
+    }
 }
 
 /// Reads the cluster named by `opts`.
@@ -314,11 +327,19 @@ async fn fetch_async(
         server_version: version.git_version,
         objects: Vec::new(),
         coverage: Vec::new(),
+        scope: ReadScope::Complete,
         partial: false,
     };
+    let mut read = std::collections::BTreeMap::new();
     for (i, listed) in results {
         let r = &RESOURCES[i];
-        if listed.status == CoverageStatus::Error {
+        if listed.status == CoverageStatus::Ok {
+            let scope = match &opts.namespace {
+                Some(ns) if r.namespaced => KindRead::Namespace(ns.clone()),
+                _ => KindRead::ClusterWide,
+            };
+            read.insert(r.kind.to_string(), scope);
+        } else {
             snapshot.partial = true;
         }
         snapshot.coverage.push(Coverage {
@@ -327,9 +348,11 @@ async fn fetch_async(
             count: listed.objects.len(),
             message: listed.message,
             unassessed_rules: Vec::new(),
+            skipped_rules: Vec::new(),
         });
         snapshot.objects.extend(listed.objects);
     }
+    snapshot.scope = ReadScope::Listed(read);
     Ok(snapshot)
 }
 

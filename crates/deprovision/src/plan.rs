@@ -18,6 +18,35 @@ use stockade_inventory::references::{is_builtin, namespace_of};
 use stockade_inventory::{Inventory, Object, ObjectKey, ObjectOrigin, Via};
 use stockade_sources::{Node, Value};
 
+/// The kinds a plan must see completely: the grants it revokes, what it deletes and everything
+/// that can still use what it deletes. A plan from a cluster where one of them could not be
+/// read could leave access behind or delete something in use, so none is made.
+pub const NEEDS: &[&str] = &[
+    "Namespace",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "Ingress",
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "PodTemplate",
+];
+
+/// The kinds `verify` must see completely to prove offline that no grant is left.
+pub const VERIFY_NEEDS: &[&str] = &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
+
 /// `apiVersion` of a plan file.
 pub const API_VERSION: &str = "stockade.dev/v1alpha1";
 /// `kind` of a plan file.

@@ -13,7 +13,9 @@ mod settings;
 mod snippet;
 
 pub use baseline::{Baseline, BaselineError};
-pub use run::{RunOutput, config_suppression, expired_suppression_warnings, run};
+pub use run::{
+    NotAssessed, RunOutput, config_suppression, expired_suppression_warnings, not_assessed, run,
+};
 pub use settings::{
     CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError, default_config_text, find_config,
 };

@@ -23,6 +23,31 @@ pub struct RunOutput {
     pub diagnostics: Vec<Diagnostic>,
     /// How many rules ran.
     pub rules_run: usize,
+    /// Enabled rules that did not run because a kind they need read completely
+    /// ([`stockade_rules::Meta::needs`]) was not read, with those kinds, in registry order.
+    pub not_assessed: Vec<NotAssessed>,
+}
+
+/// An enabled rule the run left out: it concludes absence from kinds that were not read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotAssessed {
+    /// The rule's id.
+    pub rule: &'static str,
+    /// The kinds it needs that were not read.
+    pub unread: Vec<&'static str>,
+}
+
+/// The enabled rules that cannot be assessed from what `inv` read, and why.
+pub fn not_assessed(inv: &Inventory, settings: &Settings) -> Vec<NotAssessed> {
+    let scope = inv.read_scope();
+    settings
+        .enabled
+        .iter()
+        .filter_map(|r| {
+            let unread = scope.unread(r.needs);
+            (!unread.is_empty()).then_some(NotAssessed { rule: r.id, unread })
+        })
+        .collect()
 }
 
 /// Runs the enabled rules. `today` is `YYYY-MM-DD` (for expiry).
@@ -39,6 +64,8 @@ pub fn run(
         .iter()
         .map(|o| is_excluded(inv, settings, o))
         .collect();
+    out.not_assessed = not_assessed(inv, settings);
+    let skipped: Vec<&str> = out.not_assessed.iter().map(|n| n.rule).collect();
     let views = stockade_rules::Views::new(inv);
     // Rules are independent of each other: they run on the rayon pool (two threads on a
     // two-core machine) and their hits are concatenated in registry order, so the output does
@@ -47,6 +74,10 @@ pub fn run(
         .enabled
         .par_iter()
         .map(|rule| {
+            // A rule that would conclude absence from a kind that was not read does not run.
+            if skipped.contains(&rule.id) {
+                return Vec::new();
+            }
             if !rule.kinds.iter().any(|k| inv.has_kind(k)) {
                 return Vec::new();
             }
@@ -54,7 +85,7 @@ pub fn run(
             rule.run(&views, opts)
         })
         .collect();
-    out.rules_run = settings.enabled.len();
+    out.rules_run = settings.enabled.len() - skipped.len();
     let mut hits: Vec<Hit<'_>> = Vec::with_capacity(per_rule.iter().map(Vec::len).sum());
     for v in per_rule {
         hits.extend(v);
@@ -362,6 +393,183 @@ fn permute<T>(v: &mut [T], order: &mut [usize]) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+    use stockade_model::{KindRead, ReadScope};
+
+    /// Objects as a live scan returns them.
+    fn live(objects: Vec<serde_json::Value>, scope: ReadScope) -> Inventory {
+        let objects = objects
+            .into_iter()
+            .map(|v| {
+                Object::new(
+                    stockade_sources::node_from_json(v),
+                    ObjectOrigin::Cluster {
+                        cluster: "test".into(),
+                    },
+                )
+            })
+            .collect();
+        Inventory::from_objects(objects).0.with_read_scope(scope)
+    }
+
+    fn all_rules() -> Settings {
+        let mut s = Settings::default();
+        s.enable("all").unwrap();
+        s
+    }
+
+    fn ids(out: &RunOutput) -> Vec<&str> {
+        out.findings.iter().map(|f| &*f.rule_id).collect()
+    }
+
+    /// Every scanned kind read cluster-wide, except `unread`; namespaced kinds only in
+    /// `namespace` when given.
+    fn listed(unread: &[&str], namespace: Option<&str>) -> ReadScope {
+        ReadScope::Listed(
+            stockade_model::kinds::scanned()
+                .filter(|r| !unread.contains(&r.kind))
+                .map(|r| {
+                    let read = match namespace {
+                        Some(ns) if r.namespaced => KindRead::Namespace(ns.into()),
+                        _ => KindRead::ClusterWide,
+                    };
+                    (r.kind.to_string(), read)
+                })
+                .collect::<BTreeMap<_, _>>(),
+        )
+    }
+
+    fn namespace(name: &str) -> serde_json::Value {
+        json!({"apiVersion": "v1", "kind": "Namespace",
+               "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}}})
+    }
+
+    #[test]
+    fn a_rule_whose_needs_were_not_read_does_not_run_and_is_listed() {
+        let objects = vec![namespace("team")];
+        // Read completely: an empty namespace is reported.
+        let full = live(objects.clone(), listed(&[], None));
+        let out = run(&full, &all_rules(), None, "2025-01-01");
+        assert!(ids(&out).contains(&"HY009"), "{:?}", ids(&out));
+        assert!(out.not_assessed.is_empty(), "{:?}", out.not_assessed);
+        // Only Namespaces readable: nothing is concluded from the unread kinds.
+        let only_ns = ReadScope::Listed(BTreeMap::from([(
+            "Namespace".to_string(),
+            KindRead::ClusterWide,
+        )]));
+        let inv = live(objects, only_ns);
+        let settings = all_rules();
+        let out = run(&inv, &settings, None, "2025-01-01");
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        let hy009 = out.not_assessed.iter().find(|n| n.rule == "HY009").unwrap();
+        assert!(hy009.unread.contains(&"Pod") && !hy009.unread.contains(&"Namespace"));
+        for id in [
+            "NP001", "NP004", "NP005", "HY001", "HY007", "RB016", "RB018", "WL055",
+        ] {
+            assert!(
+                out.not_assessed.iter().any(|n| n.rule == id),
+                "{id} must not run without what it needs"
+            );
+        }
+        // A rule that needs nothing still runs; the count says how many ran.
+        assert!(!out.not_assessed.iter().any(|n| n.rule == "WL001"));
+        assert_eq!(
+            out.rules_run,
+            settings.enabled.len() - out.not_assessed.len()
+        );
+    }
+
+    #[test]
+    fn manifests_are_complete_and_skip_nothing() {
+        let inv = Inventory::from_objects(Vec::new()).0;
+        assert_eq!(inv.read_scope(), &ReadScope::Complete);
+        assert!(not_assessed(&inv, &all_rules()).is_empty());
+    }
+
+    fn policy_with_peer_in(ns: &str, peer_ns: &str) -> serde_json::Value {
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+               "metadata": {"name": "from-b", "namespace": ns},
+               "spec": {"podSelector": {}, "policyTypes": ["Ingress"],
+                        "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": peer_ns}},
+                                               "podSelector": {"matchLabels": {"app": "client"}}}]}]}})
+    }
+
+    fn pod(ns: &str, app: &str) -> serde_json::Value {
+        json!({"apiVersion": "v1", "kind": "Pod",
+               "metadata": {"name": app, "namespace": ns, "labels": {"app": app}},
+               "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    }
+
+    #[test]
+    fn a_namespace_scoped_read_concludes_nothing_about_other_namespaces() {
+        // Policy in `a` admits pods of `b`; the scan read only `a` (pods of `b` exist but
+        // were not listed).
+        let objects = vec![
+            namespace("a"),
+            namespace("b"),
+            pod("a", "server"),
+            policy_with_peer_in("a", "b"),
+        ];
+        let mut s = Settings::default();
+        s.enable("NP005").unwrap();
+        s.enable("NP009").unwrap();
+        let scoped = live(objects.clone(), listed(&[], Some("a")));
+        let out = run(&scoped, &s, None, "2025-01-01");
+        assert!(out.not_assessed.is_empty());
+        assert!(!ids(&out).contains(&"NP005"), "{:?}", ids(&out));
+        // The same objects read cluster-wide: `b` really has no such pod.
+        let full = live(objects, listed(&[], None));
+        let out = run(&full, &s, None, "2025-01-01");
+        assert!(ids(&out).contains(&"NP005"), "{:?}", ids(&out));
+    }
+
+    #[test]
+    fn a_binding_to_a_service_account_of_an_unread_namespace_is_not_called_missing() {
+        let binding = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "rb", "namespace": "a"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+            "subjects": [{"kind": "ServiceAccount", "name": "ghost", "namespace": "b"}]});
+        let sa = |ns: &str, name: &str| {
+            json!({"apiVersion": "v1", "kind": "ServiceAccount",
+                   "metadata": {"name": name, "namespace": ns}})
+        };
+        let objects = vec![
+            namespace("a"),
+            namespace("b"),
+            binding,
+            sa("a", "default"),
+            sa("b", "default"),
+        ];
+        let mut s = Settings::default();
+        s.enable("RB016").unwrap();
+        let full = live(objects.clone(), listed(&[], None));
+        assert!(ids(&run(&full, &s, None, "2025-01-01")).contains(&"RB016"));
+        // Read in `a` only: `b`'s ServiceAccounts (including its default) were not listed.
+        let objects: Vec<_> = objects
+            .into_iter()
+            .filter(|o| o["metadata"]["namespace"] != "b")
+            .collect();
+        let scoped = live(objects, listed(&[], Some("a")));
+        assert!(!ids(&run(&scoped, &s, None, "2025-01-01")).contains(&"RB016"));
+    }
+
+    /// A rule can only ever run on a live cluster when what it needs is something a scan lists.
+    #[test]
+    fn every_needed_kind_is_a_scanned_kind() {
+        let scanned: Vec<&str> = stockade_model::kinds::scanned().map(|r| r.kind).collect();
+        for r in stockade_rules::RULES {
+            for k in r.needs {
+                assert!(
+                    scanned.contains(k),
+                    "{} needs {k}, which no scan lists",
+                    r.id
+                );
+            }
+        }
+    }
+
     #[test]
     fn permute_applies_an_order() {
         let mut v = vec!['a', 'b', 'c', 'd', 'e', 'f'];

@@ -121,6 +121,8 @@ struct RawConfig {
     #[serde(default)]
     fail_on: Option<String>,
     #[serde(default)]
+    allow_partial: Option<bool>,
+    #[serde(default)]
     rules: RulesSection,
     #[serde(default)]
     exclude: ExcludeSection,
@@ -155,6 +157,9 @@ pub struct Settings {
     pub suppressions: Vec<ConfigSuppression>,
     /// Fail-on threshold from the file, if set.
     pub fail_on: Option<Severity>,
+    /// `allow-partial: true`: a live scan that could not read every resource type exits by its
+    /// findings instead of with code 2 (the report is still marked partial).
+    pub allow_partial: bool,
     /// The file they came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -173,6 +178,7 @@ impl Default for Settings {
             exclude_objects: Vec::new(),
             suppressions: Vec::new(),
             fail_on: None,
+            allow_partial: false,
             source: None,
         }
     }
@@ -216,6 +222,7 @@ impl Settings {
         };
         let mut s = Settings {
             fail_on: raw.fail_on.as_deref().map(str::parse).transpose()?,
+            allow_partial: raw.allow_partial.unwrap_or(false),
             ..Settings::default()
         };
         // A rule beats a family beats `all`; at the same breadth, disable wins.
@@ -391,6 +398,10 @@ pub fn default_config_text() -> String {
 
 # Exit with code 1 when a finding at or above this severity remains (critical, high, medium, low, info).
 fail-on: high
+
+# A live scan that could not read every resource type is partial and exits with code 2; set
+# this to exit by its findings instead (the report still says it is partial).
+allow-partial: false
 
 rules:
   # Turn on rules that are off by default, by id, name or family (workload, …).

@@ -73,6 +73,13 @@ pub fn page(rule: &Meta) -> String {
             rule.same_fact_as.join(", ")
         );
     }
+    if !rule.needs.is_empty() {
+        let _ = writeln!(
+            s,
+            "| Needs read completely | {} (a live scan that could not read one of them does not run this rule and lists it as not assessed) |",
+            rule.needs.join(", ")
+        );
+    }
     let _ = writeln!(s, "\n{}", body(rule));
     if !rule.options.is_empty() {
         let _ = writeln!(

@@ -116,6 +116,11 @@ pub struct Meta {
     pub source: Source,
     /// The kinds it reads (object and inventory rules).
     pub kinds: &'static [&'static str],
+    /// The kinds it must see completely to conclude anything: a rule that reports something
+    /// missing, unused or selecting nothing names the kinds whose absence it concludes from.
+    /// When one of them was not read (a live scan whose credentials may not list it), the
+    /// engine does not run the rule and reports it as not assessed.
+    pub needs: &'static [&'static str],
     /// Framework controls it maps to.
     pub controls: &'static [Control],
     /// The Stockade version that introduced it.
@@ -146,6 +151,7 @@ pub const BASE: Meta = Meta {
     default_enabled: true,
     source: Source::Objects,
     kinds: &[],
+    needs: &[],
     controls: &[],
     since: "",
     summary: "",

@@ -17,7 +17,7 @@ pub use podspec::{ContainerKind, ContainerView, PodSpecView, WORKLOAD_KINDS};
 pub use references::{ObjectKey, Reference, References, Via};
 
 use std::collections::HashMap;
-use stockade_model::{Diagnostic, FieldPath, Location};
+use stockade_model::{Diagnostic, FieldPath, Location, ReadScope};
 use stockade_sources::{LoadOutput, SourceFile};
 
 /// Every object of a run, indexed.
@@ -31,6 +31,8 @@ pub struct Inventory {
     by_name: HashMap<(String, String, String), Vec<usize>>,
     /// The reference graph, built on first use (see [`Inventory::references`]).
     references: std::sync::OnceLock<References>,
+    /// What was read of each kind (manifests: everything).
+    scope: ReadScope,
 }
 
 impl Inventory {
@@ -55,6 +57,18 @@ impl Inventory {
         }
         let diags = inv.validate();
         (inv, diags)
+    }
+
+    /// Records what was read of each kind (a live cluster's coverage); the default is
+    /// [`ReadScope::Complete`].
+    pub fn with_read_scope(mut self, scope: ReadScope) -> Inventory {
+        self.scope = scope;
+        self
+    }
+
+    /// What was read of each kind.
+    pub fn read_scope(&self) -> &ReadScope {
+        &self.scope
     }
 
     fn push(&mut self, o: Object) {

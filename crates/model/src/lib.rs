@@ -10,6 +10,7 @@ mod finding;
 pub mod kinds;
 mod path;
 mod report;
+mod scope;
 mod severity;
 pub mod time;
 
@@ -20,4 +21,5 @@ pub use report::{
     Coverage, CoverageStatus, Diagnostic, DiagnosticLevel, Report, RuleInfo, SCHEMA_VERSION,
     Summary, ToolInfo,
 };
+pub use scope::{KindRead, ReadScope};
 pub use severity::Severity;

@@ -147,9 +147,14 @@ pub struct Coverage {
     /// Why it could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Rules that read this kind and were therefore not (fully) assessed.
+    /// Rules that read this kind and ran without it: not fully assessed (nothing is reported
+    /// about objects of this kind).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unassessed_rules: Vec<String>,
+    /// Rules that need this kind read completely to conclude anything (they report something
+    /// missing, unused or selecting nothing), and therefore did not run: not assessed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_rules: Vec<String>,
 }
 
 /// What reporters need to know about a rule that ran (SARIF lists these).
@@ -189,7 +194,8 @@ pub struct Report {
     /// For live scans: what could be read, per resource type.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub coverage: Vec<Coverage>,
-    /// True when some input could only be read in part (e.g. the API server went away).
+    /// True when some input could only be read in part: a live scan could not read every
+    /// resource type (forbidden, not served, or the API server went away).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
     /// The rules that ran (for formats that describe rules, such as SARIF).
@@ -221,6 +227,26 @@ impl Report {
         self.diagnostics
             .iter()
             .any(|d| d.level == DiagnosticLevel::Error)
+    }
+
+    /// The resource types a live scan could not read completely.
+    pub fn unread(&self) -> impl Iterator<Item = &Coverage> {
+        self.coverage
+            .iter()
+            .filter(|c| c.status != CoverageStatus::Ok)
+    }
+
+    /// The exit code of a run: 2 when an input could not be read, or when the results are
+    /// partial and `allow_partial` is false; else 1 when a finding is at or above `fail_on`
+    /// (when given), else 0.
+    pub fn exit_code(&self, fail_on: Option<Severity>, allow_partial: bool) -> u8 {
+        if self.has_input_errors() || (self.partial && !allow_partial) {
+            2
+        } else if fail_on.is_some_and(|t| self.fails_at(t)) {
+            1
+        } else {
+            0
+        }
     }
 
     /// Whether any unsuppressed finding is at or above `threshold`.

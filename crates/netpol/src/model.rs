@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
 use stockade_inventory::{Inventory, Object, ObjectOrigin, PodSpecView, WORKLOAD_KINDS};
-use stockade_model::{Diagnostic, DiagnosticLevel, FieldPath};
+use stockade_model::{Diagnostic, DiagnosticLevel, FieldPath, ReadScope};
 use stockade_sources::{Node, Value};
 
 /// The label the API server sets on every namespace to its name.
@@ -286,9 +286,13 @@ pub struct Model<'a> {
     pub workloads: Vec<Workload<'a>>,
     /// Every NetworkPolicy, sorted by namespace and name.
     pub policies: Vec<Policy<'a>>,
-    /// Whether every object came from a live cluster, so that the model sees every namespace
-    /// and pod (manifests may be a part of what runs).
+    /// Whether every object came from a live cluster (manifests may be a part of what runs).
+    pub live: bool,
+    /// Whether the model sees every namespace and pod: every object came from a live cluster
+    /// that was read cluster-wide, Namespaces and every kind that makes pods included.
     pub complete: bool,
+    /// What was read of each kind.
+    pub scope: ReadScope,
     /// Per workload: the policies that select it for ingress.
     pub ingress_policies: Vec<Vec<usize>>,
     /// Per workload: the policies that select it for egress.
@@ -316,12 +320,18 @@ const POD_MAKERS: &[&str] = &[
 impl<'a> Model<'a> {
     /// Builds the model from an inventory.
     pub fn build(inv: &'a Inventory) -> Model<'a> {
+        let live = !inv.objects().is_empty()
+            && inv
+                .objects()
+                .iter()
+                .all(|o| matches!(o.origin, ObjectOrigin::Cluster { .. }));
+        let scope = inv.read_scope().clone();
         let mut m = Model {
-            complete: !inv.objects().is_empty()
-                && inv
-                    .objects()
-                    .iter()
-                    .all(|o| matches!(o.origin, ObjectOrigin::Cluster { .. })),
+            live,
+            complete: live
+                && scope.cluster_wide("Namespace")
+                && POD_MAKERS.iter().all(|k| scope.cluster_wide(k)),
+            scope,
             ..Model::default()
         };
         let mut problems: Vec<(&'a Object, FieldPath, String)> = Vec::new();
@@ -501,6 +511,32 @@ impl<'a> Model<'a> {
     /// A namespace by name.
     pub fn namespace(&self, name: &str) -> Option<&Namespace<'a>> {
         self.ns_index.get(name).map(|&i| &self.namespaces[i])
+    }
+
+    /// Whether the model sees every pod of namespace `ns`: every object came from a live
+    /// cluster and every kind that makes pods was read in that namespace.
+    pub fn pods_known_in(&self, ns: &str) -> bool {
+        self.live && POD_MAKERS.iter().all(|k| self.scope.covers(k, Some(ns)))
+    }
+
+    /// Whether the model sees every pod a peer of `policy` could select: a live cluster whose
+    /// Namespaces were read cluster-wide, and whose pods were read in every namespace the peer
+    /// selects. (ipBlock peers: whether every pod was read.)
+    pub fn peer_complete(&self, policy: &Policy<'_>, peer: &Peer) -> bool {
+        match &peer.kind {
+            PeerKind::Pods {
+                namespaces: None, ..
+            } => self.pods_known_in(&policy.namespace),
+            PeerKind::Pods { .. } => {
+                self.live
+                    && self.scope.cluster_wide("Namespace")
+                    && self
+                        .peer_namespaces(policy, peer)
+                        .into_iter()
+                        .all(|i| self.pods_known_in(&self.namespaces[i].name))
+            }
+            _ => self.complete,
+        }
     }
 
     /// Indexes of the workloads of a namespace.

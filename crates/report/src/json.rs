@@ -143,6 +143,7 @@ mod tests {
             count: 0,
             message: Some("secrets is forbidden".into()),
             unassessed_rules: vec!["WL040".into()],
+            skipped_rules: vec!["NP001".into()],
         }];
         for r in [&sample, &big] {
             let mut fast = Vec::new();

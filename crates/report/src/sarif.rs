@@ -151,7 +151,9 @@ pub fn to_value(report: &Report) -> Value {
                 "rules": rules,
             }},
             "invocations": [{
-                "executionSuccessful": !report.has_input_errors(),
+                // A partial live scan did not do what was asked: not successful, whatever the
+                // exit code (the notifications name what could not be read).
+                "executionSuccessful": !report.has_input_errors() && !report.partial,
                 "toolExecutionNotifications": notifications,
             }],
             "results": results,

@@ -225,6 +225,13 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Painter) -> io::Result<()> {
                 TermLine(&c.resource),
                 c.status.as_str()
             )?;
+            if !c.skipped_rules.is_empty() {
+                writeln!(
+                    w,
+                    "    not assessed (they need it read): {}",
+                    TermLine(c.skipped_rules.join(", "))
+                )?;
+            }
             if !c.unassessed_rules.is_empty() {
                 writeln!(
                     w,
@@ -235,7 +242,35 @@ fn summary(report: &Report, w: &mut dyn Write, p: &Painter) -> io::Result<()> {
         }
     }
     if report.partial {
-        writeln!(w, "the results are partial: some objects could not be read")?;
+        let unread: Vec<&str> = report.unread().map(|c| c.resource.as_str()).collect();
+        let mut skipped: Vec<&str> = report
+            .unread()
+            .flat_map(|c| c.skipped_rules.iter().map(String::as_str))
+            .collect();
+        skipped.sort_unstable();
+        skipped.dedup();
+        if unread.is_empty() {
+            writeln!(w, "PARTIAL RESULTS: some objects could not be read")?;
+        } else {
+            writeln!(
+                w,
+                "PARTIAL RESULTS: {} of {} resource types were not read ({}); {} check{} not assessed{}",
+                unread.len(),
+                report.coverage.len(),
+                TermLine(unread.join(", ")),
+                skipped.len(),
+                if skipped.len() == 1 { " was" } else { "s were" },
+                if skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", TermLine(skipped.join(", ")))
+                }
+            )?;
+        }
+        writeln!(
+            w,
+            "findings about what was not read are missing: grant read access to every resource type (deploy/rbac.yaml) for a complete scan"
+        )?;
     }
     if errors > 0 {
         writeln!(

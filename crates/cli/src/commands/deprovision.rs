@@ -66,11 +66,11 @@ fn write_out(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
 fn plan(args: DeprovisionPlanArgs) -> anyhow::Result<u8> {
     let loaded = inputs::load(&args.input)?;
     let input_errors = print_diagnostics(&loaded);
-    if loaded.partial {
-        bail!(
-            "the cluster could only be read in part; a plan from a partial snapshot could delete something still in use, so none is made"
-        );
-    }
+    refuse_partial(
+        &loaded,
+        stockade_deprovision::plan::NEEDS,
+        "a plan from a partial snapshot could leave access behind or delete something still in use, so none is made",
+    )?;
     let plan = stockade_deprovision::compute(&loaded.inv, &args.target)?;
     let text = match args.output.as_str() {
         "json" => render::json_pretty(&plan)?,
@@ -80,6 +80,31 @@ fn plan(args: DeprovisionPlanArgs) -> anyhow::Result<u8> {
     };
     write_out(args.output_file.as_deref(), &text)?;
     Ok(if input_errors { 2 } else { 0 })
+}
+
+/// Refuses to go on when a kind of `needs` could not be read completely, or a listing failed
+/// part-way, naming what was not read. `--allow-partial` does not exist here on purpose.
+fn refuse_partial(loaded: &inputs::Loaded, needs: &[&str], why: &str) -> anyhow::Result<()> {
+    let missing = loaded.unread_of(needs);
+    let failed: Vec<&str> = loaded
+        .coverage
+        .iter()
+        .filter(|c| c.status == stockade_model::CoverageStatus::Error)
+        .map(|c| c.resource.as_str())
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "the cluster could not be read completely (not read: {}); {why}. Grant get/list on them (deploy/rbac.yaml) and run again",
+            missing.join(", ")
+        );
+    }
+    if !failed.is_empty() {
+        bail!(
+            "the cluster could only be read in part (listing failed: {}); {why}",
+            failed.join(", ")
+        );
+    }
+    Ok(())
 }
 
 fn journal_path(j: &JournalArgs) -> anyhow::Result<PathBuf> {
@@ -321,11 +346,11 @@ fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
 fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
     let loaded = inputs::load(&args.input)?;
     let input_errors = print_diagnostics(&loaded);
-    if loaded.partial {
-        bail!(
-            "the cluster could only be read in part; absence of access cannot be proven from a partial snapshot"
-        );
-    }
+    refuse_partial(
+        &loaded,
+        stockade_deprovision::plan::VERIFY_NEEDS,
+        "absence of access cannot be proven from a partial snapshot",
+    )?;
     let mut plan = match &args.plan {
         Some(p) => Some(read_plan(p)?),
         None => None,

@@ -21,8 +21,28 @@ pub struct Loaded {
     pub files_skipped: usize,
     /// For live scans: what could be read per resource type.
     pub coverage: Vec<Coverage>,
-    /// For live scans: some listing failed part-way.
+    /// For live scans: some resource type could not be read completely (forbidden, not
+    /// served, or failed part-way).
     pub partial: bool,
+}
+
+impl Loaded {
+    /// The resource types among `kinds` that could not be read completely (kinds are looked up
+    /// in the catalogue of scanned resources; offline inputs read everything).
+    pub fn unread_of(&self, kinds: &[&str]) -> Vec<String> {
+        let scope = self.inv.read_scope();
+        kinds
+            .iter()
+            .filter(|k| !scope.read(k))
+            .map(|k| {
+                stockade_cluster::RESOURCES
+                    .iter()
+                    .find(|r| r.kind == *k)
+                    .map(|r| r.path_name())
+                    .unwrap_or_else(|| k.to_string())
+            })
+            .collect()
+    }
 }
 
 /// Loads the inputs named by `args`.
@@ -101,35 +121,31 @@ fn load_cluster(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<Loa
         b.0.finish_and_clear();
     }
     let mut diagnostics = Vec::new();
-    let unread = snapshot
-        .coverage
+    let unread: Vec<&stockade_model::Coverage> = snapshot.unread().collect();
+    let failed = unread
         .iter()
-        .filter(|c| c.status != stockade_model::CoverageStatus::Ok)
-        .count();
-    if unread == snapshot.coverage.len() && !snapshot.partial {
+        .any(|c| c.status == stockade_model::CoverageStatus::Error);
+    if unread.len() == snapshot.coverage.len() && !failed {
         anyhow::bail!(
             "the credentials of `{}` cannot list any of the {} resource types Stockade reads; grant the ClusterRole in deploy/rbac.yaml",
             snapshot.cluster,
             snapshot.coverage.len()
         );
     }
-    if unread > 0 && !snapshot.partial {
+    if !unread.is_empty() {
+        let names: Vec<String> = unread
+            .iter()
+            .map(|c| format!("{} ({})", c.resource, c.status.as_str()))
+            .collect();
         diagnostics.push(Diagnostic::general(
             DiagnosticLevel::Warning,
-            "coverage",
-            format!(
-                "{unread} resource type(s) could not be read from `{}`; the coverage section lists the checks not assessed (deploy/rbac.yaml grants what a full scan needs)",
-                snapshot.cluster
-            ),
-        ));
-    }
-    if snapshot.partial {
-        diagnostics.push(Diagnostic::general(
-            DiagnosticLevel::Error,
             "partial",
             format!(
-                "the cluster `{}` could only be read in part (see coverage); the results are partial",
-                snapshot.cluster
+                "the results are partial: {} of {} resource type(s) could not be read from `{}`: {}; checks that need them were not assessed (see coverage; deploy/rbac.yaml grants what a full scan needs)",
+                unread.len(),
+                snapshot.coverage.len(),
+                snapshot.cluster,
+                names.join(", ")
             ),
         ));
     }
@@ -147,6 +163,7 @@ fn load_cluster(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<Loa
         })
         .collect();
     let (inv, type_diags) = Inventory::from_objects(objects);
+    let inv = inv.with_read_scope(snapshot.scope);
     diagnostics.extend(type_diags);
     Ok(Loaded {
         inv,
@@ -202,10 +219,23 @@ pub fn report(
             .iter()
             .find(|r| r.path_name() == c.resource)
             .map(|r| r.kind);
+        let skipped = |id: &str| {
+            out.not_assessed
+                .iter()
+                .find(|n| n.rule == id)
+                .is_some_and(|n| kind.is_some_and(|k| n.unread.contains(&k)))
+        };
+        let not_run = |id: &str| out.not_assessed.iter().any(|n| n.rule == id);
+        c.skipped_rules = settings
+            .enabled
+            .iter()
+            .filter(|r| skipped(r.id))
+            .map(|r| r.id.to_string())
+            .collect();
         c.unassessed_rules = settings
             .enabled
             .iter()
-            .filter(|r| kind.is_some_and(|k| r.kinds.contains(&k)))
+            .filter(|r| kind.is_some_and(|k| r.kinds.contains(&k)) && !not_run(r.id))
             .map(|r| r.id.to_string())
             .collect();
     }

@@ -51,13 +51,20 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
     }
 
     let fail_on = args.fail_on.or(settings.fail_on).unwrap_or(Severity::High);
-    Ok(if report.has_input_errors() {
-        2
-    } else if report.fails_at(fail_on) {
-        1
-    } else {
-        0
-    })
+    let allow_partial = args.allow_partial || settings.allow_partial;
+    if report.partial && !allow_partial {
+        eprintln!(
+            "stockade: the scan is partial (could not read: {}); exit code 2 — pass --allow-partial (or set allow-partial: true) to accept partial results",
+            stockade_model::escape::TermLine(
+                report
+                    .unread()
+                    .map(|c| c.resource.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        );
+    }
+    Ok(report.exit_code(Some(fail_on), allow_partial))
 }
 
 fn load_settings(args: &ScanArgs) -> anyhow::Result<Settings> {

@@ -74,15 +74,20 @@ pub fn run(args: UnusedArgs, color: bool) -> anyhow::Result<u8> {
         }
     }
 
-    Ok(if report.has_input_errors() {
-        2
-    } else if let Some(threshold) = args.fail_on.or(settings.fail_on)
-        && report.fails_at(threshold)
-    {
-        1
-    } else {
-        0
-    })
+    let allow_partial = args.allow_partial || settings.allow_partial;
+    if report.partial && !allow_partial {
+        eprintln!(
+            "stockade: the listing is partial (could not read: {}); exit code 2 — pass --allow-partial (or set allow-partial: true) to accept partial results",
+            TermLine(
+                report
+                    .unread()
+                    .map(|c| c.resource.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        );
+    }
+    Ok(report.exit_code(args.fail_on.or(settings.fail_on), allow_partial))
 }
 
 fn load_settings(args: &UnusedArgs) -> anyhow::Result<Settings> {
@@ -206,16 +211,30 @@ fn grouped(report: &Report, w: &mut dyn Write, color: bool) -> std::io::Result<(
         .iter()
         .filter(|c| c.status != stockade_model::CoverageStatus::Ok)
     {
+        let mut rules: Vec<&str> = c
+            .skipped_rules
+            .iter()
+            .chain(&c.unassessed_rules)
+            .map(String::as_str)
+            .collect();
+        rules.sort_unstable();
         writeln!(
             w,
             "not read: {} ({}){}",
             TermLine(&c.resource),
             c.status.as_str(),
-            if c.unassessed_rules.is_empty() {
+            if rules.is_empty() {
                 String::new()
             } else {
-                format!("; not assessed: {}", c.unassessed_rules.join(", "))
+                format!("; not assessed: {}", rules.join(", "))
             }
+        )?;
+    }
+    if report.partial {
+        writeln!(
+            w,
+            "PARTIAL: {} resource type(s) were not read; the rules that need them did not run, so unused objects may be missing from this listing",
+            report.unread().count()
         )?;
     }
     let counts: Vec<String> = Severity::ALL

@@ -39,6 +39,7 @@ declare_rule! {
         family: Family::Hygiene,
         severity: Severity::Low,
         kinds: &["HorizontalPodAutoscaler"],
+        needs: TARGET_KINDS,
         controls: &[],
         since: "0.1.0",
         summary: "HorizontalPodAutoscaler targets a workload that does not exist",

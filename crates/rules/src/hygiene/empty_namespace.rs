@@ -46,6 +46,7 @@ declare_rule! {
         severity: Severity::Low,
         default_enabled: false,
         kinds: &["Namespace"],
+        needs: super::helpers::NAMESPACED_KINDS,
         controls: &[],
         since: "0.1.0",
         summary: "namespace holds no objects of its own",
@@ -77,6 +78,14 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         return;
     }
     let live = is_live(o);
+    // A scan of one namespace did not read the others' objects.
+    let scope = inv.read_scope();
+    if !super::helpers::NAMESPACED_KINDS
+        .iter()
+        .all(|k| scope.covers(k, Some(name)))
+    {
+        return;
+    }
     let mut any_namespaced = false;
     for other in inv.objects() {
         let ons = match namespace_of(other) {

@@ -153,6 +153,48 @@ pub fn is_live(o: &Object) -> bool {
     matches!(o.origin, ObjectOrigin::Cluster { .. })
 }
 
+/// The kinds that can refer to a Secret among those a live scan reads: every kind with a pod
+/// spec, ServiceAccounts, Ingresses (TLS) and PersistentVolumes (volume sources).
+pub const SECRET_USERS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "PodTemplate",
+    "ServiceAccount",
+    "Ingress",
+    "PersistentVolume",
+];
+
+/// Every namespaced kind a live scan reads (a test checks it against the catalogue): what an
+/// empty namespace is judged by.
+pub const NAMESPACED_KINDS: &[&str] = &[
+    "Pod",
+    "Service",
+    "ServiceAccount",
+    "ConfigMap",
+    "Secret",
+    "PersistentVolumeClaim",
+    "ReplicationController",
+    "PodTemplate",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+    "Ingress",
+    "NetworkPolicy",
+    "PodDisruptionBudget",
+    "HorizontalPodAutoscaler",
+    "Role",
+    "RoleBinding",
+];
+
 /// Namespaces whose objects the control plane itself uses by name (not through references).
 pub fn is_system_namespace(ns: &str) -> bool {
     matches!(ns, "kube-system" | "kube-public" | "kube-node-lease")
@@ -281,6 +323,15 @@ pub fn skip_managed(cx: &Checker<'_>, o: &Object) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn namespaced_kinds_are_the_scanned_namespaced_kinds() {
+        let want: Vec<&str> = stockade_model::kinds::scanned()
+            .filter(|r| r.namespaced)
+            .map(|r| r.kind)
+            .collect();
+        assert_eq!(NAMESPACED_KINDS, want.as_slice());
+    }
 
     #[test]
     fn severity_drops_a_step_per_confidence_level() {

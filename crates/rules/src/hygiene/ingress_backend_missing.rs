@@ -43,6 +43,7 @@ declare_rule! {
         family: Family::Hygiene,
         severity: Severity::Medium,
         kinds: &["Ingress"],
+        needs: &["Service"],
         controls: &[Control::mitre("T1190")],
         since: "0.1.0",
         summary: "Ingress routes to a Service that does not exist",

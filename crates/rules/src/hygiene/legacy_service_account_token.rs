@@ -53,6 +53,7 @@ declare_rule! {
         family: Family::Hygiene,
         severity: Severity::Medium,
         kinds: &["Secret"],
+        needs: &["ServiceAccount"],
         controls: &[Control::cis("5.1.6"), Control::nsa("authn-authz/authentication"), Control::mitre("T1078")],
         since: "0.1.0",
         summary: "long-lived ServiceAccount token Secret",

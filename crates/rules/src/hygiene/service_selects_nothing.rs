@@ -48,6 +48,7 @@ declare_rule! {
         severity: Severity::Low,
         default_enabled: false,
         kinds: &["Service"],
+        needs: stockade_inventory::WORKLOAD_KINDS,
         controls: &[],
         since: "0.1.0",
         summary: "Service selector matches no pods",

@@ -51,6 +51,7 @@ declare_rule! {
         severity: Severity::Low,
         default_enabled: false,
         kinds: &["PersistentVolumeClaim"],
+        needs: stockade_inventory::WORKLOAD_KINDS,
         controls: &[],
         since: "0.1.0",
         summary: "PersistentVolumeClaim is mounted by no workload",

@@ -46,6 +46,7 @@ declare_rule! {
         severity: Severity::Low,
         default_enabled: false,
         kinds: &["ConfigMap"],
+        needs: stockade_inventory::WORKLOAD_KINDS,
         controls: &[],
         since: "0.1.0",
         summary: "ConfigMap is referenced by nothing",

@@ -54,6 +54,7 @@ declare_rule! {
         severity: Severity::Low,
         default_enabled: false,
         kinds: &["Secret"],
+        needs: super::helpers::SECRET_USERS,
         controls: &[Control::cis("5.4.2")],
         since: "0.1.0",
         summary: "Secret is referenced by nothing",

@@ -54,6 +54,7 @@ declare_rule! {
         severity: Severity::Low,
         default_enabled: false,
         kinds: &["ServiceAccount"],
+        needs: stockade_inventory::WORKLOAD_KINDS,
         controls: &[Control::nsa("authn-authz/authentication"), Control::mitre("T1078")],
         since: "0.1.0",
         summary: "ServiceAccount is used by no workload",

@@ -1,4 +1,4 @@
-use crate::netpol::helpers::{KINDS, is_controlled, labels_path};
+use crate::netpol::helpers::{KINDS, POLICIES, is_controlled, labels_path};
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
 use stockade_netpol::{PeerKind, Protocol};
@@ -52,6 +52,7 @@ declare_rule! {
         family: Family::Network,
         severity: Severity::High,
         kinds: KINDS,
+        needs: POLICIES,
         controls: &[Control::nsa("network/network-policies"), Control::mitre("T1046")],
         since: "0.1.0",
         summary: "database port accepts connections from every namespace",

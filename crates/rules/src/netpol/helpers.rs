@@ -19,6 +19,34 @@ pub const KINDS: &[&str] = &[
     "CronJob",
 ];
 
+/// The kinds that make pods: rules that conclude a selector matches no pod need them read.
+pub const POD_MAKERS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+];
+
+/// Namespaces (for `namespaceSelector` labels) and the kinds that make pods.
+pub const NAMESPACES_AND_POD_MAKERS: &[&str] = &[
+    "Namespace",
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+];
+
+/// What rules that conclude a namespace or workload has no policy need read.
+pub const POLICIES: &[&str] = &["NetworkPolicy"];
+
 /// Namespaces that hold the cluster's own components; `system-namespace-open` reports them
 /// (with its own option), so the per-namespace default-deny rules leave them alone.
 pub const SYSTEM_NAMESPACES: &[&str] = &[

@@ -1,5 +1,6 @@
 use crate::netpol::helpers::{
-    KINDS, SYSTEM_NAMESPACES, has_default_deny, namespace_anchor, namespaces_with_workloads,
+    KINDS, POLICIES, SYSTEM_NAMESPACES, has_default_deny, namespace_anchor,
+    namespaces_with_workloads,
 };
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
@@ -58,6 +59,7 @@ declare_rule! {
         family: Family::Network,
         severity: Severity::Low,
         kinds: KINDS,
+        needs: POLICIES,
         controls: &[Control::cis("5.3.2"), Control::nsa("network/network-policies")],
         since: "0.1.0",
         summary: "namespace has no default-deny egress NetworkPolicy",

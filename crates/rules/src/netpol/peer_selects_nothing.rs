@@ -1,4 +1,4 @@
-use crate::netpol::helpers::KINDS;
+use crate::netpol::helpers::{KINDS, NAMESPACES_AND_POD_MAKERS};
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
 use stockade_netpol::PeerKind;
@@ -7,10 +7,11 @@ declare_rule! {
     /// ## What it does
     /// Flags `from`/`to` peers whose selectors match no pod. A peer with only a `podSelector`
     /// is judged when its namespace (the policy's) holds workloads among the inputs; a peer with
-    /// a `namespaceSelector` is judged only on a live cluster, where every namespace is known.
-    /// A workload's pod template stands for its pods: a requirement on a label its controller
-    /// adds to each pod (`pod-template-hash`, `statefulset.kubernetes.io/pod-name`, …) is not
-    /// held against the template.
+    /// a `namespaceSelector` is judged only on a live cluster, where every namespace is known,
+    /// and only when the pods of every namespace it selects were read (a scan of one namespace
+    /// does not judge peers in others). A workload's pod template stands for its pods: a
+    /// requirement on a label its controller adds to each pod (`pod-template-hash`,
+    /// `statefulset.kubernetes.io/pod-name`, …) is not held against the template.
     ///
     /// ## Why is this risky?
     /// A peer that matches nothing allows nothing: the traffic the author meant to allow is
@@ -50,6 +51,7 @@ declare_rule! {
         family: Family::Network,
         severity: Severity::Low,
         kinds: KINDS,
+        needs: NAMESPACES_AND_POD_MAKERS,
         controls: &[Control::nsa("network/network-policies")],
         since: "0.1.0",
         summary: "NetworkPolicy peer selects no pods (likely a label typo)",
@@ -67,8 +69,12 @@ fn check(cx: &mut Checker<'_>) {
                     let PeerKind::Pods { namespaces, .. } = &peer.kind else {
                         continue;
                     };
-                    let judged = if namespaces.is_some() {
-                        m.complete
+                    // Only from pods that were read: on a live cluster, every namespace the
+                    // peer can select must have been read (`scan -n NS` reads one).
+                    let judged = if m.live {
+                        m.peer_complete(p, peer)
+                    } else if namespaces.is_some() {
+                        false
                     } else {
                         !m.workloads_in(&p.namespace).is_empty()
                     };

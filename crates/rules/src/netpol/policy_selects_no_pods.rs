@@ -1,4 +1,4 @@
-use crate::netpol::helpers::KINDS;
+use crate::netpol::helpers::{KINDS, POD_MAKERS};
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, FieldPath, Severity};
 
@@ -49,6 +49,7 @@ declare_rule! {
         family: Family::Network,
         severity: Severity::Medium,
         kinds: KINDS,
+        needs: POD_MAKERS,
         controls: &[Control::nsa("network/network-policies")],
         since: "0.1.0",
         summary: "NetworkPolicy selects no pods (likely a label typo)",

@@ -1,4 +1,4 @@
-use crate::netpol::helpers::KINDS;
+use crate::netpol::helpers::{KINDS, POD_MAKERS};
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, FieldPath, Severity};
 
@@ -43,6 +43,7 @@ declare_rule! {
         family: Family::Network,
         severity: Severity::Low,
         kinds: KINDS,
+        needs: POD_MAKERS,
         controls: &[Control::nsa("network/network-policies")],
         since: "0.1.0",
         summary: "NetworkPolicy is in a namespace that runs no workload",
@@ -53,10 +54,15 @@ declare_rule! {
 
 fn check(cx: &mut Checker<'_>) {
     let m = cx.netpol();
-    if m.workloads.is_empty() && !m.complete {
+    // Manifests: only when the inputs show workloads somewhere. A live cluster: only where
+    // every kind that makes pods was read in the policy's namespace.
+    if !m.live && m.workloads.is_empty() {
         return;
     }
     for p in &m.policies {
+        if m.live && !m.pods_known_in(&p.namespace) {
+            continue;
+        }
         if m.workloads_in(&p.namespace).is_empty() {
             cx.report(
                 p.object,

@@ -1,4 +1,4 @@
-use crate::netpol::helpers::{KINDS, namespace_anchor, namespaces_with_workloads};
+use crate::netpol::helpers::{KINDS, POLICIES, namespace_anchor, namespaces_with_workloads};
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
 
@@ -49,6 +49,7 @@ declare_rule! {
         family: Family::Network,
         severity: Severity::High,
         kinds: KINDS,
+        needs: POLICIES,
         controls: &[Control::cis("5.3.2"), Control::nsa("network/control-plane"), Control::mitre("T1046")],
         since: "0.1.0",
         summary: "system or monitoring namespace runs workloads open to every pod",

@@ -1,4 +1,4 @@
-use crate::netpol::helpers::KINDS;
+use crate::netpol::helpers::{KINDS, NAMESPACES_AND_POD_MAKERS};
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
 use stockade_netpol::PortRef;
@@ -44,6 +44,7 @@ declare_rule! {
         family: Family::Network,
         severity: Severity::Medium,
         kinds: KINDS,
+        needs: NAMESPACES_AND_POD_MAKERS,
         controls: &[Control::nsa("network/network-policies")],
         since: "0.1.0",
         summary: "NetworkPolicy names a port no selected container defines",
@@ -61,6 +62,18 @@ fn check(cx: &mut Checker<'_>) {
                     continue;
                 }
                 // The destination pods the names resolve against.
+                // On a live cluster, egress destinations count only when every namespace
+                // they can be in was read (`scan -n NS` reads one).
+                if !ingress
+                    && m.live
+                    && !(if r.all_peers() {
+                        m.complete
+                    } else {
+                        r.peers.iter().all(|peer| m.peer_complete(p, peer))
+                    })
+                {
+                    continue;
+                }
                 let dsts: Vec<usize> = if ingress {
                     m.selected[pi].clone()
                 } else if r.all_peers() {

@@ -1,4 +1,4 @@
-use crate::netpol::helpers::{KINDS, SYSTEM_NAMESPACES, is_controlled, labels_path};
+use crate::netpol::helpers::{KINDS, POLICIES, SYSTEM_NAMESPACES, is_controlled, labels_path};
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
 
@@ -55,6 +55,7 @@ declare_rule! {
         family: Family::Network,
         severity: Severity::Medium,
         kinds: KINDS,
+        needs: POLICIES,
         controls: &[Control::cis("5.3.2"), Control::nsa("network/network-policies"), Control::mitre("T1046")],
         since: "0.1.0",
         summary: "workload is selected by no NetworkPolicy for ingress",

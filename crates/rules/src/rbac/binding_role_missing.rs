@@ -40,6 +40,7 @@ declare_rule! {
         family: Family::Rbac,
         severity: Severity::Low,
         kinds: KINDS,
+        needs: &["Role", "ClusterRole"],
         controls: &[Control::nsa("authn-authz/rbac")],
         since: "0.1.0",
         summary: "binding references a role that does not exist",

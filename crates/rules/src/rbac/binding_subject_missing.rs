@@ -39,6 +39,7 @@ declare_rule! {
         family: Family::Rbac,
         severity: Severity::Medium,
         kinds: &["RoleBinding", "ClusterRoleBinding", "ServiceAccount", "Namespace"],
+        needs: &["ServiceAccount", "Namespace"],
         controls: &[Control::nsa("authn-authz/rbac"), Control::mitre("T1078")],
         since: "0.1.0",
         summary: "binds a ServiceAccount (or namespace) that does not exist",
@@ -69,6 +70,10 @@ fn check(cx: &mut Checker<'_>) {
                         s.display()
                     ),
                 );
+                continue;
+            }
+            // Only from ServiceAccounts that were read in that namespace.
+            if !inv.read_scope().covers("ServiceAccount", Some(ns)) {
                 continue;
             }
             let ns_has_sas = inv

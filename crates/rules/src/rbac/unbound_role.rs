@@ -39,6 +39,7 @@ declare_rule! {
         family: Family::Rbac,
         severity: Severity::Info,
         kinds: KINDS,
+        needs: &["RoleBinding", "ClusterRoleBinding"],
         controls: &[Control::nsa("authn-authz/rbac")],
         since: "0.1.0",
         summary: "role is not used by any binding",
@@ -65,8 +66,18 @@ fn check(cx: &mut Checker<'_>) {
             }
         }
     }
+    let scope = cx.inv.read_scope();
     for (i, r) in m.roles.iter().enumerate() {
         if used[i] || !is_users(r.object, r.builtin) {
+            continue;
+        }
+        // Only from bindings that were read wherever they could reference the role: a
+        // ClusterRole can be bound by a RoleBinding in any namespace.
+        let bindings_read = match r.kind {
+            RoleKind::Role => scope.covers("RoleBinding", r.namespace.as_deref()),
+            RoleKind::ClusterRole => scope.cluster_wide("RoleBinding"),
+        };
+        if !bindings_read {
             continue;
         }
         // An aggregated ClusterRole's own `rules` are written by the controller: it is used when

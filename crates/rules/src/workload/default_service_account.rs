@@ -54,6 +54,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Low,
         kinds: KINDS,
+        needs: &["ServiceAccount"],
         controls: &[Control::cis("5.1.5"), Control::nsa("authn-authz/rbac"), Control::mitre("T1078.001")],
         since: "0.1.0",
         summary: "pod uses the default service account",

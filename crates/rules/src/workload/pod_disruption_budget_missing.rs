@@ -62,6 +62,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Low,
         kinds: &["Deployment", "StatefulSet"],
+        needs: &["PodDisruptionBudget"],
         controls: &[],
         since: "0.1.0",
         summary: "replicated workload has no PodDisruptionBudget",

@@ -57,6 +57,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Low,
         kinds: KINDS,
+        needs: &["ServiceAccount"],
         controls: &[Control::cis("5.1.6"), Control::nsa("pod-security/service-account-tokens"), Control::mitre("T1528")],
         since: "0.1.0",
         summary: "pod automounts a service account token",

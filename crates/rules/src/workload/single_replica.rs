@@ -64,6 +64,7 @@ declare_rule! {
         family: Family::Workload,
         severity: Severity::Low,
         kinds: &["Deployment", "StatefulSet"],
+        needs: &["HorizontalPodAutoscaler"],
         controls: &[],
         since: "0.1.0",
         summary: "Deployment or StatefulSet runs a single replica",
