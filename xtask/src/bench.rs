@@ -33,12 +33,12 @@ pub struct Config {
 
 /// One run of the scanner.
 #[derive(Clone, Copy, Debug)]
-struct Run {
-    wall: Duration,
+pub(crate) struct Run {
+    pub(crate) wall: Duration,
     /// User plus system CPU time: on a shared machine, wall time includes waiting for a core.
-    cpu: Duration,
-    max_rss_bytes: u64,
-    exit: i32,
+    pub(crate) cpu: Duration,
+    pub(crate) max_rss_bytes: u64,
+    pub(crate) exit: i32,
 }
 
 /// Figures for one corpus.
@@ -156,11 +156,16 @@ fn measure(cfg: &Config, name: &str, corpus: &Path) -> Result<Figures> {
 
 /// Runs one scan and waits for it with `wait4`, which gives that child's own resource usage.
 fn scan(cfg: &Config, corpus: &Path, output: &Path) -> Result<Run> {
+    scan_with(&cfg.bin, corpus, output)
+}
+
+/// Runs `bin scan corpus -o json --no-config --output-file output` and measures that child.
+pub(crate) fn scan_with(bin: &Path, corpus: &Path, output: &Path) -> Result<Run> {
     let stderr_path = crate::target_dir().join("bench-corpus/last-stderr.txt");
     let stderr = std::fs::File::create(&stderr_path)
         .with_context(|| format!("creating {}", stderr_path.display()))?;
     let start = Instant::now();
-    let child = Command::new(&cfg.bin)
+    let child = Command::new(bin)
         .arg("scan")
         .arg(corpus)
         .args(["-o", "json", "--no-config", "--output-file"])
@@ -169,7 +174,7 @@ fn scan(cfg: &Config, corpus: &Path, output: &Path) -> Result<Run> {
         .stdout(Stdio::null())
         .stderr(stderr)
         .spawn()
-        .with_context(|| format!("starting {}", cfg.bin.display()))?;
+        .with_context(|| format!("starting {}", bin.display()))?;
     let pid = libc::pid_t::try_from(child.id()).context("child pid out of range")?;
     let mut status: libc::c_int = 0;
     // SAFETY: an all-zero `rusage` is a valid value of this plain C struct.
@@ -207,7 +212,7 @@ fn scan(cfg: &Config, corpus: &Path, output: &Path) -> Result<Run> {
             .join("\n");
         bail!(
             "{} scan {} failed (status {status:#x}):\n{tail}",
-            cfg.bin.display(),
+            bin.display(),
             corpus.display()
         );
     }

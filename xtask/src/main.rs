@@ -3,11 +3,13 @@
 //! - `gen-corpus [--objects N] [--out DIR] [--force]`: writes the deterministic benchmark corpus.
 //! - `bench [--objects N] [--runs R] [--real DIR] [--bin PATH] [--json] [--check]`: times the
 //!   release scanner on that corpus and on the real-manifest corpus.
+//! - `bench-netpol`, `bench-hostile`: the network-policy matrix and attacker-shaped inputs.
 //!
 //! This binary never builds the scanner: it measures whatever `cargo build --release -p
 //! stockade` last produced, so the figures describe exactly that binary.
 
 mod bench;
+mod bench_hostile;
 mod bench_netpol;
 mod corpus;
 mod new_rule;
@@ -30,6 +32,10 @@ tasks:
   bench-netpol [--workloads N] [--policies P] [--runs R] [--bin PATH] [--check]
       Time `stockade netpol matrix -o json` on a generated inventory (default 2000
       workloads, 1000 NetworkPolicies; 1 warm-up + R runs, default 3); target < 2 s.
+  bench-hostile [--wide N] [--many M] [--runs R] [--bin PATH] [--check]
+      Time `stockade scan` on attacker-shaped inputs: one object with up to N entries
+      (default 200000; target < 1 s) and one file of M small documents (default
+      1000000; target < 1 GB peak RSS per million objects).
   new-rule FAMILY NAME [--severity S] [--policy]
       Scaffold a rule: FAMILY is workload, pss, rbac, network, hygiene or audit; NAME is
       kebab-case. Writes the rule file (docs headings, metadata with the next id, an empty
@@ -167,6 +173,29 @@ fn run() -> Result<()> {
                     .unwrap_or_else(|| target_dir().join("release/stockade")),
             };
             let met = bench_netpol::run(&config)?;
+            if opts.flag("--check") && !met {
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+        "bench-hostile" => {
+            let mut opts = Opts::parse(&rest, &["--wide", "--many", "--runs", "--bin"], &["--check"])?;
+            let num = |v: Option<String>, d: usize, what: &str| -> Result<usize> {
+                v.map_or(Ok(d), |v| {
+                    v.parse()
+                        .with_context(|| format!("{what} expects a number"))
+                })
+            };
+            let config = bench_hostile::Config {
+                wide: num(opts.value("--wide"), 200_000, "--wide")?.max(20),
+                many: num(opts.value("--many"), 1_000_000, "--many")?.max(1),
+                runs: num(opts.value("--runs"), 3, "--runs")?.max(1),
+                bin: opts
+                    .value("--bin")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| target_dir().join("release/stockade")),
+            };
+            let met = bench_hostile::run(&config)?;
             if opts.flag("--check") && !met {
                 std::process::exit(2);
             }

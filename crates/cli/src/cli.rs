@@ -106,7 +106,8 @@ pub enum Command {
 /// paths, or `-` for stdin) or a live cluster (`--cluster`).
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Files, directories (recursive: .yaml, .yml, .json), globs, or `-` for stdin [default: .].
+    /// Files, directories (recursive: .yaml, .yml, .json; symbolic links followed, see
+    /// docs/security.md), globs, or `-` for stdin [default: .].
     pub paths: Vec<String>,
     /// Read objects from a live cluster instead of files (kubeconfig, or in-cluster config).
     #[arg(long, conflicts_with = "paths")]

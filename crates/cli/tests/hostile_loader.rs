@@ -87,3 +87,100 @@ fn a_repeated_key_with_the_same_value_is_a_warning() {
         .unwrap();
     assert_eq!(d0["level"], "warning");
 }
+
+const PRIVILEGED_POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: linked
+  namespace: apps
+spec:
+  containers:
+  - name: c
+    image: registry.example.com/app:1.0.0
+    securityContext:
+      privileged: true
+";
+
+fn scan_json(dir: &std::path::Path, cwd: &std::path::Path) -> (Option<i32>, serde_json::Value) {
+    let out = stockade()
+        .current_dir(cwd)
+        .args(["scan", "--no-config", "-o", "json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let r = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    (out.status.code(), r)
+}
+
+fn codes(r: &serde_json::Value) -> Vec<(String, String)> {
+    r["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["file"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_directory_holding_only_a_symlink_to_a_privileged_pod_is_scanned() {
+    let d = tempfile::tempdir().unwrap();
+    let real = d.path().join("real");
+    let scanned = d.path().join("scanned");
+    std::fs::create_dir_all(real.join("nested")).unwrap();
+    std::fs::create_dir_all(&scanned).unwrap();
+    std::fs::write(real.join("pod.yaml"), PRIVILEGED_POD).unwrap();
+    std::fs::write(
+        real.join("nested/other.yaml"),
+        PRIVILEGED_POD.replace("linked", "nested"),
+    )
+    .unwrap();
+    // A link to a file and a link to a directory, both inside the working directory.
+    std::os::unix::fs::symlink(real.join("pod.yaml"), scanned.join("pod.yaml")).unwrap();
+    std::os::unix::fs::symlink(real.join("nested"), scanned.join("dir")).unwrap();
+    let (code, r) = scan_json(&scanned, d.path());
+    assert_eq!(code, Some(1), "{r}");
+    let privileged: Vec<_> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["ruleId"] == "WL001")
+        .map(|f| f["object"]["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(privileged, ["nested", "linked"], "{r}");
+    assert_eq!(r["summary"]["files"], 2, "{r}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_dangling_links_and_links_leaving_the_tree_are_named_not_skipped_silently() {
+    let d = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let scanned = d.path().join("scanned");
+    std::fs::create_dir_all(scanned.join("sub")).unwrap();
+    std::fs::write(outside.path().join("config.yaml"), PRIVILEGED_POD).unwrap();
+    std::os::unix::fs::symlink(&scanned, scanned.join("sub/loop")).unwrap();
+    std::os::unix::fs::symlink(d.path().join("gone.yaml"), scanned.join("dangling.yaml")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("config.yaml"), scanned.join("creds.yaml"))
+        .unwrap();
+    let (code, r) = scan_json(&scanned, d.path());
+    // Nothing read: no findings, warnings only.
+    assert_eq!(code, Some(0), "{r}");
+    assert_eq!(r["findings"].as_array().unwrap().len(), 0, "{r}");
+    let got = codes(&r);
+    let has = |code: &str, file_end: &str| got.iter().any(|(c, f)| c == code && f.ends_with(file_end));
+    assert!(has("symlink-loop", "sub/loop"), "{got:?}");
+    assert!(has("symlink-dangling", "dangling.yaml"), "{got:?}");
+    assert!(has("symlink-outside", "creds.yaml"), "{got:?}");
+    for d in r["diagnostics"].as_array().unwrap() {
+        assert_eq!(d["level"], "warning", "{d}");
+    }
+    // Naming the target on the command line reads it.
+    let (code, r) = scan_json(&outside.path().join("config.yaml"), d.path());
+    assert_eq!(code, Some(1), "{r}");
+}

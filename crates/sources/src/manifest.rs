@@ -208,6 +208,11 @@ fn push_in_order(out: &mut LoadOutput, batch: &mut Vec<PathBuf>, limits: &Limits
     out.diagnostics.push(d);
 }
 
+/// Walks `dir` in file-name order. Symbolic links are followed, to files and directories alike,
+/// with the walker's loop detection. A link whose target lies outside both `dir` and the working
+/// directory is not read (a hostile repository could otherwise make a CI scan read the runner's
+/// credentials into its report) and is named in a warning, as is a dangling link or a loop.
+/// Nothing is skipped without a word.
 fn walk_dir(
     out: &mut LoadOutput,
     batch: &mut Vec<PathBuf>,
@@ -215,10 +220,39 @@ fn walk_dir(
     glob: Option<&globset::GlobMatcher>,
     limits: &Limits,
 ) {
+    let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let cwd = std::env::current_dir()
+        .and_then(std::fs::canonicalize)
+        .ok();
+    // Links refused by the filter below, reported after the walk in path order.
+    let outside = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
+    let refused = std::sync::Arc::clone(&outside);
     let walker = ignore::WalkBuilder::new(dir)
         .standard_filters(false)
         .hidden(true)
+        .follow_links(true)
         .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            if !e.path_is_symlink() {
+                return true;
+            }
+            match std::fs::canonicalize(e.path()) {
+                Ok(target)
+                    if target.starts_with(&root)
+                        || cwd.as_ref().is_some_and(|c| target.starts_with(c)) =>
+                {
+                    true
+                }
+                Ok(target) => {
+                    if let Ok(mut v) = refused.lock() {
+                        v.push((e.path().display().to_string(), target.display().to_string()));
+                    }
+                    false
+                }
+                // Dangling: let the walker report it.
+                Err(_) => true,
+            }
+        })
         .build();
     let mut matched = 0usize;
     for entry in walker {
@@ -239,20 +273,42 @@ fn walk_dir(
                     out.files_skipped += 1;
                 }
             }
-            Err(e) => push_in_order(
-                out,
-                batch,
-                limits,
-                Diagnostic::at(
-                    DiagnosticLevel::Error,
-                    "io",
-                    &dir.display().to_string(),
-                    0,
-                    0,
-                    format!("cannot walk directory: {e}"),
+            Err(e) => {
+                let (code, shown, message) = walk_error(dir, &e);
+                // A link that loops or dangles holds no input; anything else lost input.
+                let level = if code == "io" {
+                    DiagnosticLevel::Error
+                } else {
+                    DiagnosticLevel::Warning
+                };
+                push_in_order(
+                    out,
+                    batch,
+                    limits,
+                    Diagnostic::at(level, code, &shown, 0, 0, message),
+                );
+            }
+        }
+    }
+    let refused = outside.lock().map(|v| v.clone()).unwrap_or_default();
+    for (link, target) in refused {
+        push_in_order(
+            out,
+            batch,
+            limits,
+            Diagnostic::at(
+                DiagnosticLevel::Warning,
+                "symlink-outside",
+                &link,
+                0,
+                0,
+                format!(
+                    "not read: this symbolic link points outside {} and the working directory \
+                     (to {target}); name the target on the command line to scan it",
+                    dir.display()
                 ),
             ),
-        }
+        );
     }
     if let Some(m) = glob
         && matched == 0
@@ -267,6 +323,53 @@ fn walk_dir(
                 format!("glob `{}` matched no file", m.glob()),
             ),
         );
+    }
+}
+
+/// The code, location and message of an error met while walking: loops and dangling links name
+/// the link, other errors the directory.
+fn walk_error(dir: &Path, e: &ignore::Error) -> (&'static str, String, String) {
+    let mut inner = e;
+    loop {
+        match inner {
+            ignore::Error::WithPath { err, .. }
+            | ignore::Error::WithDepth { err, .. }
+            | ignore::Error::WithLineNumber { err, .. } => inner = err,
+            _ => break,
+        }
+    }
+    match inner {
+        ignore::Error::Loop { child, ancestor } => (
+            "symlink-loop",
+            child.display().to_string(),
+            format!(
+                "not read: this symbolic link loops back to {}",
+                ancestor.display()
+            ),
+        ),
+        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            let path = path_of(e).unwrap_or_else(|| dir.display().to_string());
+            (
+                "symlink-dangling",
+                path,
+                "not read: this symbolic link points to nothing".to_string(),
+            )
+        }
+        _ => (
+            "io",
+            path_of(e).unwrap_or_else(|| dir.display().to_string()),
+            format!("cannot read while walking {}: {e}", dir.display()),
+        ),
+    }
+}
+
+fn path_of(e: &ignore::Error) -> Option<String> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            path_of(err)
+        }
+        _ => None,
     }
 }
 
