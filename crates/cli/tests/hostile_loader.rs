@@ -120,7 +120,7 @@ fn codes(r: &serde_json::Value) -> Vec<(String, String)> {
         .map(|d| {
             (
                 d["code"].as_str().unwrap_or_default().to_string(),
-                d["file"].as_str().unwrap_or_default().to_string(),
+                d["path"].as_str().unwrap_or_default().to_string(),
             )
         })
         .collect()
@@ -153,7 +153,7 @@ fn a_directory_holding_only_a_symlink_to_a_privileged_pod_is_scanned() {
         .map(|f| f["object"]["name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(privileged, ["nested", "linked"], "{r}");
-    assert_eq!(r["summary"]["files"], 2, "{r}");
+    assert_eq!(r["summary"]["filesScanned"], 2, "{r}");
 }
 
 #[cfg(unix)]
