@@ -92,7 +92,10 @@ impl Shape {
     }
 }
 
-fn write_if_missing(path: &Path, make: impl FnOnce(&mut dyn std::io::Write) -> Result<()>) -> Result<()> {
+fn write_if_missing(
+    path: &Path,
+    make: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
+) -> Result<()> {
     if path.is_file() {
         return Ok(());
     }
@@ -137,8 +140,19 @@ pub fn run(cfg: &Config) -> Result<bool> {
     println!("| shape | entries | MB | wall | CPU | peak RSS |");
     println!("| --- | --- | --- | --- | --- | --- |");
     let mut wide_ok = true;
-    let sizes = [cfg.wide / 20, cfg.wide / 5, cfg.wide * 2 / 5, cfg.wide * 4 / 5, cfg.wide];
-    for shape in [Shape::ConfigMapKeys, Shape::OneLineJson, Shape::PodEnv, Shape::Labels] {
+    let sizes = [
+        cfg.wide / 20,
+        cfg.wide / 5,
+        cfg.wide * 2 / 5,
+        cfg.wide * 4 / 5,
+        cfg.wide,
+    ];
+    for shape in [
+        Shape::ConfigMapKeys,
+        Shape::OneLineJson,
+        Shape::PodEnv,
+        Shape::Labels,
+    ] {
         for &n in &sizes {
             let path = dir.join(format!("{}-{n}.{}", shape.name(), shape.extension()));
             write_if_missing(&path, |w| Ok(w.write_all(shape.write(n).as_bytes())?))?;
@@ -185,9 +199,6 @@ pub fn run(cfg: &Config) -> Result<bool> {
         TARGET_RSS_PER_MILLION / 1_000_000,
         if rss_ok { "met" } else { "MISSED" }
     );
-    println!(
-        "wide documents: {}",
-        if wide_ok { "met" } else { "MISSED" }
-    );
+    println!("wide documents: {}", if wide_ok { "met" } else { "MISSED" });
     Ok(wide_ok && rss_ok)
 }

@@ -179,7 +179,11 @@ fn run() -> Result<()> {
             Ok(())
         }
         "bench-hostile" => {
-            let mut opts = Opts::parse(&rest, &["--wide", "--many", "--runs", "--bin"], &["--check"])?;
+            let mut opts = Opts::parse(
+                &rest,
+                &["--wide", "--many", "--runs", "--bin"],
+                &["--check"],
+            )?;
             let num = |v: Option<String>, d: usize, what: &str| -> Result<usize> {
                 v.map_or(Ok(d), |v| {
                     v.parse()

@@ -166,14 +166,18 @@ fn symlink_loops_dangling_links_and_links_leaving_the_tree_are_named_not_skipped
     std::fs::write(outside.path().join("config.yaml"), PRIVILEGED_POD).unwrap();
     std::os::unix::fs::symlink(&scanned, scanned.join("sub/loop")).unwrap();
     std::os::unix::fs::symlink(d.path().join("gone.yaml"), scanned.join("dangling.yaml")).unwrap();
-    std::os::unix::fs::symlink(outside.path().join("config.yaml"), scanned.join("creds.yaml"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("config.yaml"),
+        scanned.join("creds.yaml"),
+    )
+    .unwrap();
     let (code, r) = scan_json(&scanned, d.path());
     // Nothing read: no findings, warnings only.
     assert_eq!(code, Some(0), "{r}");
     assert_eq!(r["findings"].as_array().unwrap().len(), 0, "{r}");
     let got = codes(&r);
-    let has = |code: &str, file_end: &str| got.iter().any(|(c, f)| c == code && f.ends_with(file_end));
+    let has =
+        |code: &str, file_end: &str| got.iter().any(|(c, f)| c == code && f.ends_with(file_end));
     assert!(has("symlink-loop", "sub/loop"), "{got:?}");
     assert!(has("symlink-dangling", "dangling.yaml"), "{got:?}");
     assert!(has("symlink-outside", "creds.yaml"), "{got:?}");

@@ -221,9 +221,7 @@ fn walk_dir(
     limits: &Limits,
 ) {
     let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let cwd = std::env::current_dir()
-        .and_then(std::fs::canonicalize)
-        .ok();
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
     // Links refused by the filter below, reported after the walk in path order.
     let outside = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
     let refused = std::sync::Arc::clone(&outside);
