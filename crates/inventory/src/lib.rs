@@ -20,6 +20,45 @@ use std::collections::HashMap;
 use stockade_model::{Diagnostic, FieldPath, Location, ReadScope};
 use stockade_sources::{LoadOutput, SourceFile};
 
+/// The objects of one identity hash: nearly always one, kept inline.
+#[derive(Debug, Clone)]
+enum Ids {
+    One([u32; 1]),
+    Many(Vec<u32>),
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids::Many(Vec::new())
+    }
+}
+
+impl Ids {
+    fn push(&mut self, idx: usize) {
+        let idx = u32::try_from(idx).expect("fewer than 2^32 objects");
+        match self {
+            Ids::Many(v) if v.is_empty() => *self = Ids::One([idx]),
+            Ids::One([first]) => *self = Ids::Many(vec![*first, idx]),
+            Ids::Many(v) => v.push(idx),
+        }
+    }
+
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Ids::One(one) => one,
+            Ids::Many(v) => v,
+        }
+    }
+}
+
+/// A hash of an object's identity with fixed keys (the same in every run).
+fn identity_hash(kind: &str, ns: &str, name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (kind, ns, name).hash(&mut h);
+    h.finish()
+}
+
 /// Every object of a run, indexed.
 #[derive(Debug, Default)]
 pub struct Inventory {
@@ -27,8 +66,10 @@ pub struct Inventory {
     objects: Vec<Object>,
     by_kind: HashMap<String, Vec<usize>>,
     /// Every object of a kind, namespace and name, in load order: a repository with several
-    /// overlays often holds more than one, and each is judged.
-    by_name: HashMap<(String, String, String), Vec<usize>>,
+    /// overlays often holds more than one, and each is judged. Keyed by a hash of the identity
+    /// (lookups compare the objects themselves), so the index costs a few bytes per object
+    /// instead of three owned strings.
+    by_name: HashMap<u64, Ids>,
     /// The reference graph, built on first use (see [`Inventory::references`]).
     references: std::sync::OnceLock<References>,
     /// What was read of each kind (manifests: everything).
@@ -42,6 +83,8 @@ impl Inventory {
             files: load.files,
             ..Inventory::default()
         };
+        inv.objects.reserve_exact(load.objects.len());
+        inv.by_name.reserve(load.objects.len());
         for m in load.objects {
             inv.push(Object::new(m.root, ObjectOrigin::File(m.origin)));
         }
@@ -52,6 +95,8 @@ impl Inventory {
     /// Builds an inventory from objects that came from elsewhere (a cluster, an admission request).
     pub fn from_objects(objects: Vec<Object>) -> (Inventory, Vec<Diagnostic>) {
         let mut inv = Inventory::default();
+        inv.objects.reserve_exact(objects.len());
+        inv.by_name.reserve(objects.len());
         for o in objects {
             inv.push(o);
         }
@@ -73,15 +118,17 @@ impl Inventory {
 
     fn push(&mut self, o: Object) {
         let idx = self.objects.len();
-        self.by_kind
-            .entry(o.kind().to_string())
-            .or_default()
-            .push(idx);
+        match self.by_kind.get_mut(o.kind()) {
+            Some(ids) => ids.push(idx),
+            None => {
+                self.by_kind.insert(o.kind().to_string(), vec![idx]);
+            }
+        }
         self.by_name
-            .entry((
-                o.kind().to_string(),
-                o.namespace().unwrap_or("").to_string(),
-                o.name().to_string(),
+            .entry(identity_hash(
+                o.kind(),
+                o.namespace().unwrap_or(""),
+                o.name(),
             ))
             .or_default()
             .push(idx);
@@ -184,16 +231,20 @@ impl Inventory {
         ns: Option<&str>,
         name: &str,
     ) -> impl Iterator<Item = &'a Object> + 'a {
+        let (kind, ns, name) = (
+            kind.to_string(),
+            ns.unwrap_or("").to_string(),
+            name.to_string(),
+        );
         self.by_name
-            .get(&(
-                kind.to_string(),
-                ns.unwrap_or("").to_string(),
-                name.to_string(),
-            ))
-            .map(Vec::as_slice)
+            .get(&identity_hash(&kind, &ns, &name))
+            .map(Ids::as_slice)
             .unwrap_or(&[])
             .iter()
-            .map(|&i| &self.objects[i])
+            .map(|&i| &self.objects[i as usize])
+            .filter(move |o| {
+                o.kind() == kind && o.namespace().unwrap_or("") == ns && o.name() == name
+            })
     }
 
     /// Files read.

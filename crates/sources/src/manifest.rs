@@ -328,13 +328,11 @@ fn walk_dir(
 /// the link, other errors the directory.
 fn walk_error(dir: &Path, e: &ignore::Error) -> (&'static str, String, String) {
     let mut inner = e;
-    loop {
-        match inner {
-            ignore::Error::WithPath { err, .. }
-            | ignore::Error::WithDepth { err, .. }
-            | ignore::Error::WithLineNumber { err, .. } => inner = err,
-            _ => break,
-        }
+    while let ignore::Error::WithPath { err, .. }
+    | ignore::Error::WithDepth { err, .. }
+    | ignore::Error::WithLineNumber { err, .. } = inner
+    {
+        inner = err;
     }
     match inner {
         ignore::Error::Loop { child, ancestor } => (
