@@ -379,6 +379,12 @@ pub struct PssArgs {
     /// Output format: table, json, sarif, junit or markdown.
     #[arg(short, long, default_value = "table", value_parser = ["table", "json", "sarif", "junit", "markdown"])]
     pub output: String,
+    /// Settings file for suppressions [default: .stockade.yaml in the scanned directory or a parent].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .stockade.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 /// Arguments of `audit-log`.

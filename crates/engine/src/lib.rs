@@ -13,7 +13,7 @@ mod settings;
 mod snippet;
 
 pub use baseline::{Baseline, BaselineError};
-pub use run::{RunOutput, config_suppression, expired_suppression_warnings, run};
+pub use run::{IGNORE_ANNOTATION, RunOutput, Suppressed, run, suppress};
 pub use settings::{
     CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError, default_config_text, find_config,
 };

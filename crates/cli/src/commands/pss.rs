@@ -9,16 +9,20 @@ use super::inputs::{self, Loaded};
 use crate::cli::PssArgs;
 use anyhow::Context;
 use serde_json::{Value as Json, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use stockade_inventory::{Inventory, Object};
 use stockade_model::escape::{TermLine, TerminalWriter};
-use stockade_model::{Diagnostic, DiagnosticLevel, Finding, Location, Report, RuleInfo};
+use stockade_model::{
+    Diagnostic, DiagnosticLevel, FieldPath, Finding, Location, Report, RuleInfo, Suppression,
+    SuppressionKind,
+};
 use stockade_pss::readiness::{NamespaceReadiness, readiness};
 use stockade_pss::{
     AdmissionConfig, Decision, Evaluation, Level, LevelVersion, Pod, TypeError, Version, decide,
     evaluate, type_errors,
 };
+use stockade_rules::Rule;
 
 /// One workload object and what Stockade concluded about it.
 struct Verdict<'a> {
@@ -38,7 +42,11 @@ impl Verdict<'_> {
     }
 }
 
+/// The suppressions that apply to PSS findings, by fingerprint.
+type Suppressions = HashMap<String, Suppression>;
+
 pub fn run(args: PssArgs) -> anyhow::Result<u8> {
+    let settings = inputs::settings(&args.input, args.config.as_deref(), args.no_config)?;
     let version = Version::parse(&args.version)
         .map_err(|e| anyhow::anyhow!("--version {e}; for example --version v1.33"))?;
     let level = args
@@ -93,6 +101,24 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
         }
     }
 
+    // The findings behind `-o sarif|junit|markdown`; the suppressions `scan` applies (the
+    // objects' `stockade.dev/ignore` annotations, `.stockade.yaml` entries) apply to them, in
+    // every format, and to the exit code.
+    let (findings, rules) = findings(&inv, &verdicts);
+    let split = stockade_engine::suppress(
+        Some(&settings),
+        Some(&inv),
+        None,
+        &stockade_engine::today(),
+        findings,
+    );
+    diagnostics.extend(split.warnings);
+    let sup: Suppressions = split
+        .suppressed
+        .iter()
+        .filter_map(|f| Some((f.fingerprint.clone(), f.suppression.clone()?)))
+        .collect();
+
     let input_error = diagnostics
         .iter()
         .any(|d| d.level == DiagnosticLevel::Error)
@@ -113,6 +139,7 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
         "json" => write_json(
             &mut out,
             &inv,
+            &sup,
             &verdicts,
             ready.as_deref(),
             level,
@@ -122,6 +149,7 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
         "table" => write_text(
             &mut TerminalWriter::new(&mut out, false),
             &inv,
+            &sup,
             &verdicts,
             ready.as_deref(),
             level,
@@ -132,9 +160,9 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
         other => {
             let report = to_report(
                 &inv,
-                &verdicts,
-                level,
-                version,
+                &rules,
+                split.kept,
+                split.suppressed,
                 diagnostics.clone(),
                 files_scanned,
                 files_skipped,
@@ -155,15 +183,53 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
         2
     } else if args.readiness {
         0
-    } else if level.is_some() {
-        u8::from(
-            verdicts
-                .iter()
-                .any(|v| v.at_level.as_ref().is_some_and(|e| !e.allowed())),
-        )
     } else {
-        u8::from(verdicts.iter().any(|v| v.decision.rejected()))
+        // An object fails unless every offending field of its failed checks is suppressed.
+        let fails = |v: &Verdict<'_>| {
+            let e = if level.is_some() {
+                v.at_level.as_ref()
+            } else {
+                v.decision.enforce.as_ref()
+            };
+            e.is_some_and(|e| !e.allowed() && !all_suppressed(&sup, v.object, e))
+        };
+        u8::from(verdicts.iter().any(fails))
     })
+}
+
+/// The suppression of the finding for one offending field of a check, if any.
+fn suppression<'s>(
+    sup: &'s Suppressions,
+    o: &Object,
+    check: &str,
+    path: &FieldPath,
+) -> Option<&'s Suppression> {
+    let rule = stockade_rules::pss::rule_for_check(check)?;
+    sup.get(&stockade_model::fingerprint(rule.id, &o.oref, path))
+}
+
+/// Whether every offending field of every failed check of `e` is suppressed.
+fn all_suppressed(sup: &Suppressions, o: &Object, e: &Evaluation) -> bool {
+    e.failures.iter().all(|f| {
+        !f.forbidden.violations.is_empty()
+            && f.forbidden
+                .violations
+                .iter()
+                .all(|v| suppression(sup, o, f.check.id, &v.path).is_some())
+    })
+}
+
+/// ` (suppressed, config: reason)` for the text output (escaped).
+fn suppression_text(s: Option<&Suppression>) -> String {
+    let Some(s) = s else {
+        return String::new();
+    };
+    let kind = match s.kind {
+        SuppressionKind::Annotation => "annotation",
+        SuppressionKind::Config => "config",
+        SuppressionKind::Baseline => "baseline",
+    };
+    format!(" (suppressed, {kind}: {})", TermLine(&s.reason))
 }
 
 /// Wrong-type diagnostics for fields the PSS checks read that the inventory did not report.
@@ -256,6 +322,7 @@ fn admission_text(v: &Verdict<'_>) -> Option<String> {
 fn write_text(
     w: &mut dyn Write,
     inv: &Inventory,
+    sup: &Suppressions,
     verdicts: &[Verdict<'_>],
     ready: Option<&[NamespaceReadiness]>,
     level: Option<Level>,
@@ -296,7 +363,7 @@ fn write_text(
             Some(e) if !e.allowed() => {
                 counts[1] += 1;
                 writeln!(w, "FAIL    {head}{at}: violates {:?}", e.policy.to_string())?;
-                write_failures(w, inv, v.object, e)?;
+                write_failures(w, inv, sup, v.object, e)?;
             }
             Some(e) => {
                 counts[0] += 1;
@@ -321,7 +388,7 @@ fn write_text(
                     .filter(|e| !e.allowed())
                     .take(1)
                 {
-                    write_failures(w, inv, v.object, e)?;
+                    write_failures(w, inv, sup, v.object, e)?;
                 }
             }
         }
@@ -348,6 +415,13 @@ fn write_text(
         },
         counts[2]
     )?;
+    if !sup.is_empty() {
+        writeln!(
+            w,
+            "{} offending field(s) suppressed; they do not fail the run",
+            sup.len()
+        )?;
+    }
     if level.is_none() && namespaces.values().all(|n| n.labels().count() == 0) {
         writeln!(
             w,
@@ -360,6 +434,7 @@ fn write_text(
 fn write_failures(
     w: &mut dyn Write,
     inv: &Inventory,
+    sup: &Suppressions,
     o: &Object,
     e: &Evaluation,
 ) -> std::io::Result<()> {
@@ -373,9 +448,10 @@ fn write_failures(
         for v in &f.forbidden.violations {
             writeln!(
                 w,
-                "          at {} {}",
+                "          at {} {}{}",
                 location_text(inv, o, &v.path),
-                TermLine(&v.path)
+                TermLine(&v.path),
+                suppression_text(suppression(sup, o, f.check.id, &v.path))
             )?;
         }
     }
@@ -434,7 +510,7 @@ fn write_readiness(
     Ok(())
 }
 
-fn eval_json(inv: &Inventory, o: &Object, e: &Evaluation) -> Json {
+fn eval_json(inv: &Inventory, sup: &Suppressions, o: &Object, e: &Evaluation) -> Json {
     json!({
         "policy": e.policy.to_string(),
         "allowed": e.allowed(),
@@ -445,11 +521,17 @@ fn eval_json(inv: &Inventory, o: &Object, e: &Evaluation) -> Json {
             "rule": stockade_rules::pss::rule_for_check(f.check.id).map(|r| r.id),
             "reason": f.forbidden.reason,
             "detail": f.forbidden.detail,
-            "violations": f.forbidden.violations.iter().map(|v| json!({
-                "path": v.path.to_string(),
-                "location": inv.location(o, &v.path),
-                "message": v.message,
-            })).collect::<Vec<_>>(),
+            "violations": f.forbidden.violations.iter().map(|v| {
+                let mut j = json!({
+                    "path": v.path.to_string(),
+                    "location": inv.location(o, &v.path),
+                    "message": v.message,
+                });
+                if let Some(s) = suppression(sup, o, f.check.id, &v.path) {
+                    j["suppression"] = json!(s);
+                }
+                j
+            }).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
 }
@@ -457,6 +539,7 @@ fn eval_json(inv: &Inventory, o: &Object, e: &Evaluation) -> Json {
 fn write_json(
     w: &mut dyn Write,
     inv: &Inventory,
+    sup: &Suppressions,
     verdicts: &[Verdict<'_>],
     ready: Option<&[NamespaceReadiness]>,
     level: Option<Level>,
@@ -480,7 +563,7 @@ fn write_json(
                 "object": v.object.oref,
                 "location": inv.location(v.object, &stockade_model::FieldPath::root()),
                 "verdict": verdict,
-                "evaluation": v.at_level.as_ref().filter(|_| !v.invalid()).map(|e| eval_json(inv, v.object, e)),
+                "evaluation": v.at_level.as_ref().filter(|_| !v.invalid()).map(|e| eval_json(inv, sup, v.object, e)),
                 "admission": (!v.invalid()).then(|| json!({
                     "namespace": v.namespace,
                     "policy": {
@@ -490,9 +573,9 @@ fn write_json(
                     },
                     "exempt": d.exempt.as_ref().map(|e| e.to_string()),
                     "rejected": d.rejected(),
-                    "enforce": d.enforce.as_ref().map(|e| eval_json(inv, v.object, e)),
-                    "audit": d.audit.as_ref().map(|e| eval_json(inv, v.object, e)),
-                    "warn": d.warn.as_ref().map(|e| eval_json(inv, v.object, e)),
+                    "enforce": d.enforce.as_ref().map(|e| eval_json(inv, sup, v.object, e)),
+                    "audit": d.audit.as_ref().map(|e| eval_json(inv, sup, v.object, e)),
+                    "warn": d.warn.as_ref().map(|e| eval_json(inv, sup, v.object, e)),
                 })),
             })
         })
@@ -526,36 +609,23 @@ fn write_json(
     writeln!(w)
 }
 
-/// The verdicts as a standard report (one finding per offending field, under the PSS rule of
-/// its check), for `-o sarif|junit|markdown`.
-#[allow(clippy::too_many_arguments)] // one call site; the pieces of one report
-fn to_report(
-    inv: &Inventory,
-    verdicts: &[Verdict<'_>],
-    level: Option<Level>,
-    version: Version,
-    diagnostics: Vec<Diagnostic>,
-    files_scanned: usize,
-    files_skipped: usize,
-    coverage: Vec<stockade_model::Coverage>,
-    partial: bool,
-) -> Report {
-    let mut report = Report::new(env!("CARGO_PKG_VERSION"));
-    let mut rules_used = BTreeMap::new();
+/// One finding per offending field of each failed check (at `--level`, else of the enforce
+/// policy), under the PSS rule of the check, in verdict order; and the rules of those checks.
+fn findings(inv: &Inventory, verdicts: &[Verdict<'_>]) -> (Vec<Finding>, Vec<&'static Rule>) {
+    let mut out = Vec::new();
+    let mut rules = BTreeMap::new();
     for v in verdicts {
-        let e = match (&v.at_level, level) {
-            (Some(e), _) => Some(e),
-            (None, _) => v.decision.enforce.as_ref(),
+        let Some(e) = v.at_level.as_ref().or(v.decision.enforce.as_ref()) else {
+            continue;
         };
-        let Some(e) = e else { continue };
         for f in &e.failures {
             let Some(rule) = stockade_rules::pss::rule_for_check(f.check.id) else {
                 continue;
             };
-            rules_used.insert(rule.id, rule);
+            rules.insert(rule.id, rule);
             for viol in &f.forbidden.violations {
                 let location: Option<Location> = inv.location(v.object, &viol.path);
-                report.findings.push(Finding {
+                out.push(Finding {
                     rule_id: rule.id.into(),
                     rule_name: rule.name.into(),
                     severity: rule.severity,
@@ -572,8 +642,25 @@ fn to_report(
             }
         }
     }
-    report.rules = rules_used
-        .values()
+    (out, rules.into_values().collect())
+}
+
+/// The findings as a standard report, for `-o sarif|junit|markdown`.
+#[allow(clippy::too_many_arguments)] // one call site; the pieces of one report
+fn to_report(
+    inv: &Inventory,
+    rules: &[&Rule],
+    findings: Vec<Finding>,
+    suppressed: Vec<Finding>,
+    diagnostics: Vec<Diagnostic>,
+    files_scanned: usize,
+    files_skipped: usize,
+    coverage: Vec<stockade_model::Coverage>,
+    partial: bool,
+) -> Report {
+    let mut report = Report::new(env!("CARGO_PKG_VERSION"));
+    report.rules = rules
+        .iter()
         .map(|r| RuleInfo {
             id: r.id.to_string(),
             name: r.name.to_string(),
@@ -583,14 +670,16 @@ fn to_report(
             controls: r.controls.into(),
         })
         .collect();
-    let _ = version;
     report.summary.files_scanned = files_scanned;
     report.summary.files_skipped = files_skipped;
     report.summary.objects = inv.objects().len();
-    report.summary.rules_run = rules_used.len();
-    for f in &report.findings {
+    report.summary.rules_run = rules.len();
+    for f in &findings {
         *report.summary.by_severity.entry(f.severity).or_default() += 1;
     }
+    report.summary.suppressed = suppressed.len();
+    report.findings = findings;
+    report.suppressed = suppressed;
     report.diagnostics = diagnostics;
     report.coverage = coverage;
     report.partial = partial;

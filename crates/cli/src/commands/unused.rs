@@ -15,8 +15,7 @@ use anstyle::{AnsiColor, Effects, Style};
 use anyhow::Context;
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
-use stockade_engine::{Settings, find_config, today};
+use stockade_engine::{Settings, today};
 use stockade_model::escape::{TermLine, TerminalWriter};
 use stockade_model::{Finding, Report, Severity};
 use stockade_report::Format;
@@ -86,27 +85,7 @@ pub fn run(args: UnusedArgs, color: bool) -> anyhow::Result<u8> {
 }
 
 fn load_settings(args: &UnusedArgs) -> anyhow::Result<Settings> {
-    let mut settings = if args.no_config {
-        Settings::default()
-    } else {
-        let path = match &args.config {
-            Some(p) => Some(p.clone()),
-            None => {
-                let start = args
-                    .input
-                    .paths
-                    .iter()
-                    .find(|p| *p != "-" && Path::new(p).exists())
-                    .map(String::as_str)
-                    .unwrap_or(".");
-                find_config(Path::new(start))
-            }
-        };
-        match path {
-            Some(p) => Settings::load(&p)?,
-            None => Settings::default(),
-        }
-    };
+    let mut settings = inputs::settings(&args.input, args.config.as_deref(), args.no_config)?;
     // `unused` runs its own rule set whatever the config enables for `scan`; `--disable`
     // still removes rules from it.
     settings.enabled = rules();
