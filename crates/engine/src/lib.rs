@@ -6,6 +6,7 @@
 //! nor render output (reporters).
 
 mod baseline;
+mod pss;
 pub mod registry;
 mod run;
 mod same_fact;
@@ -13,6 +14,7 @@ mod settings;
 mod snippet;
 
 pub use baseline::{Baseline, BaselineError};
+pub use pss::{PssFindings, pss_findings};
 pub use run::{IGNORE_ANNOTATION, RunOutput, Suppressed, run, suppress};
 pub use settings::{
     CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError, default_config_text, find_config,
