@@ -325,8 +325,8 @@ pub struct NetpolReachArgs {
     #[arg(long, value_name = "PORT[/PROTOCOL]")]
     pub port: Option<String>,
     /// Output format.
-    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
-    pub output: String,
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
+    pub output: TextFormat,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -338,8 +338,8 @@ pub struct NetpolMatrixArgs {
     #[arg(short = 'n', long, value_name = "NS")]
     pub namespace: Option<String>,
     /// Output format (text shows a grid up to 40 workloads, a list beyond).
-    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
-    pub output: String,
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
+    pub output: TextFormat,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -351,10 +351,18 @@ pub struct NetpolExplainArgs {
     #[arg(value_name = "WORKLOAD")]
     pub workload: String,
     /// Output format.
-    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
-    pub output: String,
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
+    pub output: TextFormat,
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// Text or JSON, for commands whose answer is not a report.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+#[allow(missing_docs)] // help texts of the values would change `--help`
+pub enum TextFormat {
+    Text,
+    Json,
 }
 
 /// Arguments of `pss`.
@@ -381,8 +389,25 @@ pub struct PssArgs {
     #[arg(long = "as", value_name = "USER")]
     pub as_user: Option<String>,
     /// Output format: table, json, sarif, junit or markdown.
-    #[arg(short, long, default_value = "table", value_parser = ["table", "json", "sarif", "junit", "markdown"])]
-    pub output: String,
+    #[arg(short, long, value_enum, default_value_t = PssFormat::Table)]
+    pub output: PssFormat,
+    /// Settings file for suppressions [default: .stockade.yaml in the scanned directory or a parent].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .stockade.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+/// Output formats of `pss`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+#[allow(missing_docs)] // help texts of the values would change `--help`
+pub enum PssFormat {
+    Table,
+    Json,
+    Sarif,
+    Junit,
+    Markdown,
 }
 
 /// Arguments of `audit-log`.

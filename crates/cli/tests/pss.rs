@@ -407,3 +407,149 @@ fn scan_says_one_fact_once_with_every_control() {
         "{text}"
     );
 }
+
+/// Restricted but for runAsNonRoot: one offending field, under PSS017.
+const ROOT_POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: NAME
+  namespace: shop
+ANNOTATIONS
+spec:
+  securityContext: {seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: app
+    image: registry.example.com/app:1
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+";
+
+/// The suppressions `scan` honours apply to `stockade pss` findings: a `.stockade.yaml` entry
+/// (found next to the inputs, or named by --config) and the object's `stockade.dev/ignore`
+/// annotation. Suppressed fields are listed as suppressed in every format, counted in the
+/// summary, and do not fail the run; --no-config ignores the file but not the annotation.
+#[test]
+fn config_and_annotation_suppressions_apply() {
+    let d = tempfile::tempdir().unwrap();
+    let pod = |name: &str, annotations: &str| {
+        ROOT_POD
+            .replace("NAME", name)
+            .replace("ANNOTATIONS\n", annotations)
+    };
+    write(d.path(), "legacy.yaml", &pod("legacy", ""));
+    write(
+        d.path(),
+        "vendor.yaml",
+        &pod(
+            "vendor",
+            "  annotations:\n    stockade.dev/ignore: \"PSS017 -- vendor image runs as root, reviewed\"\n",
+        ),
+    );
+    write(
+        d.path(),
+        ".stockade.yaml",
+        "suppressions:\n- rule: pss-run-as-non-root\n  object: {kind: Pod, namespace: shop, name: legacy}\n  reason: legacy image, migrating in Q3\n",
+    );
+    let pss = |extra: &[&str]| {
+        let mut c = stockade();
+        c.args(["pss", "--level", "restricted"])
+            .args(extra)
+            .arg(d.path());
+        c.output().unwrap()
+    };
+
+    let out = pss(&["-o", "sarif"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sarif = json(&out);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{results:?}");
+    let mut kinds: Vec<(String, String)> = results
+        .iter()
+        .map(|r| {
+            assert_eq!(r["ruleId"], "PSS017");
+            let s = &r["suppressions"][0];
+            (
+                s["kind"].as_str().unwrap().to_string(),
+                s["justification"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            (
+                "external".to_string(),
+                "legacy image, migrating in Q3".to_string()
+            ),
+            (
+                "inSource".to_string(),
+                "vendor image runs as root, reviewed".to_string()
+            ),
+        ]
+    );
+
+    let out = pss(&["-o", "markdown"]);
+    assert_eq!(out.status.code(), Some(0));
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("**0 findings**"), "{md}");
+    assert!(md.contains("2 suppressed findings"), "{md}");
+
+    let out = pss(&["-o", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    for o in v["objects"].as_array().unwrap() {
+        assert_eq!(o["verdict"], "violates", "the admission still rejects it");
+        let viol = &o["evaluation"]["checks"][0]["violations"][0];
+        let want = if o["object"]["name"] == "legacy" {
+            "config"
+        } else {
+            "annotation"
+        };
+        assert_eq!(viol["suppression"]["kind"], want, "{o}");
+    }
+
+    let out = pss(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("spec.containers[0].securityContext.runAsNonRoot (suppressed, config: legacy image, migrating in Q3)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(suppressed, annotation: vendor image runs as root, reviewed)"),
+        "{text}"
+    );
+    assert!(text.contains("2 offending field(s) suppressed"), "{text}");
+
+    // Without the file only the annotation applies: the legacy pod fails the run again.
+    let out = pss(&["--no-config", "-o", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    let sarif = json(&out);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| r.get("suppressions").is_some())
+            .count(),
+        1
+    );
+
+    // --config names a settings file elsewhere; an expired entry stops applying and says so.
+    let other = tempfile::tempdir().unwrap();
+    let cfg = write(
+        other.path(),
+        "pss.yaml",
+        "suppressions:\n- rule: PSS017\n  reason: old exception\n  expires: 2020-01-01\n",
+    );
+    let out = pss(&["--config", cfg.to_str().unwrap(), "-o", "markdown"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("**1 findings**"), "{stdout}");
+    assert!(stdout.contains("old exception"), "{stdout}");
+}

@@ -6,6 +6,7 @@
 //! nor render output (reporters).
 
 mod baseline;
+mod pss;
 pub mod registry;
 mod run;
 mod same_fact;
@@ -13,8 +14,9 @@ mod settings;
 mod snippet;
 
 pub use baseline::{Baseline, BaselineError};
+pub use pss::{PssFindings, pss_findings};
 pub use run::{
-    NotAssessed, RunOutput, config_suppression, expired_suppression_warnings, not_assessed, run,
+    IGNORE_ANNOTATION, NotAssessed, RunOutput, Suppressed, not_assessed, run, suppress,
 };
 pub use settings::{
     CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError, default_config_text, find_config,

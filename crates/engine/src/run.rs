@@ -7,7 +7,7 @@ use stockade_inventory::{Inventory, Object, ObjectOrigin};
 use stockade_model::{
     Diagnostic, DiagnosticLevel, Finding, Suppression, SuppressionKind, fingerprint,
 };
-use stockade_rules::{Hit, Options, Rule};
+use stockade_rules::{Hit, Options};
 
 /// The annotation that suppresses rules on one object: `RULE[,RULE] -- reason`.
 pub const IGNORE_ANNOTATION: &str = "stockade.dev/ignore";
@@ -107,9 +107,9 @@ pub fn run(
             {
                 return None;
             }
-            let (rule, object) = (h.rule, h.object);
+            let object = h.object;
             let mut f = to_finding(inv, settings, h);
-            f.suppression = suppression_for(settings, baseline, today, rule, object, &f);
+            f.suppression = suppression_for(settings, baseline, today, Some(object), &f);
             Some(f)
         })
         .collect();
@@ -221,19 +221,74 @@ fn annotation_diagnostics(inv: &Inventory, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Findings split by [`suppress`].
+#[derive(Debug, Default)]
+pub struct Suppressed {
+    /// Findings no suppression applies to, in input order.
+    pub kept: Vec<Finding>,
+    /// Suppressed findings, each with the suppression that applied, in input order.
+    pub suppressed: Vec<Finding>,
+    /// One warning per expired config entry that would otherwise have suppressed a finding.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Applies the suppressions [`run`] applies to findings that other analyzers made (PSS
+/// verdicts, audit-log alerts, audit-policy findings): the object's `stockade.dev/ignore`
+/// annotation when `inv` holds the object, then the first unexpired matching entry of the
+/// settings' `suppressions:`, then the baseline. `settings` `None` is a run without a settings
+/// file (annotations and the baseline still apply). `today` is `YYYY-MM-DD` (for expiry).
+pub fn suppress(
+    settings: Option<&Settings>,
+    inv: Option<&Inventory>,
+    baseline: Option<&Baseline>,
+    today: &str,
+    findings: impl IntoIterator<Item = Finding>,
+) -> Suppressed {
+    static NONE: std::sync::LazyLock<Settings> = std::sync::LazyLock::new(Settings::default);
+    let settings = settings.unwrap_or(&NONE);
+    let mut findings: Vec<Finding> = findings
+        .into_iter()
+        .map(|mut f| {
+            let object = inv.and_then(|inv| object_of(inv, &f));
+            f.suppression = suppression_for(settings, baseline, today, object, &f);
+            f
+        })
+        .collect();
+    let mut out = Suppressed::default();
+    expired_suppressions(settings, today, &findings, &mut out.warnings);
+    out.suppressed = findings
+        .extract_if(.., |f| f.suppression.is_some())
+        .collect();
+    out.kept = findings;
+    out
+}
+
+/// The object a finding is about: the one of its kind, namespace and name (of several with
+/// that identity, the one at the finding's location).
+fn object_of<'i>(inv: &'i Inventory, f: &Finding) -> Option<&'i Object> {
+    let o = &f.object;
+    let mut all = inv.get_all(&o.kind, o.namespace.as_deref(), &o.name);
+    let first = all.next()?;
+    std::iter::once(first)
+        .chain(all)
+        .find(|c| inv.location(c, &f.field_path) == f.location)
+        .or(Some(first))
+}
+
 /// The suppression that applies to a finding, if any: the object's ignore annotation, then
 /// the first unexpired config entry that matches, then the baseline.
 fn suppression_for(
     settings: &Settings,
     baseline: Option<&Baseline>,
     today: &str,
-    rule: &Rule,
-    object: &Object,
+    object: Option<&Object>,
     f: &Finding,
 ) -> Option<Suppression> {
-    if let Some((ids, reason)) = ignore_annotation(object)
+    if let Some((ids, reason)) = object.and_then(ignore_annotation)
         && ids.iter().any(|id| {
-            id == "*" || id.eq_ignore_ascii_case(rule.id) || id.eq_ignore_ascii_case(rule.name)
+            id == "*"
+                || id.eq_ignore_ascii_case(&f.rule_id)
+                || id.eq_ignore_ascii_case(&f.rule_name)
         })
     {
         return Some(Suppression {
@@ -249,10 +304,9 @@ fn suppression_for(
 }
 
 /// The suppression a config entry or the baseline gives a finding: the first unexpired
-/// matching entry, else the baseline. [`run`] uses it after annotations; findings not made by
-/// `run` (audit-log alerts, audit-policy findings) use it directly. Expired entries are
-/// reported by [`expired_suppression_warnings`].
-pub fn config_suppression(
+/// matching entry, else the baseline. Expired entries are reported by
+/// [`expired_suppressions`].
+fn config_suppression(
     settings: &Settings,
     baseline: Option<&Baseline>,
     today: &str,
@@ -272,18 +326,6 @@ pub fn config_suppression(
         });
     }
     None
-}
-
-/// One warning per expired config entry that would otherwise have suppressed one of
-/// `findings`, as [`run`] reports them.
-pub fn expired_suppression_warnings<'f>(
-    settings: &Settings,
-    today: &str,
-    findings: impl IntoIterator<Item = &'f Finding>,
-) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    expired_suppressions(settings, today, findings, &mut diags);
-    diags
 }
 
 /// Config suppressions (with their index) whose rule and object match the finding, in file

@@ -21,6 +21,7 @@
 //!   exceptions;
 //! - named ports are resolved against the destination pod's container ports (name and protocol).
 
+pub mod answer;
 mod cidr;
 mod eval;
 mod matrix;

@@ -10,6 +10,7 @@
 //! not render output or decide exit codes: the CLI and the rules do that.
 
 pub mod admission;
+pub mod answer;
 pub mod api;
 pub mod checks;
 pub mod eval;

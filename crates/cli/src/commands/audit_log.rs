@@ -44,45 +44,24 @@ fn load_settings(s: &AuditSettingsArgs, near: Option<&Path>) -> anyhow::Result<A
     Ok(settings)
 }
 
-/// The `suppressions:` of the settings file the audit settings came from: the entries
-/// `stockade scan` applies, which may name audit rules (and objects: the alert's target).
-struct Suppressor {
-    settings: Option<stockade_engine::Settings>,
+/// The settings file the audit settings came from, for its `suppressions:` (the entries
+/// `stockade scan` applies, which may name audit rules, and objects: the alert's target).
+fn suppression_settings(
+    audit: &AuditSettings,
+) -> anyhow::Result<Option<stockade_engine::Settings>> {
+    Ok(match &audit.source {
+        Some(p) => Some(stockade_engine::Settings::load(p)?),
+        None => None,
+    })
 }
 
-impl Suppressor {
-    fn load(audit: &AuditSettings) -> anyhow::Result<Self> {
-        let settings = match &audit.source {
-            Some(p) => Some(stockade_engine::Settings::load(p)?),
-            None => None,
-        };
-        Ok(Suppressor { settings })
-    }
-
-    /// Sets the finding's suppression; true when one applies.
-    fn apply(&self, f: &mut Finding) -> bool {
-        f.suppression = self.suppression(f);
-        f.suppression.is_some()
-    }
-
-    /// The suppression that applies to the finding, if any.
-    fn suppression(&self, f: &Finding) -> Option<stockade_model::Suppression> {
-        let s = self.settings.as_ref()?;
-        // Today's date on every call: `serve` runs for days and entries expire.
-        stockade_engine::config_suppression(s, None, &stockade_engine::today(), f)
-    }
-
-    /// Warnings for expired entries that would have suppressed one of the findings.
-    fn warnings<'f>(&self, findings: impl IntoIterator<Item = &'f Finding>) -> Vec<Diagnostic> {
-        match &self.settings {
-            Some(s) => stockade_engine::expired_suppression_warnings(
-                s,
-                &stockade_engine::today(),
-                findings,
-            ),
-            None => Vec::new(),
-        }
-    }
+/// Audit findings split by the settings' suppressions. Today's date on every call: `serve`
+/// runs for days and entries expire.
+fn suppress(
+    settings: Option<&stockade_engine::Settings>,
+    findings: impl IntoIterator<Item = Finding>,
+) -> stockade_engine::Suppressed {
+    stockade_engine::suppress(settings, None, None, &stockade_engine::today(), findings)
 }
 
 fn rule_infos(
@@ -201,21 +180,21 @@ fn analyze(args: AuditAnalyzeArgs, color: bool) -> anyhow::Result<u8> {
             .load_seen(&text)
             .map_err(|e| anyhow::anyhow!("{}: {e}", state.display()))?;
     }
-    let suppressor = Suppressor::load(&settings)?;
+    let suppressions = suppression_settings(&settings)?;
     let mut findings: Vec<Finding> = Vec::new();
     let mut suppressed: Vec<Finding> = Vec::new();
     let mut dropped = 0u64;
     let max = args.max_alerts;
-    let mut sink = |mut f: Finding| {
-        let list = if suppressor.apply(&mut f) {
-            &mut suppressed
-        } else {
-            &mut findings
-        };
-        if list.len() < max {
-            list.push(f);
-        } else {
-            dropped += 1;
+    let mut sink = |f: Finding| {
+        let s = suppress(suppressions.as_ref(), [f]);
+        for (list, fs) in [(&mut findings, s.kept), (&mut suppressed, s.suppressed)] {
+            for f in fs {
+                if list.len() < max {
+                    list.push(f);
+                } else {
+                    dropped += 1;
+                }
+            }
         }
     };
     for f in &files {
@@ -243,7 +222,14 @@ fn analyze(args: AuditAnalyzeArgs, color: bool) -> anyhow::Result<u8> {
     }
     let summary = analyzer.summary.clone();
     let mut diagnostics = analyzer.diagnostics().to_vec();
-    diagnostics.extend(suppressor.warnings(findings.iter().chain(&suppressed)));
+    // Once more over the alerts listed (each was split as it came, to cap both lists): the
+    // same split, and the warnings for expired entries that would have suppressed them.
+    let listed = suppress(
+        suppressions.as_ref(),
+        findings.into_iter().chain(suppressed),
+    );
+    let (findings, suppressed) = (listed.kept, listed.suppressed);
+    diagnostics.extend(listed.warnings);
     if dropped > 0 {
         diagnostics.push(Diagnostic::general(
             DiagnosticLevel::Warning,
@@ -359,10 +345,10 @@ fn serve(args: AuditServeArgs) -> anyhow::Result<u8> {
         ),
         None => None,
     };
-    let suppressor = Suppressor::load(&settings)?;
+    let suppressions = suppression_settings(&settings)?;
     let sink: crate::audit_server::AlertSink = Box::new(move |f: &Finding| {
         // Suppressed alerts are not written (the metrics still count every alert).
-        if suppressor.suppression(f).is_some() {
+        if suppress(suppressions.as_ref(), [f.clone()]).kept.is_empty() {
             return;
         }
         // One line per alert, with control characters and bidi overrides as `\u` escapes.
@@ -419,12 +405,11 @@ fn policy(args: AuditPolicyArgs, color: bool) -> anyhow::Result<u8> {
         Ok(text) => {
             report.summary.files_scanned = 1;
             match stockade_audit::policy::check_policy(&name, &text, &settings) {
-                Ok(mut findings) => {
+                Ok(findings) => {
                     report.summary.objects = 1;
-                    let suppressor = Suppressor::load(&settings)?;
-                    report.diagnostics.extend(suppressor.warnings(&findings));
-                    let suppressed: Vec<Finding> =
-                        findings.extract_if(.., |f| suppressor.apply(f)).collect();
+                    let split = suppress(suppression_settings(&settings)?.as_ref(), findings);
+                    report.diagnostics.extend(split.warnings);
+                    let (findings, suppressed) = (split.kept, split.suppressed);
                     for f in &findings {
                         *report.summary.by_severity.entry(f.severity).or_default() += 1;
                     }

@@ -84,6 +84,35 @@ pub fn load_scoped(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<
     })
 }
 
+/// The settings of a command that reads `input`: `config` when given, nothing with
+/// `no_config`, else the `.stockade.yaml` found from the first existing input path (or the
+/// current directory) up. `scan`, `unused` and `pss` find their settings this way.
+pub fn settings(
+    input: &InputArgs,
+    config: Option<&std::path::Path>,
+    no_config: bool,
+) -> anyhow::Result<stockade_engine::Settings> {
+    if no_config {
+        return Ok(stockade_engine::Settings::default());
+    }
+    let path = match config {
+        Some(p) => Some(p.to_path_buf()),
+        None => {
+            let start = input
+                .paths
+                .iter()
+                .find(|p| *p != "-" && std::path::Path::new(p).exists())
+                .map(String::as_str)
+                .unwrap_or(".");
+            stockade_engine::find_config(std::path::Path::new(start))
+        }
+    };
+    Ok(match path {
+        Some(p) => stockade_engine::Settings::load(&p)?,
+        None => stockade_engine::Settings::default(),
+    })
+}
+
 /// A progress bar on stderr while resource types are listed; hidden when stderr is not a TTY.
 struct Bar(indicatif::ProgressBar);
 

@@ -2,43 +2,20 @@
 //! level and version (`--level`), or by each namespace's `pod-security.kubernetes.io` labels,
 //! and `--readiness` per namespace.
 //!
-//! The text output names objects, namespaces and offending values from the inputs: each goes
-//! through [`TermLine`], and the whole output through a [`TerminalWriter`] as a backstop.
+//! Parse → assess (`stockade_pss::answer`) → findings and suppressions (`stockade_engine`) →
+//! render (`stockade_report::pss`, or the standard report for sarif, junit and markdown).
 
 use super::inputs::{self, Loaded};
-use crate::cli::PssArgs;
+use crate::cli::{PssArgs, PssFormat};
 use anyhow::Context;
-use serde_json::{Value as Json, json};
-use std::collections::BTreeMap;
 use std::io::Write;
-use stockade_inventory::{Inventory, Object};
-use stockade_model::escape::{TermLine, TerminalWriter};
-use stockade_model::{Diagnostic, DiagnosticLevel, Finding, Location, Report, RuleInfo};
-use stockade_pss::readiness::{NamespaceReadiness, readiness};
-use stockade_pss::{
-    AdmissionConfig, Decision, Evaluation, Level, LevelVersion, Pod, TypeError, Version, decide,
-    evaluate, type_errors,
-};
-
-/// One workload object and what Stockade concluded about it.
-struct Verdict<'a> {
-    object: &'a Object,
-    pod: Pod<'a>,
-    namespace: String,
-    type_errors: Vec<TypeError>,
-    /// At `--level`, when given.
-    at_level: Option<Evaluation>,
-    /// What the namespace's admission policy does with it.
-    decision: Decision,
-}
-
-impl Verdict<'_> {
-    fn invalid(&self) -> bool {
-        !self.type_errors.is_empty()
-    }
-}
+use stockade_engine::PssFindings;
+use stockade_model::{Report, RuleInfo};
+use stockade_pss::answer::{Assessment, Options, assess};
+use stockade_pss::{AdmissionConfig, Level, Version};
 
 pub fn run(args: PssArgs) -> anyhow::Result<u8> {
+    let settings = inputs::settings(&args.input, args.config.as_deref(), args.no_config)?;
     let version = Version::parse(&args.version)
         .map_err(|e| anyhow::anyhow!("--version {e}; for example --version v1.33"))?;
     let level = args
@@ -51,97 +28,39 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
         Some(p) => AdmissionConfig::load(p).context("--admission-config")?,
         None => AdmissionConfig::default(),
     };
-    let Loaded {
-        inv,
-        mut diagnostics,
-        files_scanned,
-        files_skipped,
-        coverage,
-        partial,
-    } = inputs::load(&args.input)?;
-
-    let namespaces: BTreeMap<&str, &Object> =
-        inv.of_kind("Namespace").map(|n| (n.name(), n)).collect();
-    let mut verdicts = Vec::new();
-    for o in inv.objects() {
-        let Some(pod) = Pod::of(o) else { continue };
-        let namespace = o.namespace().unwrap_or(&args.namespace).to_string();
-        let type_errors = type_errors(&pod);
-        let at_level = level.map(|l| evaluate(&pod, LevelVersion::new(l, version)));
-        let labels = namespaces.get(namespace.as_str()).map(|n| n.labels());
-        let decision = decide(&pod, &namespace, labels, &config, args.as_user.as_deref());
-        verdicts.push(Verdict {
-            object: o,
-            pod,
-            namespace,
-            type_errors,
-            at_level,
-            decision,
-        });
-    }
-    add_type_diagnostics(&inv, &verdicts, &mut diagnostics);
-    for (name, ns) in &namespaces {
-        let (_, errs) = stockade_pss::Policy::from_labels(ns.labels(), config.defaults);
-        for e in errs {
-            diagnostics.push(Diagnostic::general(
-                DiagnosticLevel::Warning,
-                "pss-label",
-                format!(
-                    "namespace {name}: label {e}; the admission falls back (enforce to restricted, audit and warn to privileged, versions to latest)"
-                ),
-            ));
-        }
-    }
-
-    let input_error = diagnostics
-        .iter()
-        .any(|d| d.level == DiagnosticLevel::Error)
-        || verdicts.iter().any(Verdict::invalid);
-
-    let ready = args.readiness.then(|| {
-        let pods: Vec<(String, Pod<'_>)> = verdicts
-            .iter()
-            .filter(|v| !v.invalid())
-            .map(|v| (v.namespace.clone(), v.pod.clone()))
-            .collect();
-        let extra: Vec<String> = namespaces.keys().map(|s| s.to_string()).collect();
-        readiness(&pods, &extra, version)
-    });
+    let loaded = inputs::load(&args.input)?;
+    let rule_of = |check: &str| stockade_rules::pss::rule_for_check(check).map(|r| r.id);
+    let opts = Options {
+        level,
+        version,
+        config: &config,
+        namespace: &args.namespace,
+        user: args.as_user.as_deref(),
+        readiness: args.readiness,
+        rule_of: &rule_of,
+    };
+    let mut a = assess(&loaded.inv, loaded.diagnostics.clone(), &opts);
+    // The findings behind `-o sarif|junit|markdown`; the suppressions `scan` applies (the
+    // objects' `stockade.dev/ignore` annotations, `.stockade.yaml` entries) apply to them in
+    // every format, and to the exit code.
+    let found = stockade_engine::pss_findings(
+        &mut a,
+        &loaded.inv,
+        Some(&settings),
+        &stockade_engine::today(),
+    );
 
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = match args.output.as_str() {
-        "json" => write_json(
-            &mut out,
-            &inv,
-            &verdicts,
-            ready.as_deref(),
-            level,
-            version,
-            &diagnostics,
-        ),
-        "table" => write_text(
-            &mut TerminalWriter::new(&mut out, false),
-            &inv,
-            &verdicts,
-            ready.as_deref(),
-            level,
-            version,
-            &diagnostics,
-            &namespaces,
-        ),
-        other => {
-            let report = to_report(
-                &inv,
-                &verdicts,
-                level,
-                version,
-                diagnostics.clone(),
-                files_scanned,
-                files_skipped,
-                coverage,
-                partial,
-            );
-            let format = stockade_report::Format::parse(other).context("unknown output format")?;
+    let written = match args.output {
+        PssFormat::Json => stockade_report::pss::json::render(&a, &mut out),
+        PssFormat::Table => stockade_report::pss::text::render(&a, &mut out),
+        PssFormat::Sarif | PssFormat::Junit | PssFormat::Markdown => {
+            let format = match args.output {
+                PssFormat::Sarif => stockade_report::Format::Sarif,
+                PssFormat::Junit => stockade_report::Format::Junit,
+                _ => stockade_report::Format::Markdown,
+            };
+            let report = to_report(&a, loaded, found);
             stockade_report::render(&report, format, &mut out, false)
         }
     };
@@ -151,429 +70,21 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
         return Err(e.into());
     }
 
-    Ok(if input_error {
+    Ok(if a.input_error() {
         2
     } else if args.readiness {
         0
-    } else if level.is_some() {
-        u8::from(
-            verdicts
-                .iter()
-                .any(|v| v.at_level.as_ref().is_some_and(|e| !e.allowed())),
-        )
     } else {
-        u8::from(verdicts.iter().any(|v| v.decision.rejected()))
+        u8::from(a.fails())
     })
 }
 
-/// Wrong-type diagnostics for fields the PSS checks read that the inventory did not report.
-fn add_type_diagnostics(inv: &Inventory, verdicts: &[Verdict<'_>], diags: &mut Vec<Diagnostic>) {
-    for v in verdicts {
-        for e in &v.type_errors {
-            let loc = inv.location(v.object, &e.path);
-            let (path, line, column) =
-                loc.map_or((None, 0, 0), |l| (Some(l.path), l.line, l.column));
-            let known = diags.iter().any(|d| {
-                d.code == "wrong-type" && d.path == path && d.line == line && d.column == column
-            });
-            if known {
-                continue;
-            }
-            diags.push(Diagnostic {
-                level: DiagnosticLevel::Error,
-                code: "wrong-type".into(),
-                message: format!(
-                    "{} {}: `{}` must be {}, found {}; the API server would reject this object, so Stockade gives it no Pod Security verdict",
-                    v.object.kind(),
-                    v.object.display_name(),
-                    e.path,
-                    e.expected,
-                    e.found
-                ),
-                path,
-                line,
-                column,
-            });
-        }
-    }
-}
-
-/// `Kind namespace/name` for the text output (escaped).
-fn describe_object(o: &Object) -> String {
-    match o.namespace() {
-        Some(ns) => format!(
-            "{} {}/{}",
-            TermLine(o.kind()),
-            TermLine(ns),
-            TermLine(o.name())
-        ),
-        None => format!("{} {}", TermLine(o.kind()), TermLine(o.name())),
-    }
-}
-
-/// A location for the text output (escaped).
-fn location_text(inv: &Inventory, o: &Object, path: &stockade_model::FieldPath) -> String {
-    inv.location(o, path)
-        .map(|l| TermLine(l).to_string())
-        .unwrap_or_default()
-}
-
-fn admission_text(v: &Verdict<'_>) -> Option<String> {
-    let d = &v.decision;
-    let ns = TermLine(&v.namespace);
-    if let Some(e) = &d.exempt {
-        return Some(format!("namespace {ns}: exempt ({})", TermLine(e)));
-    }
-    let is_pod = v.object.kind() == "Pod";
-    let mut parts = Vec::new();
-    if let Some(e) = &d.enforce {
-        if e.allowed() {
-            if e.policy.level != Level::Privileged {
-                parts.push(format!("admitted by enforce {:?}", e.policy.to_string()));
-            }
-        } else if is_pod {
-            parts.push(format!("REJECTED by enforce {:?}", e.policy.to_string()));
-        } else {
-            parts.push(format!(
-                "its pods would be REJECTED by enforce {:?}",
-                e.policy.to_string()
-            ));
-        }
-    }
-    if let Some(e) = d.audit.as_ref().filter(|e| !e.allowed()) {
-        parts.push(format!("audit annotation for {:?}", e.policy.to_string()));
-    }
-    if let Some(e) = d.warn.as_ref().filter(|e| !e.allowed()) {
-        parts.push(format!("warning for {:?}", e.policy.to_string()));
-    }
-    if parts.is_empty() {
-        return None;
-    }
-    Some(format!("namespace {ns}: {}", parts.join("; ")))
-}
-
-#[allow(clippy::too_many_arguments)] // one call site; the pieces of one report
-fn write_text(
-    w: &mut dyn Write,
-    inv: &Inventory,
-    verdicts: &[Verdict<'_>],
-    ready: Option<&[NamespaceReadiness]>,
-    level: Option<Level>,
-    version: Version,
-    diagnostics: &[Diagnostic],
-    namespaces: &BTreeMap<&str, &Object>,
-) -> std::io::Result<()> {
-    for d in diagnostics {
-        let pos = d.position();
-        let sep = if pos.is_empty() { "" } else { ": " };
-        writeln!(
-            w,
-            "{:?}: {}{sep}{}",
-            d.level,
-            TermLine(&pos),
-            TermLine(&d.message)
-        )?;
-    }
-    if let Some(ready) = ready {
-        return write_readiness(w, inv, verdicts, ready, namespaces);
-    }
-    let mut counts = [0usize; 3]; // ok, violating, invalid
-    for v in verdicts {
-        let head = describe_object(v.object);
-        let at = inv
-            .location(v.object, &stockade_model::FieldPath::root())
-            .map(|l| format!("  ({})", TermLine(l)))
-            .unwrap_or_default();
-        if v.invalid() {
-            counts[2] += 1;
-            writeln!(
-                w,
-                "INVALID {head}{at}: wrongly typed fields (see the errors above)"
-            )?;
-            continue;
-        }
-        match &v.at_level {
-            Some(e) if !e.allowed() => {
-                counts[1] += 1;
-                writeln!(w, "FAIL    {head}{at}: violates {:?}", e.policy.to_string())?;
-                write_failures(w, inv, v.object, e)?;
-            }
-            Some(e) => {
-                counts[0] += 1;
-                writeln!(
-                    w,
-                    "PASS    {head}{at}: satisfies {:?}",
-                    e.policy.to_string()
-                )?;
-            }
-            None => {
-                let tag = if v.decision.rejected() {
-                    counts[1] += 1;
-                    "REJECT "
-                } else {
-                    counts[0] += 1;
-                    "ADMIT  "
-                };
-                writeln!(w, "{tag} {head}{at}")?;
-                for e in [&v.decision.enforce, &v.decision.audit, &v.decision.warn]
-                    .into_iter()
-                    .flatten()
-                    .filter(|e| !e.allowed())
-                    .take(1)
-                {
-                    write_failures(w, inv, v.object, e)?;
-                }
-            }
-        }
-        if let Some(t) = admission_text(v)
-            && (level.is_none() || namespaces.contains_key(v.namespace.as_str()))
-        {
-            writeln!(w, "        {t}")?;
-        }
-    }
-    let target = match level {
-        Some(l) => format!("{:?}", LevelVersion::new(l, version).to_string()),
-        None => "their namespace's enforce policy".to_string(),
-    };
-    writeln!(
-        w,
-        "\n{} workload object(s): {} satisfy {target}, {} {}, {} invalid",
-        verdicts.len(),
-        counts[0],
-        counts[1],
-        if level.is_some() {
-            "violate it"
-        } else {
-            "would be rejected"
-        },
-        counts[2]
-    )?;
-    if level.is_none() && namespaces.values().all(|n| n.labels().count() == 0) {
-        writeln!(
-            w,
-            "note: no Namespace with pod-security.kubernetes.io labels was read; pass --level restricted (or baseline) to check a level, or --readiness"
-        )?;
-    }
-    Ok(())
-}
-
-fn write_failures(
-    w: &mut dyn Write,
-    inv: &Inventory,
-    o: &Object,
-    e: &Evaluation,
-) -> std::io::Result<()> {
-    for f in &e.failures {
-        writeln!(
-            w,
-            "        {}: {}",
-            f.check.id,
-            TermLine(f.forbidden.describe())
-        )?;
-        for v in &f.forbidden.violations {
-            writeln!(
-                w,
-                "          at {} {}",
-                location_text(inv, o, &v.path),
-                TermLine(&v.path)
-            )?;
-        }
-    }
-    Ok(())
-}
-
-fn write_readiness(
-    w: &mut dyn Write,
-    inv: &Inventory,
-    verdicts: &[Verdict<'_>],
-    ready: &[NamespaceReadiness],
-    namespaces: &BTreeMap<&str, &Object>,
-) -> std::io::Result<()> {
-    for r in ready {
-        let current = namespaces
-            .get(r.namespace.as_str())
-            .and_then(|n| n.label(stockade_pss::api::labels::ENFORCE))
-            .map(|l| format!(" (enforce label: {})", TermLine(l)))
-            .unwrap_or_default();
-        writeln!(
-            w,
-            "namespace {}{current}: {} workload object(s) all satisfy {:?}",
-            TermLine(&r.namespace),
-            r.objects,
-            r.strictest.to_string()
-        )?;
-        let Some(next) = r.next else {
-            writeln!(w, "  ready for enforce={}", r.strictest.level)?;
-            continue;
-        };
-        if r.strictest.level != Level::Privileged {
-            writeln!(w, "  ready for enforce={}", r.strictest.level)?;
-        }
-        writeln!(
-            w,
-            "  blocking {:?}: {} object(s)",
-            next.to_string(),
-            r.blockers.len()
-        )?;
-        for b in &r.blockers {
-            let Some(v) = verdicts.get(b.index) else {
-                continue;
-            };
-            let at = inv
-                .location(v.object, &stockade_model::FieldPath::root())
-                .map(|l| format!(" ({})", TermLine(l)))
-                .unwrap_or_default();
-            writeln!(
-                w,
-                "    {}{at}: {}",
-                describe_object(v.object),
-                TermLine(&b.detail)
-            )?;
-        }
-    }
-    Ok(())
-}
-
-fn eval_json(inv: &Inventory, o: &Object, e: &Evaluation) -> Json {
-    json!({
-        "policy": e.policy.to_string(),
-        "allowed": e.allowed(),
-        "message": (!e.allowed()).then(|| e.message()),
-        "checks": e.failures.iter().map(|f| json!({
-            "id": f.check.id,
-            "level": f.check.level.as_str(),
-            "rule": stockade_rules::pss::rule_for_check(f.check.id).map(|r| r.id),
-            "reason": f.forbidden.reason,
-            "detail": f.forbidden.detail,
-            "violations": f.forbidden.violations.iter().map(|v| json!({
-                "path": v.path.to_string(),
-                "location": inv.location(o, &v.path),
-                "message": v.message,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn write_json(
-    w: &mut dyn Write,
-    inv: &Inventory,
-    verdicts: &[Verdict<'_>],
-    ready: Option<&[NamespaceReadiness]>,
-    level: Option<Level>,
-    version: Version,
-    diagnostics: &[Diagnostic],
-) -> std::io::Result<()> {
-    let objects: Vec<Json> = verdicts
-        .iter()
-        .map(|v| {
-            let d = &v.decision;
-            let verdict = if v.invalid() {
-                "invalid"
-            } else if let Some(e) = &v.at_level {
-                if e.allowed() { "allowed" } else { "violates" }
-            } else if d.rejected() {
-                "rejected"
-            } else {
-                "admitted"
-            };
-            json!({
-                "object": v.object.oref,
-                "location": inv.location(v.object, &stockade_model::FieldPath::root()),
-                "verdict": verdict,
-                "evaluation": v.at_level.as_ref().filter(|_| !v.invalid()).map(|e| eval_json(inv, v.object, e)),
-                "admission": (!v.invalid()).then(|| json!({
-                    "namespace": v.namespace,
-                    "policy": {
-                        "enforce": d.policy.enforce.to_string(),
-                        "audit": d.policy.audit.to_string(),
-                        "warn": d.policy.warn.to_string(),
-                    },
-                    "exempt": d.exempt.as_ref().map(|e| e.to_string()),
-                    "rejected": d.rejected(),
-                    "enforce": d.enforce.as_ref().map(|e| eval_json(inv, v.object, e)),
-                    "audit": d.audit.as_ref().map(|e| eval_json(inv, v.object, e)),
-                    "warn": d.warn.as_ref().map(|e| eval_json(inv, v.object, e)),
-                })),
-            })
-        })
-        .collect();
-    let readiness: Option<Vec<Json>> = ready.map(|r| {
-        r.iter()
-            .map(|n| {
-                json!({
-                    "namespace": n.namespace,
-                    "objects": n.objects,
-                    "strictest": n.strictest.to_string(),
-                    "next": n.next.map(|x| x.to_string()),
-                    "blockers": n.blockers.iter().filter_map(|b| {
-                        let v = verdicts.get(b.index)?;
-                        Some(json!({"object": v.object.oref, "checks": b.checks, "detail": b.detail}))
-                    }).collect::<Vec<_>>(),
-                })
-            })
-            .collect()
-    });
-    let doc = json!({
-        "schemaVersion": "1.0",
-        "tool": {"name": "stockade", "version": env!("CARGO_PKG_VERSION")},
-        "level": level.map(Level::as_str),
-        "version": version.to_string(),
-        "objects": objects,
-        "readiness": readiness,
-        "diagnostics": diagnostics,
-    });
-    stockade_model::escape::json_to_writer_pretty(&mut *w, &doc)?;
-    writeln!(w)
-}
-
-/// The verdicts as a standard report (one finding per offending field, under the PSS rule of
-/// its check), for `-o sarif|junit|markdown`.
-#[allow(clippy::too_many_arguments)] // one call site; the pieces of one report
-fn to_report(
-    inv: &Inventory,
-    verdicts: &[Verdict<'_>],
-    level: Option<Level>,
-    version: Version,
-    diagnostics: Vec<Diagnostic>,
-    files_scanned: usize,
-    files_skipped: usize,
-    coverage: Vec<stockade_model::Coverage>,
-    partial: bool,
-) -> Report {
+/// The findings as a standard report, for `-o sarif|junit|markdown`.
+fn to_report(a: &Assessment, loaded: Loaded, found: PssFindings) -> Report {
     let mut report = Report::new(env!("CARGO_PKG_VERSION"));
-    let mut rules_used = BTreeMap::new();
-    for v in verdicts {
-        let e = match (&v.at_level, level) {
-            (Some(e), _) => Some(e),
-            (None, _) => v.decision.enforce.as_ref(),
-        };
-        let Some(e) = e else { continue };
-        for f in &e.failures {
-            let Some(rule) = stockade_rules::pss::rule_for_check(f.check.id) else {
-                continue;
-            };
-            rules_used.insert(rule.id, rule);
-            for viol in &f.forbidden.violations {
-                let location: Option<Location> = inv.location(v.object, &viol.path);
-                report.findings.push(Finding {
-                    rule_id: rule.id.into(),
-                    rule_name: rule.name.into(),
-                    severity: rule.severity,
-                    message: f.forbidden.violation_message(viol),
-                    object: v.object.oref.clone(),
-                    location,
-                    field_path: viol.path.clone(),
-                    remediation: rule.remediation.into(),
-                    controls: rule.controls.into(),
-                    fingerprint: stockade_model::fingerprint(rule.id, &v.object.oref, &viol.path),
-                    snippet: None,
-                    suppression: None,
-                });
-            }
-        }
-    }
-    report.rules = rules_used
-        .values()
+    report.rules = found
+        .rules
+        .iter()
         .map(|r| RuleInfo {
             id: r.id.to_string(),
             name: r.name.to_string(),
@@ -583,16 +94,18 @@ fn to_report(
             controls: r.controls.into(),
         })
         .collect();
-    let _ = version;
-    report.summary.files_scanned = files_scanned;
-    report.summary.files_skipped = files_skipped;
-    report.summary.objects = inv.objects().len();
-    report.summary.rules_run = rules_used.len();
-    for f in &report.findings {
+    report.summary.files_scanned = loaded.files_scanned;
+    report.summary.files_skipped = loaded.files_skipped;
+    report.summary.objects = loaded.inv.objects().len();
+    report.summary.rules_run = found.rules.len();
+    for f in &found.split.kept {
         *report.summary.by_severity.entry(f.severity).or_default() += 1;
     }
-    report.diagnostics = diagnostics;
-    report.coverage = coverage;
-    report.partial = partial;
+    report.summary.suppressed = found.split.suppressed.len();
+    report.findings = found.split.kept;
+    report.suppressed = found.split.suppressed;
+    report.diagnostics = a.diagnostics.clone();
+    report.coverage = loaded.coverage;
+    report.partial = loaded.partial;
     report
 }

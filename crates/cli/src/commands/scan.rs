@@ -4,8 +4,7 @@ use super::inputs;
 use crate::cli::ScanArgs;
 use anyhow::Context;
 use std::io::Write;
-use std::path::Path;
-use stockade_engine::{Baseline, Settings, find_config, today};
+use stockade_engine::{Baseline, Settings, today};
 use stockade_model::Severity;
 use stockade_report::Format;
 
@@ -68,27 +67,7 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
 }
 
 fn load_settings(args: &ScanArgs) -> anyhow::Result<Settings> {
-    let mut settings = if args.no_config {
-        Settings::default()
-    } else {
-        let path = match &args.config {
-            Some(p) => Some(p.clone()),
-            None => {
-                let start = args
-                    .input
-                    .paths
-                    .iter()
-                    .find(|p| *p != "-" && Path::new(p).exists())
-                    .map(String::as_str)
-                    .unwrap_or(".");
-                find_config(Path::new(start))
-            }
-        };
-        match path {
-            Some(p) => Settings::load(&p)?,
-            None => Settings::default(),
-        }
-    };
+    let mut settings = inputs::settings(&args.input, args.config.as_deref(), args.no_config)?;
     // A named rule beats a family beats `all`, and disable wins at the same breadth, whatever
     // the order of the flags: `--enable all --disable WL011` runs everything but WL011.
     settings
