@@ -14,6 +14,7 @@ use crate::cli::UnusedArgs;
 use anyhow::Context;
 use std::io::Write;
 use stockade_engine::{Settings, today};
+use stockade_model::escape::TermLine;
 use stockade_report::Format;
 use stockade_rules::{Family, RULES, Rule};
 
