@@ -2,7 +2,8 @@
 //! the release scanner (`stockade scan FILE -o json`, every default rule).
 //!
 //! - *Wide documents*: one object whose mapping or list has N entries (a ConfigMap with N keys,
-//!   the same as one line of JSON, a Pod with N env variables, a Deployment with N labels), for N
+//!   the same as one line of JSON, a Pod with N env variables, the same with a finding on each
+//!   variable, a Deployment with N labels), for N
 //!   from 10,000 to 200,000. Work must grow linearly: the target is **under 1 s** for 200,000.
 //! - *Many small documents*: one file of M small ConfigMaps. Memory must not grow with one file
 //!   beyond what the inventory needs: the target is **under 1 GB peak RSS per million objects**.
@@ -35,6 +36,7 @@ enum Shape {
     ConfigMapKeys,
     OneLineJson,
     PodEnv,
+    EnvSecrets,
     Labels,
 }
 
@@ -44,6 +46,7 @@ impl Shape {
             Shape::ConfigMapKeys => "configmap-keys",
             Shape::OneLineJson => "one-line-json-configmap",
             Shape::PodEnv => "pod-env",
+            Shape::EnvSecrets => "pod-env-finding-each",
             Shape::Labels => "deployment-labels",
         }
     }
@@ -78,6 +81,15 @@ impl Shape {
                 s.push_str("apiVersion: v1\nkind: Pod\nmetadata:\n  name: wide\n  namespace: bench\nspec:\n  containers:\n  - name: c\n    image: registry.example.com/app:1.0.0\n    env:\n");
                 for i in 0..n {
                     let _ = writeln!(s, "    - name: VAR_{i:07}\n      value: v{i}");
+                }
+            }
+            Shape::EnvSecrets => {
+                s.push_str("apiVersion: v1\nkind: Pod\nmetadata:\n  name: wide\n  namespace: bench\nspec:\n  containers:\n  - name: c\n    image: registry.example.com/app:1.0.0\n    env:\n");
+                for i in 0..n {
+                    let _ = writeln!(
+                        s,
+                        "    - name: DB_PASSWORD_{i:07}\n      value: Sup3rS3cret-{i}"
+                    );
                 }
             }
             Shape::Labels => {
@@ -151,6 +163,7 @@ pub fn run(cfg: &Config) -> Result<bool> {
         Shape::ConfigMapKeys,
         Shape::OneLineJson,
         Shape::PodEnv,
+        Shape::EnvSecrets,
         Shape::Labels,
     ] {
         for &n in &sizes {

@@ -94,6 +94,7 @@ pub fn run(
     // Building a finding (location, snippet, fingerprint, suppression) only reads the
     // inventory and settings: parallel too, in order. Each hit's path and message move into
     // its finding; one vector of findings is allocated at its final size.
+    let snippets = crate::snippet::Cache::default();
     let built: Vec<Option<Finding>> = hits
         .into_par_iter()
         .map(|h| {
@@ -108,7 +109,7 @@ pub fn run(
                 return None;
             }
             let object = h.object;
-            let mut f = to_finding(inv, settings, h);
+            let mut f = to_finding(inv, settings, &snippets, h);
             f.suppression = suppression_for(settings, baseline, today, Some(object), &f);
             Some(f)
         })
@@ -145,12 +146,16 @@ fn is_excluded(inv: &Inventory, settings: &Settings, o: &Object) -> bool {
     false
 }
 
-fn to_finding(inv: &Inventory, settings: &Settings, h: Hit<'_>) -> Finding {
+fn to_finding(
+    inv: &Inventory,
+    settings: &Settings,
+    snippets: &crate::snippet::Cache,
+    h: Hit<'_>,
+) -> Finding {
     let location = inv.location(h.object, &h.path);
-    let snippet = location
-        .as_ref()
-        .filter(|l| l.line > 0)
-        .and_then(|l| crate::snippet::snippet(inv, h.object, &h.path, l.line, h.sensitive));
+    let snippet = location.as_ref().filter(|l| l.line > 0).and_then(|l| {
+        crate::snippet::snippet(inv, snippets, h.object, &h.path, l.line, h.sensitive)
+    });
     Finding {
         rule_id: h.rule.id.into(),
         rule_name: h.rule.name.into(),

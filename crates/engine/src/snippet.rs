@@ -9,9 +9,176 @@
 //! [`MAX_WIDTH`] characters. Secret objects, fields a rule marks sensitive and credential-like
 //! values are shown as `key: <redacted>`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use stockade_inventory::{Inventory, Object};
 use stockade_model::{FieldPath, Segment};
 use stockade_sources::{Key, Node, Value};
+
+/// Objects with more nodes than this, and more than [`WALKS_BEFORE_INDEX`] findings, get a
+/// [`LineIndex`] built once instead of a walk of the whole object per finding: an object with
+/// 200,000 env entries and a finding on each would otherwise cost findings × nodes.
+const INDEX_ABOVE: usize = 2048;
+
+/// Walks of one large object after which its [`LineIndex`] is built: a few findings on a large
+/// object are cheaper walked than indexed.
+const WALKS_BEFORE_INDEX: u32 = 16;
+
+/// Line indexes of the large objects of one run with many findings, by object address.
+#[derive(Default)]
+pub struct Cache {
+    objects: Mutex<HashMap<usize, Seen>>,
+}
+
+#[derive(Default)]
+struct Seen {
+    walks: u32,
+    index: Option<Arc<LineIndex>>,
+}
+
+impl Cache {
+    /// The object's index once it has had enough findings; `None` means walk it.
+    fn index_of(&self, o: &Object) -> Option<Arc<LineIndex>> {
+        if count_capped(&o.root, INDEX_ABOVE + 1) <= INDEX_ABOVE {
+            return None;
+        }
+        let id = std::ptr::from_ref(o) as usize;
+        {
+            let mut map = self.objects.lock().ok()?;
+            let seen = map.entry(id).or_default();
+            if let Some(i) = &seen.index {
+                return Some(Arc::clone(i));
+            }
+            seen.walks += 1;
+            if seen.walks <= WALKS_BEFORE_INDEX {
+                return None;
+            }
+        }
+        let built = Arc::new(LineIndex::build(&o.root));
+        let mut map = self.objects.lock().ok()?;
+        let seen = map.entry(id).or_default();
+        Some(Arc::clone(seen.index.get_or_insert(built)))
+    }
+}
+
+/// Nodes of the tree, counting no further than `cap`.
+fn count_capped(n: &Node, cap: usize) -> usize {
+    let mut count = 1;
+    let mut stack: Vec<&Node> = vec![n];
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            Value::Map(entries) => {
+                for (_, v) in entries {
+                    count += 1;
+                    stack.push(v);
+                }
+            }
+            Value::Seq(items) => {
+                for v in items {
+                    count += 1;
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+        if count >= cap {
+            return count;
+        }
+    }
+    count
+}
+
+/// What starts on each line of one object, with every node's place in a pre-order walk, so the
+/// question [`Scan::walk`] answers is answered from one line's entries.
+pub struct LineIndex {
+    /// (node address, pre-order number, end of its subtree), sorted by address.
+    spans: Vec<(usize, u32, u32)>,
+    lines: HashMap<u32, LineEntries>,
+}
+
+#[derive(Default)]
+struct LineEntries {
+    /// Pre-order numbers of the scalars starting on the line.
+    scalars: Vec<u32>,
+    /// Keys starting on the line: (pre-order number of their mapping, value address, key address).
+    keys: Vec<(u32, usize, usize)>,
+    /// A credential-like scalar (or `name`/`value` pair) is on the line.
+    credential: bool,
+}
+
+impl LineIndex {
+    fn build(root: &Node) -> LineIndex {
+        let mut ix = LineIndex {
+            spans: Vec::new(),
+            lines: HashMap::new(),
+        };
+        let mut next = 0u32;
+        ix.add(root, None, &mut next);
+        ix.spans.sort_unstable_by_key(|s| s.0);
+        ix
+    }
+
+    fn add(&mut self, n: &Node, key: Option<&str>, next: &mut u32) {
+        let pre = *next;
+        *next += 1;
+        if !matches!(n.value, Value::Map(_) | Value::Seq(_)) {
+            self.lines.entry(n.pos.line).or_default().scalars.push(pre);
+        }
+        if let (Value::Str(s), Some(k)) = (&n.value, key)
+            && stockade_rules::looks_like_credential(k, s)
+        {
+            self.lines.entry(n.pos.line).or_default().credential = true;
+        }
+        match &n.value {
+            Value::Map(entries) => {
+                let field = |f: &str| {
+                    entries
+                        .iter()
+                        .find(|(k, _)| k.name == f)
+                        .and_then(|(_, v)| v.as_str().map(|s| (s, v.pos.line)))
+                };
+                if let (Some((name, _)), Some((value, l))) = (field("name"), field("value"))
+                    && stockade_rules::looks_like_credential(name, value)
+                {
+                    self.lines.entry(l).or_default().credential = true;
+                }
+                for (k, v) in entries {
+                    self.lines.entry(k.pos.line).or_default().keys.push((
+                        pre,
+                        std::ptr::from_ref(v) as usize,
+                        std::ptr::from_ref(k) as usize,
+                    ));
+                    self.add(v, Some(k.name.as_str()), next);
+                }
+            }
+            Value::Seq(items) => {
+                for v in items {
+                    self.add(v, key, next);
+                }
+            }
+            _ => {}
+        }
+        self.spans
+            .push((std::ptr::from_ref(n) as usize, pre, *next));
+    }
+
+    /// The walk's answer (others, credential) for `line` and the located node, or `None` when
+    /// the node is not in this tree.
+    fn scan(&self, line: u32, target: &Node, path_keys: &[*const Key]) -> Option<(bool, bool)> {
+        let t = std::ptr::from_ref(target) as usize;
+        let i = self.spans.binary_search_by_key(&t, |s| s.0).ok()?;
+        let (_, start, end) = self.spans[i];
+        let inside = |p: u32| start <= p && p < end;
+        let Some(e) = self.lines.get(&line) else {
+            return Some((false, false));
+        };
+        let others = e.scalars.iter().any(|&p| !inside(p))
+            || e.keys.iter().any(|&(map, v, k)| {
+                !inside(map) && v != t && !path_keys.iter().any(|&pk| pk as usize == k)
+            });
+        Some((others, e.credential))
+    }
+}
 
 /// The widest snippet, in characters.
 pub const MAX_WIDTH: usize = 200;
@@ -22,6 +189,7 @@ const REDACTED: &str = "<redacted>";
 /// The snippet of a finding at `path` of `o`, on source line `line`.
 pub fn snippet(
     inv: &Inventory,
+    cache: &Cache,
     o: &Object,
     path: &FieldPath,
     line: u32,
@@ -30,14 +198,13 @@ pub fn snippet(
     let text = inv.source_line(o, line)?;
     let redact = sensitive || o.kind() == "Secret";
     let (key, node, path_keys) = located(&o.root, path);
-    let mut others = false;
-    let mut credential = false;
-    let cx = Scan {
-        line,
-        target: node,
-        path_keys: &path_keys,
+    let (others, credential) = match cache
+        .index_of(o)
+        .and_then(|ix| ix.scan(line, node, &path_keys))
+    {
+        Some(answer) => answer,
+        None => walk(&o.root, line, node, &path_keys),
     };
-    cx.walk(&o.root, None, false, &mut others, &mut credential);
     // A flow collection (`{…}`, `[…]`) located here shows its children's values on the line:
     // only its key is shown then.
     let flow_collection = matches!(node.value, Value::Map(_) | Value::Seq(_))
@@ -74,6 +241,19 @@ fn shared_with_neighbour(inv: &Inventory, o: &Object, line: u32) -> bool {
             }
             _ => false,
         })
+}
+
+/// Whether a node that is not allowed, and a credential-like value, start on `line`.
+fn walk(root: &Node, line: u32, target: &Node, path_keys: &[*const Key]) -> (bool, bool) {
+    let mut others = false;
+    let mut credential = false;
+    let cx = Scan {
+        line,
+        target,
+        path_keys,
+    };
+    cx.walk(root, None, false, &mut others, &mut credential);
+    (others, credential)
 }
 
 /// The last line any node of the tree starts on.
@@ -223,6 +403,73 @@ fn cut(s: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every node of a tree, with the keys of the path to it.
+    fn nodes<'a>(
+        n: &'a Node,
+        keys: &mut Vec<*const Key>,
+        out: &mut Vec<(&'a Node, Vec<*const Key>)>,
+    ) {
+        out.push((n, keys.clone()));
+        match &n.value {
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    keys.push(std::ptr::from_ref(k));
+                    nodes(v, keys, out);
+                    keys.pop();
+                }
+            }
+            Value::Seq(items) => {
+                for v in items {
+                    nodes(v, keys, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The line index answers exactly what the walk answers, for every node as the located
+    /// one and every line, on a tree mixing block and flow styles, aliases and credentials.
+    #[test]
+    fn the_line_index_agrees_with_the_walk() {
+        let mut text = String::from(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: &l {a: b, c: d}}\nspec:\n  x: *l\n  containers:\n  - name: c\n    env:\n",
+        );
+        for i in 0..400 {
+            match i % 4 {
+                0 => text.push_str(&format!("    - name: V{i}\n      value: v{i}\n")),
+                1 => text.push_str(&format!(
+                    "    - {{name: DB_PASSWORD{i}, value: hunter{i}}}\n"
+                )),
+                2 => text.push_str(&format!(
+                    "    - name: K{i}\n      value: AKIAIOSFODNN7EXAMPL{}\n",
+                    i % 10
+                )),
+                _ => text.push_str(&format!("    - [{i}, {{k: v}}, null, true]\n")),
+            }
+        }
+        let loaded =
+            stockade_sources::yaml::load(&text, 0, stockade_sources::yaml::YamlLimits::default())
+                .expect("loads");
+        let root = &loaded.docs[0];
+        let ix = LineIndex::build(root);
+        let mut all = Vec::new();
+        nodes(root, &mut Vec::new(), &mut all);
+        let last = text.lines().count() as u32 + 1;
+        let mut checked = 0;
+        for (target, keys) in all.iter().step_by(29) {
+            for line in 1..=last {
+                assert_eq!(
+                    ix.scan(line, target, keys),
+                    Some(walk(root, line, target, keys)),
+                    "line {line}, node at {:?}",
+                    target.pos
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 5_000, "{checked}");
+    }
 
     #[test]
     fn line_rules() {
