@@ -23,8 +23,8 @@ use stockade_sources::{LoadOutput, SourceFile};
 /// The objects of one identity hash: nearly always one, kept inline.
 #[derive(Debug, Clone)]
 enum Ids {
-    One([u32; 1]),
-    Many(Vec<u32>),
+    One([usize; 1]),
+    Many(Vec<usize>),
 }
 
 impl Default for Ids {
@@ -35,7 +35,6 @@ impl Default for Ids {
 
 impl Ids {
     fn push(&mut self, idx: usize) {
-        let idx = u32::try_from(idx).expect("fewer than 2^32 objects");
         match self {
             Ids::Many(v) if v.is_empty() => *self = Ids::One([idx]),
             Ids::One([first]) => *self = Ids::Many(vec![*first, idx]),
@@ -43,7 +42,7 @@ impl Ids {
         }
     }
 
-    fn as_slice(&self) -> &[u32] {
+    fn as_slice(&self) -> &[usize] {
         match self {
             Ids::One(one) => one,
             Ids::Many(v) => v,
@@ -241,7 +240,7 @@ impl Inventory {
             .map(Ids::as_slice)
             .unwrap_or(&[])
             .iter()
-            .map(|&i| &self.objects[i as usize])
+            .filter_map(|&i| self.objects.get(i))
             .filter(move |o| {
                 o.kind() == kind && o.namespace().unwrap_or("") == ns && o.name() == name
             })
