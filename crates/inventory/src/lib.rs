@@ -10,11 +10,13 @@
 mod object;
 mod podspec;
 pub mod references;
+pub mod selector;
 mod validate;
 
 pub use object::{Object, ObjectOrigin};
 pub use podspec::{ContainerKind, ContainerView, PodSpecView, WORKLOAD_KINDS};
 pub use references::{ObjectKey, Reference, References, Via};
+pub use selector::LabelSelector;
 
 use std::collections::HashMap;
 use stockade_model::{Diagnostic, FieldPath, Location, ReadScope};

@@ -43,6 +43,7 @@
 //! It borrows nothing from the inventory (it holds object indices), so the inventory can own
 //! it.
 
+pub use crate::selector::{CONTROLLER_POD_LABELS, LabelSelector};
 use crate::{Inventory, Object, PodSpecView};
 use std::collections::{HashMap, HashSet};
 use stockade_model::FieldPath;
@@ -511,107 +512,6 @@ impl<'a> Selectables<'a> {
             }
         }
         s
-    }
-}
-
-/// A label selector: `matchLabels` plus `matchExpressions`, or a plain map (Service).
-#[derive(Debug, Default)]
-pub struct LabelSelector<'a> {
-    equal: Vec<(&'a str, &'a str)>,
-    exprs: Vec<(&'a str, &'a str, Vec<&'a str>)>,
-    /// The selector could not be understood (unknown operator, wrong types): matches nothing
-    /// it is asked about, and callers should not judge it.
-    pub invalid: bool,
-}
-
-impl<'a> LabelSelector<'a> {
-    /// A Service-style selector: a plain map of labels.
-    pub fn from_map(n: &'a Node) -> LabelSelector<'a> {
-        let mut s = LabelSelector::default();
-        for (k, v) in n.entries() {
-            match v.as_str() {
-                Some(v) => s.equal.push((&k.name, v)),
-                None => s.invalid = true,
-            }
-        }
-        s
-    }
-
-    /// A `metav1.LabelSelector` (`matchLabels`, `matchExpressions`).
-    pub fn from_label_selector(n: &'a Node) -> LabelSelector<'a> {
-        let mut s = n
-            .get("matchLabels")
-            .map(LabelSelector::from_map)
-            .unwrap_or_default();
-        for e in n.get("matchExpressions").map(Node::items).unwrap_or(&[]) {
-            let key = e.get("key").and_then(Node::as_str);
-            let op = e.get("operator").and_then(Node::as_str);
-            let values: Vec<&str> = e
-                .get("values")
-                .map(Node::items)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(Node::as_str)
-                .collect();
-            match (key, op) {
-                (Some(k), Some(op @ ("In" | "NotIn" | "Exists" | "DoesNotExist"))) => {
-                    s.exprs.push((k, op, values));
-                }
-                _ => s.invalid = true,
-            }
-        }
-        s
-    }
-
-    /// Whether it selects nothing at all (no terms): for a metav1 selector that means
-    /// "everything", for a Service selector "nothing"; callers decide.
-    pub fn is_empty(&self) -> bool {
-        self.equal.is_empty() && self.exprs.is_empty()
-    }
-
-    /// Whether labels satisfy every term.
-    pub fn matches<'l>(&self, labels: &[(&'l str, &'l str)]) -> bool {
-        self.matches_except(labels, &[])
-    }
-
-    /// Whether a pod template's labels satisfy every term that does not name a label the
-    /// controller adds to each pod it creates (`statefulset.kubernetes.io/pod-name`,
-    /// `pod-template-hash`, …): a selector on those still selects the controller's pods.
-    pub fn matches_template<'l>(&self, labels: &[(&'l str, &'l str)]) -> bool {
-        self.matches_except(labels, CONTROLLER_POD_LABELS)
-    }
-
-    fn matches_except<'l>(&self, labels: &[(&'l str, &'l str)], ignored: &[&str]) -> bool {
-        if self.invalid {
-            return false;
-        }
-        let kept = LabelSelector {
-            equal: self
-                .equal
-                .iter()
-                .filter(|(k, _)| !ignored.contains(k))
-                .copied()
-                .collect(),
-            exprs: self
-                .exprs
-                .iter()
-                .filter(|(k, _, _)| !ignored.contains(k))
-                .cloned()
-                .collect(),
-            invalid: false,
-        };
-        kept.matches_all(labels)
-    }
-
-    fn matches_all(&self, labels: &[(&str, &str)]) -> bool {
-        let get = |k: &str| labels.iter().find(|(lk, _)| *lk == k).map(|(_, v)| *v);
-        self.equal.iter().all(|(k, v)| get(k) == Some(*v))
-            && self.exprs.iter().all(|(k, op, values)| match *op {
-                "In" => get(k).is_some_and(|v| values.contains(&v)),
-                "NotIn" => get(k).is_none_or(|v| !values.contains(&v)),
-                "Exists" => get(k).is_some(),
-                _ => get(k).is_none(),
-            })
     }
 }
 
@@ -1090,7 +990,7 @@ impl Builder<'_> {
     fn selected(
         &mut self,
         o: &Object,
-        selector: &LabelSelector<'_>,
+        selector: &LabelSelector,
         sel: &Selectables<'_>,
         objects: &[Object],
         via: Via,
@@ -1139,8 +1039,13 @@ impl Builder<'_> {
         let Some(selector) = o.root.at("spec.selector") else {
             return;
         };
-        let ls = LabelSelector::from_label_selector(selector);
-        if ls.invalid {
+        // `*metav1.LabelSelector`: null selects no pods, `{}` every pod.
+        let ls = LabelSelector::parse(
+            selector,
+            &FieldPath::parse("spec.selector"),
+            &mut Vec::new(),
+        );
+        if ls.selects_nothing() {
             return;
         }
         self.selected(
@@ -1193,7 +1098,7 @@ impl Builder<'_> {
             return;
         };
         for (i, s) in selectors.items().iter().enumerate() {
-            let ls = LabelSelector::from_label_selector(s);
+            let ls = LabelSelector::parse_value(s, &FieldPath::root(), &mut Vec::new());
             // An empty selector in aggregationRule matches nothing (the controller skips it).
             if ls.invalid || ls.is_empty() {
                 continue;
@@ -1344,20 +1249,6 @@ impl Builder<'_> {
         }
     }
 }
-
-/// Labels that workload controllers add to the pods they create (not in the template).
-pub const CONTROLLER_POD_LABELS: &[&str] = &[
-    "statefulset.kubernetes.io/pod-name",
-    "apps.kubernetes.io/pod-index",
-    "controller-revision-hash",
-    "pod-template-hash",
-    "pod-template-generation",
-    "batch.kubernetes.io/job-name",
-    "batch.kubernetes.io/controller-uid",
-    "batch.kubernetes.io/job-completion-index",
-    "job-name",
-    "controller-uid",
-];
 
 /// The annotation that ties a legacy token Secret to its ServiceAccount.
 pub const SA_NAME_ANNOTATION: &str = "kubernetes.io/service-account.name";
@@ -1704,13 +1595,13 @@ spec: {target: "prod/web-tls"}
             ),
         );
         let root = &load.objects[0].root;
-        let a = LabelSelector::from_label_selector(root.get("a").unwrap());
-        assert!(a.matches(&[("x", "1"), ("z", "")]));
-        assert!(a.matches(&[("x", "1"), ("w", "3"), ("z", "")]));
-        assert!(!a.matches(&[("x", "1"), ("w", "2"), ("z", "")]));
-        assert!(!a.matches(&[("x", "1")]));
-        let b = LabelSelector::from_label_selector(root.get("b").unwrap());
-        assert!(b.invalid && !b.matches(&[]));
+        let a = LabelSelector::parse(root.get("a").unwrap(), &FieldPath::root(), &mut Vec::new());
+        assert!(a.matches(&[("x", "1"), ("z", "")][..]));
+        assert!(a.matches(&[("x", "1"), ("w", "3"), ("z", "")][..]));
+        assert!(!a.matches(&[("x", "1"), ("w", "2"), ("z", "")][..]));
+        assert!(!a.matches(&[("x", "1")][..]));
+        let b = LabelSelector::parse(root.get("b").unwrap(), &FieldPath::root(), &mut Vec::new());
+        assert!(b.invalid && !b.matches(&[][..]));
     }
 
     #[test]

@@ -356,7 +356,7 @@ pub struct Explain {
     /// The workload.
     pub workload: EndpointAnswer,
     /// Its pod labels.
-    pub labels: crate::selector::Labels,
+    pub labels: crate::model::Labels,
     /// Its container ports.
     pub ports: Vec<PortAnswer>,
     /// Whether it uses the host network.

@@ -3,7 +3,7 @@
 //!
 //! It owns the network model ([`Model`]: namespaces with their implicit
 //! `kubernetes.io/metadata.name` label, one endpoint per workload, NetworkPolicies parsed from
-//! the span-carrying tree with exact field paths), label-selector evaluation ([`Selector`]),
+//! the span-carrying tree with exact field paths), label-selector evaluation ([`LabelSelector`], the inventory's),
 //! port sets ([`PortSet`]), CIDR blocks ([`Cidr`]), single-pair verdicts with the policies that
 //! decide them ([`Model::reach`]) and the whole connectivity matrix ([`Matrix`]). It must not
 //! judge configurations (that is the `network` rule family's job) nor render output (the CLI's).
@@ -27,7 +27,6 @@ mod eval;
 mod matrix;
 mod model;
 mod ports;
-mod selector;
 
 pub use cidr::Cidr;
 pub use eval::{Decision, Direction, Endpoint, RuleRef, Verdict};
@@ -37,4 +36,4 @@ pub use model::{
     Workload,
 };
 pub use ports::{PortSet, Protocol};
-pub use selector::{Expr, Operator, Selector};
+pub use stockade_inventory::selector::{Expr, LabelSelector, Operator};

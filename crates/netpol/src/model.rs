@@ -3,13 +3,16 @@
 
 use crate::cidr::Cidr;
 use crate::ports::{PortSet, Protocol};
-use crate::selector::{Labels, Selector};
 use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
+use stockade_inventory::selector::{CONTROLLER_POD_LABELS, LabelSelector};
 use stockade_inventory::{Inventory, Object, ObjectOrigin, PodSpecView, WORKLOAD_KINDS};
 use stockade_model::{Diagnostic, DiagnosticLevel, FieldPath, ReadScope};
 use stockade_sources::{Node, Value};
+
+/// Labels of a pod or namespace.
+pub type Labels = std::collections::BTreeMap<String, String>;
 
 /// The label the API server sets on every namespace to its name.
 pub const NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -112,9 +115,9 @@ pub enum PeerKind {
     /// means every pod of the selected namespaces.
     Pods {
         /// `podSelector`.
-        pods: Option<Selector>,
+        pods: Option<LabelSelector>,
         /// `namespaceSelector`.
-        namespaces: Option<Selector>,
+        namespaces: Option<LabelSelector>,
     },
     /// `ipBlock`: addresses in `cidr` outside every `except`.
     IpBlock {
@@ -243,7 +246,7 @@ pub struct Policy<'a> {
     /// Its name.
     pub name: String,
     /// `spec.podSelector` (missing or null selects every pod, like `{}`).
-    pub pod_selector: Selector,
+    pub pod_selector: LabelSelector,
     /// `spec.ingress`.
     pub ingress: Vec<PolicyRule>,
     /// `spec.egress`.
@@ -594,14 +597,11 @@ impl<'a> Model<'a> {
     /// its template's labels plus the ones the controller adds (`pod-template-hash`,
     /// `statefulset.kubernetes.io/pod-name`, …), so requirements on those are not judged
     /// against the template. For "selects nothing" questions, where a miss is a claim.
-    pub fn may_select(&self, sel: &Selector, w: &Workload<'_>) -> bool {
+    pub fn may_select(&self, sel: &LabelSelector, w: &Workload<'_>) -> bool {
         if w.kind == "Pod" {
             sel.matches(&w.labels)
         } else {
-            sel.matches_ignoring(
-                &w.labels,
-                stockade_inventory::references::CONTROLLER_POD_LABELS,
-            )
+            sel.matches_ignoring(&w.labels, CONTROLLER_POD_LABELS)
         }
     }
 
@@ -741,9 +741,10 @@ fn parse_policy<'a>(o: &'a Object, problems: &mut Problems<'a>) -> Option<Policy
         return None;
     };
     let mut errs: Vec<(FieldPath, String)> = Vec::new();
+    // A value, not a pointer, in the API: missing or null is `{}` and selects every pod.
     let pod_selector = match spec.get("podSelector") {
-        Some(n) => Selector::parse(n, &spec_path.key("podSelector"), &mut errs),
-        None => Selector::everything(),
+        Some(n) => LabelSelector::parse_value(n, &spec_path.key("podSelector"), &mut errs),
+        None => LabelSelector::everything(),
     };
     let ingress = parse_rules(spec, "ingress", "from", &mut errs);
     let egress = parse_rules(spec, "egress", "to", &mut errs);
@@ -923,8 +924,8 @@ fn parse_peer(p: &Node, path: &FieldPath, errs: &mut Vec<(FieldPath, String)>) -
         return PeerKind::Invalid;
     }
     PeerKind::Pods {
-        pods: pods.map(|n| Selector::parse(n, &path.key("podSelector"), errs)),
-        namespaces: nss.map(|n| Selector::parse(n, &path.key("namespaceSelector"), errs)),
+        pods: pods.map(|n| LabelSelector::parse(n, &path.key("podSelector"), errs)),
+        namespaces: nss.map(|n| LabelSelector::parse(n, &path.key("namespaceSelector"), errs)),
     }
 }
 

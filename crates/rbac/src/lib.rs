@@ -17,7 +17,6 @@ pub mod model;
 pub mod paths;
 pub mod policy;
 pub mod query;
-pub mod selector;
 pub mod subject;
 
 pub use model::{Binding, BindingKind, Model, ModelOptions, Role, RoleKind, RuleRef, SubjectRef};

@@ -11,10 +11,10 @@
 
 use crate::defaults;
 use crate::policy::PolicyRule;
-use crate::selector::Selector;
 use crate::subject::UserInfo;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use stockade_inventory::LabelSelector;
 use stockade_inventory::{Inventory, Object};
 use stockade_model::FieldPath;
 use stockade_sources::Node;
@@ -100,7 +100,7 @@ pub struct Role<'a> {
     pub rules: Vec<PolicyRule>,
     /// `aggregationRule.clusterRoleSelectors`, parsed; `Err` when a selector is invalid (the
     /// controller then leaves the role as it is).
-    pub aggregation: Option<Result<Vec<Selector>, String>>,
+    pub aggregation: Option<Result<Vec<LabelSelector>, String>>,
     /// The rules that take effect: its own, or for an aggregated ClusterRole those of every
     /// ClusterRole its selectors pick (each pointing at the role that wrote it).
     pub effective: Vec<RuleRef>,
@@ -339,7 +339,7 @@ impl<'a> Model<'a> {
                     .map(Node::items)
                     .unwrap_or(&[])
                     .iter()
-                    .map(Selector::parse)
+                    .map(aggregation_selector)
                     .collect::<Result<Vec<_>, _>>(),
             ),
             _ => None,
@@ -414,7 +414,7 @@ impl<'a> Model<'a> {
                 let mut seen: HashSet<&PolicyRule> = HashSet::new();
                 for sel in selectors {
                     for &c in &by_name {
-                        if c == a || !sel.matches(|k| labels[c].get(k).copied()) {
+                        if c == a || !sel.matches(&labels[c]) {
                             continue;
                         }
                         for rr in &self.roles[c].effective {
@@ -578,5 +578,19 @@ impl<'a> Model<'a> {
             self.ns_bindings.get(namespace).map_or(&[], Vec::as_slice)
         };
         self.cluster_bindings.iter().chain(ns.iter()).copied()
+    }
+}
+
+/// One of `aggregationRule.clusterRoleSelectors`, as `metav1.LabelSelectorAsSelector`
+/// evaluates it for the clusterrole-aggregation controller: the items are values, so null is
+/// `{}` and selects every ClusterRole; `Err` says why the API machinery would reject it (the
+/// controller then leaves the aggregated ClusterRole unchanged).
+fn aggregation_selector(n: &Node) -> Result<LabelSelector, String> {
+    let mut errors = Vec::new();
+    let sel = LabelSelector::parse_value(n, &FieldPath::root(), &mut errors);
+    match errors.into_iter().next() {
+        Some((path, message)) if path.is_root() => Err(message),
+        Some((path, message)) => Err(format!("`{path}`: {message}")),
+        None => Ok(sel),
     }
 }

@@ -1,6 +1,6 @@
 use crate::hygiene::helpers::{Confidence, Verdict, custom_labels_match, is_live, ns};
 use crate::{Checker, Family, declare_rule};
-use stockade_inventory::references::LabelSelector;
+use stockade_inventory::LabelSelector;
 use stockade_inventory::{Object, Via, WORKLOAD_KINDS};
 use stockade_model::{FieldPath, Severity};
 use stockade_sources::Node;

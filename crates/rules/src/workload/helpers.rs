@@ -303,50 +303,6 @@ pub fn autoscaler_of<'a>(
         })
 }
 
-/// Whether a label selector (`matchLabels`, and `matchExpressions` with `In`, `NotIn`, `Exists`
-/// and `DoesNotExist`) selects an object with `labels`. As in Kubernetes, a selector without
-/// requirements selects everything; what a missing or null selector means is the caller's to
-/// decide. A selector that is not a mapping, or has an expression with an unknown operator,
-/// selects nothing (the API server rejects it). Other wrongly typed parts are treated as unset.
-pub fn selector_matches(selector: &Node, labels: &[(&str, &str)]) -> bool {
-    if !matches!(selector.value, stockade_sources::Value::Map(_)) {
-        return false;
-    }
-    let label = |k: &str| labels.iter().find(|(lk, _)| *lk == k).map(|(_, v)| *v);
-    for (k, v) in selector
-        .get("matchLabels")
-        .map(Node::entries)
-        .unwrap_or(&[])
-    {
-        let Some(v) = v.as_str() else { continue };
-        if label(&k.name) != Some(v) {
-            return false;
-        }
-    }
-    for e in selector
-        .get("matchExpressions")
-        .map(Node::items)
-        .unwrap_or(&[])
-    {
-        let Some(key) = e.get("key").and_then(Node::as_str) else {
-            continue;
-        };
-        let values: Vec<&str> = strings(e.get("values")).map(|(_, s)| s).collect();
-        let have = label(key);
-        let ok = match e.get("operator").and_then(Node::as_str) {
-            Some("In") => have.is_some_and(|h| values.contains(&h)),
-            Some("NotIn") => have.is_none_or(|h| !values.contains(&h)),
-            Some("Exists") => have.is_some(),
-            Some("DoesNotExist") => have.is_none(),
-            _ => return false,
-        };
-        if !ok {
-            return false;
-        }
-    }
-    true
-}
-
 /// Whether a Service is a core `v1` Service (not, say, a Knative `serving.knative.dev` one).
 pub fn is_core_service(o: &stockade_inventory::Object) -> bool {
     o.kind() == "Service" && o.api_group().is_empty()

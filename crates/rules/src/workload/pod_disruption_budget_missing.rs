@@ -1,6 +1,6 @@
-use crate::workload::helpers::{autoscaler_of, same_namespace, selector_matches};
+use crate::workload::helpers::{autoscaler_of, same_namespace};
 use crate::{Checker, Family, declare_rule};
-use stockade_inventory::Object;
+use stockade_inventory::{LabelSelector, Object};
 use stockade_model::{FieldPath, Severity};
 use stockade_sources::Node;
 
@@ -126,7 +126,12 @@ fn selects(budget: &Object, labels: &[(&str, &str)]) -> bool {
     {
         return false;
     }
-    selector_matches(selector, labels)
+    LabelSelector::parse(
+        selector,
+        &FieldPath::parse("spec.selector"),
+        &mut Vec::new(),
+    )
+    .matches(labels)
 }
 
 /// Whether a selector part is empty (`{}`, `[]` or null).
