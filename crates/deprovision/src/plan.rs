@@ -21,28 +21,22 @@ use stockade_sources::{Node, Value};
 /// The kinds a plan must see completely: the grants it revokes, what it deletes and everything
 /// that can still use what it deletes. A plan from a cluster where one of them could not be
 /// read could leave access behind or delete something in use, so none is made.
-pub const NEEDS: &[&str] = &[
-    "Namespace",
-    "ServiceAccount",
-    "Secret",
-    "ConfigMap",
-    "PersistentVolumeClaim",
-    "PersistentVolume",
-    "Role",
-    "ClusterRole",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "Ingress",
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-    "PodTemplate",
-];
+pub const NEEDS: &[&str] = &stockade_model::kinds::concat::<20>(&[
+    &[
+        "Namespace",
+        "ServiceAccount",
+        "Secret",
+        "ConfigMap",
+        "PersistentVolumeClaim",
+        "PersistentVolume",
+        "Role",
+        "ClusterRole",
+        "RoleBinding",
+        "ClusterRoleBinding",
+        "Ingress",
+    ],
+    stockade_model::kinds::WORKLOAD_KINDS,
+]);
 
 /// The kinds `verify` must see completely to prove offline that no grant is left.
 pub const VERIFY_NEEDS: &[&str] = &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];

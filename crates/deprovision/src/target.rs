@@ -8,16 +8,8 @@ pub const FORMS: &str =
     "user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME";
 
 /// Workload kinds a `workload:` target may name (as `kind` in any letter case).
-pub const WORKLOAD_KINDS: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-    "Pod",
-];
+pub const WORKLOAD_KINDS: &[&str] =
+    &stockade_model::kinds::concat::<8>(&[stockade_model::kinds::POD_CONTROLLERS, &["Pod"]]);
 
 /// A de-provisioning target.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

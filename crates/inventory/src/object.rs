@@ -152,18 +152,9 @@ impl Object {
             .iter()
             .any(|r| {
                 r.get("controller").and_then(|c| c.as_bool()) == Some(true)
-                    && matches!(
-                        r.get("kind").and_then(|k| k.as_str()),
-                        Some(
-                            "ReplicaSet"
-                                | "Deployment"
-                                | "StatefulSet"
-                                | "DaemonSet"
-                                | "Job"
-                                | "CronJob"
-                                | "ReplicationController"
-                        )
-                    )
+                    && r.get("kind")
+                        .and_then(|k| k.as_str())
+                        .is_some_and(|k| stockade_model::kinds::POD_CONTROLLERS.contains(&k))
             })
     }
 

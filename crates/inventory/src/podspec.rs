@@ -4,36 +4,12 @@ use crate::Object;
 use stockade_model::FieldPath;
 use stockade_sources::Node;
 
-/// Kinds that carry a pod spec, and the path to it.
-pub const WORKLOAD_KINDS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-    "PodTemplate",
-];
+/// Kinds that carry a pod spec (the catalogue's).
+pub use stockade_model::kinds::WORKLOAD_KINDS;
 
 /// Path from the object root to the pod template's `metadata` and `spec`, per kind.
 pub(crate) fn prefixes(kind: &str) -> Option<(&'static str, &'static str)> {
-    Some(match kind {
-        "Pod" => ("metadata", "spec"),
-        "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicaSet"
-        | "ReplicationController"
-        | "Job" => ("spec.template.metadata", "spec.template.spec"),
-        "CronJob" => (
-            "spec.jobTemplate.spec.template.metadata",
-            "spec.jobTemplate.spec.template.spec",
-        ),
-        "PodTemplate" => ("template.metadata", "template.spec"),
-        _ => return None,
-    })
+    stockade_model::kinds::workload(kind).map(|w| (w.meta_path, w.spec_path))
 }
 
 /// The parsed prefix paths, per kind, built once: `PodSpecView::of` runs for every rule on
@@ -233,19 +209,5 @@ impl<'a> PodSpecView<'a> {
             .iter()
             .enumerate()
             .map(move |(i, n)| (base.index(i), n))
-    }
-}
-
-#[cfg(test)]
-mod catalogue_tests {
-    /// `WORKLOAD_KINDS` is a constant (rules name it in their metadata); the catalogue of
-    /// built-in resources is the source it must agree with.
-    #[test]
-    fn workload_kinds_are_the_catalogue_s() {
-        let mut a: Vec<&str> = super::WORKLOAD_KINDS.to_vec();
-        let mut b: Vec<&str> = stockade_model::kinds::workload_kinds().collect();
-        a.sort_unstable();
-        b.sort_unstable();
-        assert_eq!(a, b);
     }
 }

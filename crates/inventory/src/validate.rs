@@ -191,14 +191,9 @@ const REPLICATED: &[&str] = &[
 ];
 
 /// Kinds whose `spec.template` is a pod template.
-const TEMPLATED: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-];
+fn templated(kind: &str) -> bool {
+    stockade_model::kinds::workload(kind).is_some_and(|w| w.spec_path == "spec.template.spec")
+}
 
 /// `metadata`, its name, namespace, labels and annotations (each value a string), at `base`.
 fn metadata<'a>(meta: &'a Node, base: FieldPath, out: &mut Vec<WrongType<'a>>) {
@@ -278,7 +273,7 @@ pub fn object(o: &crate::Object) -> Vec<WrongType<'_>> {
             node: n,
         });
     }
-    let template = if TEMPLATED.contains(&kind) {
+    let template = if templated(kind) {
         Some((spec.get("template"), spec_path.key("template")))
     } else if kind == "CronJob" {
         let jt = spec.get("jobTemplate");

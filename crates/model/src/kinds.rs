@@ -3,6 +3,11 @@
 //! short name. The cluster lister, the shipped read-only ClusterRole (checked against it by a
 //! test), the RBAC engine's resource table and the reference graph all read this table, so
 //! adding a resource is one line here.
+//!
+//! The kinds that carry a pod spec are listed once too, in [`WORKLOADS`], with where their pod
+//! template is; every workload-kind list ([`WORKLOAD_KINDS`], [`POD_MAKERS`],
+//! [`POD_CONTROLLERS`], [`LONG_RUNNING_KINDS`], and the lists other crates build from them with
+//! [`concat`]) and the catalogue's `workload` attribute derive from that table.
 
 /// One built-in resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,7 +26,8 @@ pub struct Resource {
     pub scanned: bool,
     /// Whether only metadata is read (Secrets: values never leave the API server).
     pub metadata_only: bool,
-    /// Whether it runs pods (its spec holds a pod spec or a pod template).
+    /// Whether it runs pods (its spec holds a pod spec or a pod template): whether its kind
+    /// is in [`WORKLOADS`].
     pub workload: bool,
     /// kubectl's short name (`deploy`), or empty.
     pub short: &'static str,
@@ -70,7 +76,6 @@ const fn r(
     namespaced: bool,
     scanned: bool,
     metadata_only: bool,
-    workload: bool,
     short: &'static str,
 ) -> Resource {
     Resource {
@@ -81,7 +86,7 @@ const fn r(
         namespaced,
         scanned,
         metadata_only,
-        workload,
+        workload: is_workload_kind(kind),
         short,
     }
 }
@@ -96,14 +101,11 @@ pub const RESOURCES: &[Resource] = &[
         false,
         true,
         false,
-        false,
         "ns",
     ),
-    r("", "v1", "nodes", "Node", false, true, false, false, "no"),
-    r("", "v1", "pods", "Pod", true, true, false, true, "po"),
-    r(
-        "", "v1", "services", "Service", true, true, false, false, "svc",
-    ),
+    r("", "v1", "nodes", "Node", false, true, false, "no"),
+    r("", "v1", "pods", "Pod", true, true, false, "po"),
+    r("", "v1", "services", "Service", true, true, false, "svc"),
     r(
         "",
         "v1",
@@ -112,21 +114,10 @@ pub const RESOURCES: &[Resource] = &[
         true,
         true,
         false,
-        false,
         "sa",
     ),
-    r(
-        "",
-        "v1",
-        "configmaps",
-        "ConfigMap",
-        true,
-        true,
-        false,
-        false,
-        "cm",
-    ),
-    r("", "v1", "secrets", "Secret", true, true, true, false, ""),
+    r("", "v1", "configmaps", "ConfigMap", true, true, false, "cm"),
+    r("", "v1", "secrets", "Secret", true, true, true, ""),
     r(
         "",
         "v1",
@@ -134,7 +125,6 @@ pub const RESOURCES: &[Resource] = &[
         "PersistentVolume",
         false,
         true,
-        false,
         false,
         "pv",
     ),
@@ -146,7 +136,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         true,
         false,
-        false,
         "pvc",
     ),
     r(
@@ -157,7 +146,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         true,
         false,
-        true,
         "rc",
     ),
     r(
@@ -168,7 +156,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         true,
         false,
-        true,
         "",
     ),
     r(
@@ -179,7 +166,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         true,
         false,
-        true,
         "deploy",
     ),
     r(
@@ -190,7 +176,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         true,
         false,
-        true,
         "sts",
     ),
     r(
@@ -201,7 +186,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         true,
         false,
-        true,
         "ds",
     ),
     r(
@@ -212,12 +196,11 @@ pub const RESOURCES: &[Resource] = &[
         true,
         true,
         false,
-        true,
         "rs",
     ),
-    r("batch", "v1", "jobs", "Job", true, true, false, true, ""),
+    r("batch", "v1", "jobs", "Job", true, true, false, ""),
     r(
-        "batch", "v1", "cronjobs", "CronJob", true, true, false, true, "cj",
+        "batch", "v1", "cronjobs", "CronJob", true, true, false, "cj",
     ),
     r(
         "networking.k8s.io",
@@ -226,7 +209,6 @@ pub const RESOURCES: &[Resource] = &[
         "Ingress",
         true,
         true,
-        false,
         false,
         "ing",
     ),
@@ -238,7 +220,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         true,
         false,
-        false,
         "netpol",
     ),
     r(
@@ -248,7 +229,6 @@ pub const RESOURCES: &[Resource] = &[
         "PodDisruptionBudget",
         true,
         true,
-        false,
         false,
         "pdb",
     ),
@@ -260,7 +240,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         true,
         false,
-        false,
         "hpa",
     ),
     r(
@@ -270,7 +249,6 @@ pub const RESOURCES: &[Resource] = &[
         "Role",
         true,
         true,
-        false,
         false,
         "",
     ),
@@ -282,7 +260,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         true,
         false,
-        false,
         "",
     ),
     r(
@@ -292,7 +269,6 @@ pub const RESOURCES: &[Resource] = &[
         "ClusterRole",
         false,
         true,
-        false,
         false,
         "",
     ),
@@ -304,7 +280,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         true,
         false,
-        false,
         "",
     ),
     r(
@@ -314,7 +289,6 @@ pub const RESOURCES: &[Resource] = &[
         "ValidatingWebhookConfiguration",
         false,
         true,
-        false,
         false,
         "",
     ),
@@ -326,28 +300,16 @@ pub const RESOURCES: &[Resource] = &[
         false,
         true,
         false,
-        false,
         "",
     ),
-    r(
-        "",
-        "v1",
-        "endpoints",
-        "Endpoints",
-        true,
-        false,
-        false,
-        false,
-        "ep",
-    ),
-    r("", "v1", "events", "Event", true, false, false, false, "ev"),
+    r("", "v1", "endpoints", "Endpoints", true, false, false, "ep"),
+    r("", "v1", "events", "Event", true, false, false, "ev"),
     r(
         "",
         "v1",
         "resourcequotas",
         "ResourceQuota",
         true,
-        false,
         false,
         false,
         "quota",
@@ -360,7 +322,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         false,
         false,
-        false,
         "limits",
     ),
     r(
@@ -371,18 +332,16 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "cs",
     ),
-    r("", "v1", "users", "User", false, false, false, false, ""),
-    r("", "v1", "groups", "Group", false, false, false, false, ""),
+    r("", "v1", "users", "User", false, false, false, ""),
+    r("", "v1", "groups", "Group", false, false, false, ""),
     r(
         "apps",
         "v1",
         "controllerrevisions",
         "ControllerRevision",
         true,
-        false,
         false,
         false,
         "",
@@ -392,7 +351,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "ingressclasses",
         "IngressClass",
-        false,
         false,
         false,
         false,
@@ -406,7 +364,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -414,7 +371,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "servicecidrs",
         "ServiceCIDR",
-        false,
         false,
         false,
         false,
@@ -428,7 +384,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -436,7 +391,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "validatingadmissionpolicybindings",
         "ValidatingAdmissionPolicyBinding",
-        false,
         false,
         false,
         false,
@@ -450,7 +404,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -458,7 +411,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1beta1",
         "mutatingadmissionpolicybindings",
         "MutatingAdmissionPolicyBinding",
-        false,
         false,
         false,
         false,
@@ -472,7 +424,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "csr",
     ),
     r(
@@ -480,7 +431,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "signers",
         "Signer",
-        false,
         false,
         false,
         false,
@@ -494,7 +444,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -502,7 +451,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "storageclasses",
         "StorageClass",
-        false,
         false,
         false,
         false,
@@ -516,7 +464,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -524,7 +471,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "csinodes",
         "CSINode",
-        false,
         false,
         false,
         false,
@@ -538,7 +484,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -546,7 +491,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "volumeattributesclasses",
         "VolumeAttributesClass",
-        false,
         false,
         false,
         false,
@@ -560,7 +504,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -571,7 +514,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -579,7 +521,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "tokenreviews",
         "TokenReview",
-        false,
         false,
         false,
         false,
@@ -593,7 +534,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -601,7 +541,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "subjectaccessreviews",
         "SubjectAccessReview",
-        false,
         false,
         false,
         false,
@@ -615,7 +554,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -626,7 +564,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -634,7 +571,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "customresourcedefinitions",
         "CustomResourceDefinition",
-        false,
         false,
         false,
         false,
@@ -648,7 +584,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -656,7 +591,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "flowschemas",
         "FlowSchema",
-        false,
         false,
         false,
         false,
@@ -670,7 +604,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -678,7 +611,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "priorityclasses",
         "PriorityClass",
-        false,
         false,
         false,
         false,
@@ -692,7 +624,6 @@ pub const RESOURCES: &[Resource] = &[
         false,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -700,7 +631,6 @@ pub const RESOURCES: &[Resource] = &[
         "v1",
         "deviceclasses",
         "DeviceClass",
-        false,
         false,
         false,
         false,
@@ -714,7 +644,6 @@ pub const RESOURCES: &[Resource] = &[
         true,
         false,
         false,
-        false,
         "",
     ),
     r(
@@ -725,20 +654,207 @@ pub const RESOURCES: &[Resource] = &[
         true,
         false,
         false,
-        false,
         "",
     ),
 ];
+
+/// A kind whose objects carry a pod spec, and where it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkloadKind {
+    /// Kind.
+    pub kind: &'static str,
+    /// Path from the object root to the pod template's `metadata` (a Pod's own metadata).
+    pub meta_path: &'static str,
+    /// Path from the object root to the pod spec.
+    pub spec_path: &'static str,
+    /// Whether the kind makes pods: a Pod, or a controller of pods from its template (a
+    /// `PodTemplate` is only a template).
+    pub makes_pods: bool,
+    /// Whether its pods run until stopped (not Jobs and CronJobs, which run to completion).
+    pub long_running: bool,
+}
+
+const fn w(
+    kind: &'static str,
+    meta_path: &'static str,
+    spec_path: &'static str,
+    makes_pods: bool,
+    long_running: bool,
+) -> WorkloadKind {
+    WorkloadKind {
+        kind,
+        meta_path,
+        spec_path,
+        makes_pods,
+        long_running,
+    }
+}
+
+const TEMPLATE_META: &str = "spec.template.metadata";
+const TEMPLATE_SPEC: &str = "spec.template.spec";
+
+/// Every kind that carries a pod spec, in the order Stockade lists them. The catalogue's
+/// [`Resource::workload`] is derived from this table.
+pub const WORKLOADS: &[WorkloadKind] = &[
+    w("Pod", "metadata", "spec", true, true),
+    w("Deployment", TEMPLATE_META, TEMPLATE_SPEC, true, true),
+    w("StatefulSet", TEMPLATE_META, TEMPLATE_SPEC, true, true),
+    w("DaemonSet", TEMPLATE_META, TEMPLATE_SPEC, true, true),
+    w("ReplicaSet", TEMPLATE_META, TEMPLATE_SPEC, true, true),
+    w(
+        "ReplicationController",
+        TEMPLATE_META,
+        TEMPLATE_SPEC,
+        true,
+        true,
+    ),
+    w("Job", TEMPLATE_META, TEMPLATE_SPEC, true, false),
+    w(
+        "CronJob",
+        "spec.jobTemplate.spec.template.metadata",
+        "spec.jobTemplate.spec.template.spec",
+        true,
+        false,
+    ),
+    w(
+        "PodTemplate",
+        "template.metadata",
+        "template.spec",
+        false,
+        false,
+    ),
+];
+
+/// Which workload kinds a derived list holds.
+#[derive(Clone, Copy)]
+enum Pick {
+    All,
+    PodMakers,
+    Controllers,
+    LongRunning,
+}
+
+impl Pick {
+    const fn takes(self, w: &WorkloadKind) -> bool {
+        match self {
+            Pick::All => true,
+            Pick::PodMakers => w.makes_pods,
+            // Makes pods from a template: not a Pod itself.
+            Pick::Controllers => w.makes_pods && !str_eq(w.kind, "Pod"),
+            Pick::LongRunning => w.long_running,
+        }
+    }
+}
+
+/// The kinds of [`WORKLOADS`] that `pick` takes, in table order; `N` must be their number
+/// (checked when the constant is evaluated).
+const fn pick<const N: usize>(pick: Pick) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    let mut n = 0;
+    while i < WORKLOADS.len() {
+        if pick.takes(&WORKLOADS[i]) {
+            assert!(n < N, "too many kinds for the list's length");
+            out[n] = WORKLOADS[i].kind;
+            n += 1;
+        }
+        i += 1;
+    }
+    assert!(n == N, "too few kinds for the list's length");
+    out
+}
+
+/// Lists of kinds joined in order, for kind lists built from the ones here (`N` is checked
+/// to be the total length when the constant is evaluated).
+pub const fn concat<const N: usize>(parts: &[&[&'static str]]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut n = 0;
+    let mut p = 0;
+    while p < parts.len() {
+        let mut i = 0;
+        while i < parts[p].len() {
+            assert!(n < N, "too many kinds for the list's length");
+            out[n] = parts[p][i];
+            n += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    assert!(n == N, "too few kinds for the list's length");
+    out
+}
+
+/// Whether two strings are equal, in a constant.
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether a kind carries a pod spec (is in [`WORKLOADS`]), in a constant.
+const fn is_workload_kind(kind: &str) -> bool {
+    let mut i = 0;
+    while i < WORKLOADS.len() {
+        if str_eq(WORKLOADS[i].kind, kind) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Every kind that carries a pod spec: `Pod`, the controllers, `PodTemplate`.
+pub const WORKLOAD_KINDS: &[&str] = &pick::<9>(Pick::All);
+
+/// The kinds that make pods: `Pod` and the controllers (not `PodTemplate`).
+pub const POD_MAKERS: &[&str] = &pick::<8>(Pick::PodMakers);
+
+/// The controllers that make pods from a template (`Deployment` … `CronJob`).
+pub const POD_CONTROLLERS: &[&str] = &pick::<7>(Pick::Controllers);
+
+/// Kinds whose pods run until stopped: Jobs and CronJobs run to completion, and a
+/// `PodTemplate` is not run by itself.
+pub const LONG_RUNNING_KINDS: &[&str] = &pick::<6>(Pick::LongRunning);
+
+/// The workload entry of a kind.
+pub fn workload(kind: &str) -> Option<&'static WorkloadKind> {
+    WORKLOADS.iter().find(|w| w.kind == kind)
+}
 
 /// The resources a live scan lists.
 pub fn scanned() -> impl Iterator<Item = &'static Resource> {
     RESOURCES.iter().filter(|r| r.scanned)
 }
 
-/// The kinds that run pods, in catalogue order (`Pod`, `ReplicationController`, …).
-pub fn workload_kinds() -> impl Iterator<Item = &'static str> {
-    RESOURCES.iter().filter(|r| r.workload).map(|r| r.kind)
+/// The namespaced kinds a live scan lists, in catalogue order; `N` must be their number
+/// (checked when the constant is evaluated).
+const fn scanned_namespaced<const N: usize>() -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut n = 0;
+    let mut i = 0;
+    while i < RESOURCES.len() {
+        if RESOURCES[i].scanned && RESOURCES[i].namespaced {
+            assert!(n < N, "too many kinds for the list's length");
+            out[n] = RESOURCES[i].kind;
+            n += 1;
+        }
+        i += 1;
+    }
+    assert!(n == N, "too few kinds for the list's length");
+    out
 }
+
+/// Every namespaced kind a live scan lists, in catalogue order.
+pub const SCANNED_NAMESPACED_KINDS: &[&str] = &scanned_namespaced::<20>();
 
 /// A resource by plural name or kubectl short name, optionally in one API group.
 pub fn by_plural(name: &str, group: Option<&str>) -> Option<&'static Resource> {
@@ -796,6 +912,49 @@ mod tests {
     }
 
     #[test]
+    fn workload_lists_derive_from_one_table() {
+        let catalogue: Vec<&str> = RESOURCES
+            .iter()
+            .filter(|r| r.workload)
+            .map(|r| r.kind)
+            .collect();
+        for w in WORKLOADS {
+            assert!(
+                catalogue.contains(&w.kind),
+                "{} is not in the catalogue",
+                w.kind
+            );
+            assert!(w.spec_path.ends_with("spec"), "{}", w.kind);
+            assert!(w.meta_path.ends_with("metadata"), "{}", w.kind);
+        }
+        assert_eq!(catalogue.len(), WORKLOADS.len());
+        assert_eq!(
+            WORKLOAD_KINDS,
+            [
+                "Pod",
+                "Deployment",
+                "StatefulSet",
+                "DaemonSet",
+                "ReplicaSet",
+                "ReplicationController",
+                "Job",
+                "CronJob",
+                "PodTemplate"
+            ]
+        );
+        assert_eq!(POD_MAKERS, &WORKLOAD_KINDS[..8]);
+        assert_eq!(POD_CONTROLLERS, &WORKLOAD_KINDS[1..8]);
+        assert_eq!(LONG_RUNNING_KINDS, &WORKLOAD_KINDS[..6]);
+        assert_eq!(
+            workload("CronJob").unwrap().spec_path,
+            "spec.jobTemplate.spec.template.spec"
+        );
+        assert!(workload("Service").is_none());
+        let both: [&str; 3] = concat(&[&["a"], &[], &["b", "c"]]);
+        assert_eq!(both, ["a", "b", "c"]);
+    }
+
+    #[test]
     fn lookups() {
         assert_eq!(by_plural("deploy", None).unwrap().group, "apps");
         assert_eq!(
@@ -810,7 +969,7 @@ mod tests {
                 && !is_builtin_group("cert-manager.io")
         );
         assert_eq!(scanned().count(), 27);
-        assert_eq!(workload_kinds().count(), 9);
+        assert_eq!(RESOURCES.iter().filter(|r| r.workload).count(), 9);
         assert!(by_kind("", "Secret").unwrap().metadata_only);
     }
 }

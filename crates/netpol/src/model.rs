@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
 use stockade_inventory::selector::{CONTROLLER_POD_LABELS, LabelSelector};
-use stockade_inventory::{Inventory, Object, ObjectOrigin, PodSpecView, WORKLOAD_KINDS};
+use stockade_inventory::{Inventory, Object, ObjectOrigin, PodSpecView};
+use stockade_model::kinds::POD_MAKERS;
 use stockade_model::{Diagnostic, DiagnosticLevel, FieldPath, ReadScope};
 use stockade_sources::{Node, Value};
 
@@ -308,18 +309,6 @@ pub struct Model<'a> {
     by_ns: Vec<Vec<usize>>,
 }
 
-/// Kinds whose pod template makes pods (PodTemplate itself makes none).
-const POD_MAKERS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-];
-
 impl<'a> Model<'a> {
     /// Builds the model from an inventory.
     pub fn build(inv: &'a Inventory) -> Model<'a> {
@@ -375,7 +364,7 @@ impl<'a> Model<'a> {
         }
 
         // Workloads: one per top-level controller.
-        for kind in WORKLOAD_KINDS.iter().filter(|k| POD_MAKERS.contains(k)) {
+        for kind in POD_MAKERS {
             for o in inv.of_kind(kind) {
                 if controlled_by_present_owner(inv, o) {
                     continue;

@@ -155,45 +155,14 @@ pub fn is_live(o: &Object) -> bool {
 
 /// The kinds that can refer to a Secret among those a live scan reads: every kind with a pod
 /// spec, ServiceAccounts, Ingresses (TLS) and PersistentVolumes (volume sources).
-pub const SECRET_USERS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-    "PodTemplate",
-    "ServiceAccount",
-    "Ingress",
-    "PersistentVolume",
-];
+pub const SECRET_USERS: &[&str] = &stockade_model::kinds::concat::<12>(&[
+    stockade_model::kinds::WORKLOAD_KINDS,
+    &["ServiceAccount", "Ingress", "PersistentVolume"],
+]);
 
 /// Every namespaced kind a live scan reads (a test checks it against the catalogue): what an
 /// empty namespace is judged by.
-pub const NAMESPACED_KINDS: &[&str] = &[
-    "Pod",
-    "Service",
-    "ServiceAccount",
-    "ConfigMap",
-    "Secret",
-    "PersistentVolumeClaim",
-    "ReplicationController",
-    "PodTemplate",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "Job",
-    "CronJob",
-    "Ingress",
-    "NetworkPolicy",
-    "PodDisruptionBudget",
-    "HorizontalPodAutoscaler",
-    "Role",
-    "RoleBinding",
-];
+pub use stockade_model::kinds::SCANNED_NAMESPACED_KINDS as NAMESPACED_KINDS;
 
 /// Namespaces whose objects the control plane itself uses by name (not through references).
 pub fn is_system_namespace(ns: &str) -> bool {

@@ -2,47 +2,18 @@
 
 use stockade_inventory::{Object, PodSpecView};
 use stockade_model::FieldPath;
+use stockade_model::kinds::concat;
 use stockade_netpol::{Model, Workload};
 use stockade_sources::Node;
 
 /// The kinds the network rules read: policies, namespaces and every kind that makes pods.
-pub const KINDS: &[&str] = &[
-    "NetworkPolicy",
-    "Namespace",
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-];
+pub const KINDS: &[&str] = &concat::<10>(&[&["NetworkPolicy", "Namespace"], POD_MAKERS]);
 
 /// The kinds that make pods: rules that conclude a selector matches no pod need them read.
-pub const POD_MAKERS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-];
+pub use stockade_model::kinds::POD_MAKERS;
 
 /// Namespaces (for `namespaceSelector` labels) and the kinds that make pods.
-pub const NAMESPACES_AND_POD_MAKERS: &[&str] = &[
-    "Namespace",
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-];
+pub const NAMESPACES_AND_POD_MAKERS: &[&str] = &concat::<9>(&[&["Namespace"], POD_MAKERS]);
 
 /// What rules that conclude a namespace or workload has no policy need read.
 pub const POLICIES: &[&str] = &["NetworkPolicy"];

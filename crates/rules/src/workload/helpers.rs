@@ -103,14 +103,7 @@ pub fn strings(n: Option<&Node>) -> impl Iterator<Item = (usize, &str)> {
 
 /// Kinds whose pods run until stopped, for rules about serving workloads (probes). Jobs and
 /// CronJobs run to completion; a `PodTemplate` is not run by itself.
-pub const LONG_RUNNING_KINDS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-];
+pub use stockade_model::kinds::LONG_RUNNING_KINDS;
 
 /// Whether a pod runs to completion: a bare Pod with `restartPolicy: Never` or `OnFailure`
 /// (controllers of long-running kinds only accept `Always`).
