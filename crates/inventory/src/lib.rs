@@ -14,7 +14,7 @@ pub mod selector;
 mod validate;
 
 pub use object::{Object, ObjectOrigin};
-pub use podspec::{ContainerKind, ContainerView, PodSpecView, WORKLOAD_KINDS};
+pub use podspec::{ContainerKind, ContainerPortView, ContainerView, PodSpecView, WORKLOAD_KINDS};
 pub use references::{ObjectKey, Reference, References, Via};
 pub use selector::LabelSelector;
 

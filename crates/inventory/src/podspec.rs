@@ -78,6 +78,32 @@ pub struct ContainerView<'a> {
     pub index: usize,
 }
 
+/// One entry of a container's `ports`, as written.
+#[derive(Clone, Copy, Debug)]
+pub struct ContainerPortView<'a> {
+    /// The port mapping.
+    pub node: &'a Node,
+    /// Index within the container's `ports` (see [`ContainerView::port_path`]).
+    pub index: usize,
+}
+
+impl<'a> ContainerPortView<'a> {
+    /// `name`, when set.
+    pub fn name(&self) -> Option<&'a str> {
+        self.node.get("name").and_then(Node::as_str)
+    }
+
+    /// `containerPort`, when an integer (any value: callers check the range).
+    pub fn number(&self) -> Option<i64> {
+        self.node.get("containerPort").and_then(Node::as_i64)
+    }
+
+    /// `protocol`, when set (the API defaults it to `TCP`).
+    pub fn protocol(&self) -> Option<&'a str> {
+        self.node.get("protocol").and_then(Node::as_str)
+    }
+}
+
 impl<'a> ContainerView<'a> {
     /// `name` (empty when missing).
     pub fn name(&self) -> &'a str {
@@ -97,6 +123,22 @@ impl<'a> ContainerView<'a> {
     /// A field under the container's `securityContext`.
     pub fn sc(&self, rel: &str) -> Option<&'a Node> {
         self.security_context()?.at(rel)
+    }
+
+    /// The container's `ports`, in order.
+    pub fn ports(&self) -> impl Iterator<Item = ContainerPortView<'a>> + use<'a> {
+        self.node
+            .get("ports")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .map(|(index, node)| ContainerPortView { node, index })
+    }
+
+    /// Path of entry `index` of the container's `ports`.
+    pub fn port_path(&self, index: usize) -> FieldPath {
+        self.path.key("ports").index(index)
     }
 
     /// Path of a field relative to the container.
@@ -209,5 +251,59 @@ impl<'a> PodSpecView<'a> {
             .iter()
             .enumerate()
             .map(move |(i, n)| (base.index(i), n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Inventory, PodSpecView};
+    use stockade_sources::{Input, Limits, load_inputs};
+
+    #[test]
+    fn container_ports_as_written_with_their_paths() {
+        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        ports:\n        - {name: http, containerPort: 8080}\n        - {containerPort: 53, protocol: UDP}\n        - {containerPort: \"80\"}\n      - name: side\n";
+        let load = load_inputs(
+            &[Input::Stdin],
+            &Limits::default(),
+            &mut std::io::Cursor::new(yaml.as_bytes().to_vec()),
+        );
+        let inv = Inventory::from_manifests(load).0;
+        let pod = PodSpecView::of(&inv.objects()[0]).unwrap();
+        let cs = pod.containers();
+        let ports: Vec<_> = cs[0]
+            .ports()
+            .map(|p| {
+                (
+                    p.name(),
+                    p.number(),
+                    p.protocol(),
+                    cs[0].port_path(p.index).to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            ports,
+            vec![
+                (
+                    Some("http"),
+                    Some(8080),
+                    None,
+                    "spec.template.spec.containers[0].ports[0]".to_string()
+                ),
+                (
+                    None,
+                    Some(53),
+                    Some("UDP"),
+                    "spec.template.spec.containers[0].ports[1]".to_string()
+                ),
+                (
+                    None,
+                    None,
+                    None,
+                    "spec.template.spec.containers[0].ports[2]".to_string()
+                ),
+            ]
+        );
+        assert_eq!(cs[1].ports().count(), 0);
     }
 }
