@@ -183,12 +183,7 @@ pub struct WrongType<'a> {
 }
 
 /// Kinds whose `spec.replicas` is an integer.
-const REPLICATED: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "ReplicaSet",
-    "ReplicationController",
-];
+const REPLICATED: &[&str] = stockade_model::kinds::SCALABLE_KINDS;
 
 /// Kinds whose `spec.template` is a pod template.
 fn templated(kind: &str) -> bool {

@@ -6,7 +6,7 @@
 //!
 //! The kinds that carry a pod spec are listed once too, in [`WORKLOADS`], with where their pod
 //! template is; every workload-kind list ([`WORKLOAD_KINDS`], [`POD_MAKERS`],
-//! [`POD_CONTROLLERS`], [`LONG_RUNNING_KINDS`], and the lists other crates build from them with
+//! [`POD_CONTROLLERS`], [`LONG_RUNNING_KINDS`], [`SCALABLE_KINDS`], and the lists other crates build from them with
 //! [`concat`]) and the catalogue's `workload` attribute derive from that table.
 
 /// One built-in resource.
@@ -672,6 +672,9 @@ pub struct WorkloadKind {
     pub makes_pods: bool,
     /// Whether its pods run until stopped (not Jobs and CronJobs, which run to completion).
     pub long_running: bool,
+    /// Whether it has an integer `spec.replicas` and a `scale` subresource an autoscaler can
+    /// target.
+    pub scalable: bool,
 }
 
 const fn w(
@@ -680,6 +683,7 @@ const fn w(
     spec_path: &'static str,
     makes_pods: bool,
     long_running: bool,
+    scalable: bool,
 ) -> WorkloadKind {
     WorkloadKind {
         kind,
@@ -687,6 +691,7 @@ const fn w(
         spec_path,
         makes_pods,
         long_running,
+        scalable,
     }
 }
 
@@ -696,30 +701,41 @@ const TEMPLATE_SPEC: &str = "spec.template.spec";
 /// Every kind that carries a pod spec, in the order Stockade lists them. The catalogue's
 /// [`Resource::workload`] is derived from this table.
 pub const WORKLOADS: &[WorkloadKind] = &[
-    w("Pod", "metadata", "spec", true, true),
-    w("Deployment", TEMPLATE_META, TEMPLATE_SPEC, true, true),
-    w("StatefulSet", TEMPLATE_META, TEMPLATE_SPEC, true, true),
-    w("DaemonSet", TEMPLATE_META, TEMPLATE_SPEC, true, true),
-    w("ReplicaSet", TEMPLATE_META, TEMPLATE_SPEC, true, true),
+    // kind, pod template metadata, pod spec, makes pods, long-running, scalable
+    w("Pod", "metadata", "spec", true, true, false),
+    w("Deployment", TEMPLATE_META, TEMPLATE_SPEC, true, true, true),
+    w(
+        "StatefulSet",
+        TEMPLATE_META,
+        TEMPLATE_SPEC,
+        true,
+        true,
+        true,
+    ),
+    w("DaemonSet", TEMPLATE_META, TEMPLATE_SPEC, true, true, false),
+    w("ReplicaSet", TEMPLATE_META, TEMPLATE_SPEC, true, true, true),
     w(
         "ReplicationController",
         TEMPLATE_META,
         TEMPLATE_SPEC,
         true,
         true,
+        true,
     ),
-    w("Job", TEMPLATE_META, TEMPLATE_SPEC, true, false),
+    w("Job", TEMPLATE_META, TEMPLATE_SPEC, true, false, false),
     w(
         "CronJob",
         "spec.jobTemplate.spec.template.metadata",
         "spec.jobTemplate.spec.template.spec",
         true,
         false,
+        false,
     ),
     w(
         "PodTemplate",
         "template.metadata",
         "template.spec",
+        false,
         false,
         false,
     ),
@@ -732,6 +748,7 @@ enum Pick {
     PodMakers,
     Controllers,
     LongRunning,
+    Scalable,
 }
 
 impl Pick {
@@ -742,6 +759,7 @@ impl Pick {
             // Makes pods from a template: not a Pod itself.
             Pick::Controllers => w.makes_pods && !str_eq(w.kind, "Pod"),
             Pick::LongRunning => w.long_running,
+            Pick::Scalable => w.scalable,
         }
     }
 }
@@ -824,6 +842,9 @@ pub const POD_CONTROLLERS: &[&str] = &pick::<7>(Pick::Controllers);
 /// Kinds whose pods run until stopped: Jobs and CronJobs run to completion, and a
 /// `PodTemplate` is not run by itself.
 pub const LONG_RUNNING_KINDS: &[&str] = &pick::<6>(Pick::LongRunning);
+
+/// Kinds with an integer `spec.replicas` that an autoscaler can scale.
+pub const SCALABLE_KINDS: &[&str] = &pick::<4>(Pick::Scalable);
 
 /// The workload entry of a kind.
 pub fn workload(kind: &str) -> Option<&'static WorkloadKind> {
@@ -945,6 +966,15 @@ mod tests {
         assert_eq!(POD_MAKERS, &WORKLOAD_KINDS[..8]);
         assert_eq!(POD_CONTROLLERS, &WORKLOAD_KINDS[1..8]);
         assert_eq!(LONG_RUNNING_KINDS, &WORKLOAD_KINDS[..6]);
+        assert_eq!(
+            SCALABLE_KINDS,
+            [
+                "Deployment",
+                "StatefulSet",
+                "ReplicaSet",
+                "ReplicationController"
+            ]
+        );
         assert_eq!(
             workload("CronJob").unwrap().spec_path,
             "spec.jobTemplate.spec.template.spec"

@@ -48,12 +48,8 @@ declare_rule! {
     };
 }
 
-const TARGET_KINDS: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "ReplicaSet",
-    "ReplicationController",
-];
+/// The workload kinds an autoscaler can target.
+const TARGET_KINDS: &[&str] = stockade_model::kinds::SCALABLE_KINDS;
 
 fn check(cx: &mut Checker<'_>, o: &Object) {
     let inv = cx.inv;
