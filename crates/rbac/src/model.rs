@@ -594,3 +594,39 @@ fn aggregation_selector(n: &Node) -> Result<LabelSelector, String> {
         None => Ok(sel),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::aggregation_selector;
+    use stockade_sources::{Input, Limits, load_inputs};
+
+    #[test]
+    fn aggregation_selectors_are_values_and_invalid_ones_say_why() {
+        let doc = "apiVersion: v1\nkind: X\nmetadata: {name: x}\nsel:\n- {matchLabels: {agg: \"true\"}}\n- null\n- {}\n- {matchExpressions: [{key: agg, operator: Exists, values: [a]}]}\n- {matchLabels: {agg: true}}\n";
+        let load = load_inputs(
+            &[Input::Stdin],
+            &Limits::default(),
+            &mut std::io::Cursor::new(doc.as_bytes().to_vec()),
+        );
+        let items = load.objects[0].root.get("sel").unwrap().items();
+        let labels = [("agg", "true")];
+        let first = aggregation_selector(&items[0]).unwrap();
+        assert!(first.matches(&labels[..]) && !first.matches(&[][..]));
+        // Null and `{}` both select every ClusterRole.
+        for i in [1, 2] {
+            assert!(
+                aggregation_selector(&items[i])
+                    .unwrap()
+                    .selects_everything()
+            );
+        }
+        assert_eq!(
+            aggregation_selector(&items[3]).unwrap_err(),
+            "`matchExpressions[0]`: operator Exists takes no values"
+        );
+        assert_eq!(
+            aggregation_selector(&items[4]).unwrap_err(),
+            "`matchLabels.agg`: label value for \"agg\" must be a string, found boolean true (quote it)"
+        );
+    }
+}

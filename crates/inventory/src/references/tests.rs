@@ -427,3 +427,43 @@ fn index_of_finds_objects_by_address_only() {
     let stray = inv.objects()[0].clone();
     assert_eq!(index_of(&inv, &stray), None);
 }
+
+#[test]
+fn pdb_selectors_follow_the_api_null_selects_nothing_and_empty_everything() {
+    let inv = inv(r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: prod}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: all, namespace: prod}
+spec: {selector: {}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: none, namespace: prod}
+spec: {selector: null}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: bad, namespace: prod}
+spec: {selector: {matchExpressions: [{key: app, operator: NotIn}]}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web, namespace: prod}
+spec: {selector: {matchExpressions: [{key: app, operator: In, values: [web]}]}}
+"#);
+    assert_eq!(
+        users(&inv, &ObjectKey::namespaced("Deployment", "prod", "web")),
+        vec![
+            "PodDisruptionBudget/prod/all PdbSelector spec.selector",
+            "PodDisruptionBudget/prod/web PdbSelector spec.selector",
+        ]
+    );
+}
