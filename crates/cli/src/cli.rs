@@ -200,8 +200,8 @@ pub enum RbacCommand {
 #[derive(Debug, Args)]
 pub struct RbacCommon {
     /// Output format.
-    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
-    pub output: String,
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
+    pub output: TextFormat,
     /// Leave out the API server's bootstrap roles and bindings (cluster-admin, admin, edit, view, system:*), which are included by default so answers match a real cluster.
     #[arg(long)]
     pub no_defaults: bool,

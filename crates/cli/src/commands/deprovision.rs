@@ -15,7 +15,6 @@ use stockade_deprovision::api::Api;
 use stockade_deprovision::apply::{self, ApplyOptions, RunReport};
 use stockade_deprovision::journal::{self, Journal};
 use stockade_deprovision::{Plan, render, verify};
-use stockade_model::DiagnosticLevel;
 
 pub fn run(args: DeprovisionArgs) -> anyhow::Result<u8> {
     match args.command {
@@ -28,16 +27,7 @@ pub fn run(args: DeprovisionArgs) -> anyhow::Result<u8> {
 }
 
 fn print_diagnostics(loaded: &inputs::Loaded) -> bool {
-    let mut errors = false;
-    for d in &loaded.diagnostics {
-        errors |= d.level == DiagnosticLevel::Error;
-        eprintln!(
-            "{}: {}",
-            d.code,
-            stockade_model::escape::terminal_line(&d.message)
-        );
-    }
-    errors
+    super::print_diagnostics(&loaded.diagnostics, super::Layout::Code)
 }
 
 /// A value from the cluster or a journal, for one line of terminal text.
