@@ -1,10 +1,11 @@
 //! Reporters: one file per output format, each a function from a [`Report`] to a writer; and
 //! the renderers of the commands whose answer is not a report, one module per answer and one
-//! file per format (`pss`, `netpol`, `rbac`, `deprovision`), or of a listing of a report of their own (`unused`).
+//! file per format (`pss`, `netpol`, `rbac`, `deprovision`, the `audit` summary), or of a listing of a report of their own (`unused`).
 //!
 //! Reporters only render. They never read files, never decide what fails, and never print
 //! secret material: findings arrive with snippets already redacted by the engine.
 
+pub mod audit;
 pub mod deprovision;
 pub mod diagnostics;
 pub mod json;
