@@ -6,13 +6,11 @@ use crate::event::{Event, display_user};
 use crate::time::Micros;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write;
-use stockade_model::escape::TermLine;
 
 /// Distinct values kept per counter.
 const MAX_KEYS: usize = 10_000;
 /// Entries shown per "top" list.
-const TOP: usize = 10;
+pub const TOP: usize = 10;
 
 /// Counts of distinct values, capped.
 #[derive(Debug, Default, Clone)]
@@ -172,70 +170,5 @@ impl Summary {
             "alertsByRule": self.alerts_by_rule,
             "alerts": self.alerts(),
         })
-    }
-
-    /// The summary as text, for the table and markdown formats. User names, verbs, resources
-    /// and times come from the events: they are escaped for the terminal, one line each.
-    pub fn render_text(&self, rule_name: impl Fn(&str) -> String) -> String {
-        let mut s = String::new();
-        let _ = writeln!(s, "Audit summary");
-        let _ = writeln!(
-            s,
-            "  read        {} input(s), {} line(s), {} MB, {} event(s), {} request(s) analysed{}{}",
-            self.inputs,
-            self.lines,
-            self.bytes / 1_000_000,
-            self.events,
-            self.requests,
-            if self.bad_lines > 0 {
-                format!(", {} unreadable line(s)", self.bad_lines)
-            } else {
-                String::new()
-            },
-            if self.out_of_range > 0 {
-                format!(", {} outside --since/--until", self.out_of_range)
-            } else {
-                String::new()
-            },
-        );
-        if let (Some(f), Some(l)) = (&self.first, &self.last) {
-            let _ = writeln!(s, "  period      {} .. {}", TermLine(&f.1), TermLine(&l.1));
-        }
-        let list = |c: &Counter| {
-            c.top(TOP)
-                .iter()
-                .map(|(k, n)| format!("{} {n}", TermLine(k)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let _ = writeln!(
-            s,
-            "  users       {}{} distinct; top: {}",
-            self.users.distinct(),
-            if self.users.overflowed() { "+" } else { "" },
-            list(&self.users)
-        );
-        let _ = writeln!(s, "  verbs       {}", list(&self.verbs));
-        let _ = writeln!(s, "  resources   {}", list(&self.resources));
-        let _ = writeln!(
-            s,
-            "  denied      {} unauthorized (401), {} forbidden (403){}",
-            self.unauthorized,
-            self.forbidden,
-            if self.denied_users.distinct() > 0 {
-                format!("; by user: {}", list(&self.denied_users))
-            } else {
-                String::new()
-            }
-        );
-        if self.alerts_by_rule.is_empty() {
-            let _ = writeln!(s, "  alerts      none");
-        } else {
-            let _ = writeln!(s, "  alerts      {}", self.alerts());
-            for (id, n) in &self.alerts_by_rule {
-                let _ = writeln!(s, "    {id} {:<34} {n}", rule_name(id));
-            }
-        }
-        s
     }
 }

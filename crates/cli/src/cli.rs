@@ -200,8 +200,8 @@ pub enum RbacCommand {
 #[derive(Debug, Args)]
 pub struct RbacCommon {
     /// Output format.
-    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
-    pub output: String,
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
+    pub output: TextFormat,
     /// Leave out the API server's bootstrap roles and bindings (cluster-admin, admin, edit, view, system:*), which are included by default so answers match a real cluster.
     #[arg(long)]
     pub no_defaults: bool,
@@ -363,6 +363,16 @@ pub struct NetpolExplainArgs {
 pub enum TextFormat {
     Text,
     Json,
+}
+
+/// The forms of a de-provisioning plan.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+#[allow(missing_docs)] // help texts of the values would change `--help`
+pub enum PlanFormat {
+    Text,
+    Json,
+    Kubectl,
+    Yaml,
 }
 
 /// Arguments of `pss`.
@@ -617,8 +627,8 @@ pub struct DeprovisionPlanArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Output: text, json (the plan file apply reads), kubectl (a reviewable script) or yaml (the deletes and patches).
-    #[arg(short, long, default_value = "text", value_parser = ["text", "json", "kubectl", "yaml"])]
-    pub output: String,
+    #[arg(short, long, value_enum, default_value_t = PlanFormat::Text)]
+    pub output: PlanFormat,
     /// Write to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
@@ -645,8 +655,8 @@ pub struct DeprovisionApplyArgs {
     #[command(flatten)]
     pub journal: JournalArgs,
     /// Output: text or json.
-    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
-    pub output: String,
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
+    pub output: TextFormat,
     /// Testing aid: fail the real call after N successful ones, as a crash part-way would.
     #[arg(long, value_name = "N", hide = true)]
     pub fail_after: Option<usize>,
@@ -672,8 +682,8 @@ pub struct DeprovisionVerifyArgs {
     #[command(flatten)]
     pub journal: JournalArgs,
     /// Output: text or json.
-    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
-    pub output: String,
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
+    pub output: TextFormat,
 }
 
 /// Arguments of `deprovision history`.
@@ -685,8 +695,8 @@ pub struct DeprovisionHistoryArgs {
     #[arg(value_name = "ID")]
     pub id: Option<i64>,
     /// Output: text or json.
-    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
-    pub output: String,
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
+    pub output: TextFormat,
 }
 
 /// Arguments of `deprovision undo`.
@@ -707,6 +717,6 @@ pub struct DeprovisionUndoArgs {
     #[command(flatten)]
     pub journal: JournalArgs,
     /// Output: text or json.
-    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
-    pub output: String,
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
+    pub output: TextFormat,
 }

@@ -6,7 +6,7 @@
 
 use crate::plan::ObjRef;
 use serde_json::{Value, json};
-use stockade_cluster::{ClusterError, ClusterOptions, Connection, RESOURCES, Resource};
+use stockade_cluster::{ClusterError, ClusterOptions, Connection, Resource};
 
 /// An API call that did not succeed.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -43,16 +43,12 @@ pub struct Api {
 }
 
 fn resource_of(r: &ObjRef) -> Result<&'static Resource, ApiError> {
-    RESOURCES
-        .iter()
-        .find(|x| x.kind == r.kind && r.api_version.starts_with(x.group))
-        .or_else(|| RESOURCES.iter().find(|x| x.kind == r.kind))
-        .ok_or_else(|| {
-            ApiError::Other(format!(
-                "Stockade does not act on kind {}",
-                stockade_model::escape::terminal_line(&r.kind)
-            ))
-        })
+    stockade_deprovision_model::resource::resource_of(r).ok_or_else(|| {
+        ApiError::Other(format!(
+            "Stockade does not act on kind {}",
+            stockade_model::escape::terminal_line(&r.kind)
+        ))
+    })
 }
 
 /// The URL of an object. The namespace and name are percent-encoded path segments, so a name
@@ -92,14 +88,7 @@ fn scoped_resource_of(r: &ObjRef) -> Result<&'static Resource, ApiError> {
     Ok(res)
 }
 
-/// `plural.group` as kubectl names the resource (`rolebindings.rbac.authorization.k8s.io`).
-pub fn kubectl_resource(r: &ObjRef) -> String {
-    match resource_of(r) {
-        Ok(res) if res.group.is_empty() => res.plural.to_string(),
-        Ok(res) => format!("{}.{}", res.plural, res.group),
-        Err(_) => r.kind.to_lowercase(),
-    }
-}
+pub use stockade_deprovision_model::resource::kubectl_resource;
 
 fn with_dry_run(url: String, dry_run: bool) -> String {
     if dry_run {

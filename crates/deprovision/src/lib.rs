@@ -22,9 +22,9 @@ pub mod api;
 pub mod apply;
 pub mod journal;
 pub mod plan;
-pub mod render;
-pub mod target;
 pub mod verify;
+
+pub use stockade_deprovision_model::target;
 
 pub use plan::{Plan, compute};
 pub use target::Target;

@@ -2,7 +2,7 @@
 //! roles, ServiceAccounts, tokens, Secrets and ConfigMaps go, and which are kept and why.
 
 use stockade_deprovision::plan::{Op, Plan};
-use stockade_deprovision::{Target, compute, render};
+use stockade_deprovision::{Target, compute};
 use stockade_inventory::Inventory;
 use stockade_sources::{Input, Limits, load_inputs};
 
@@ -122,7 +122,7 @@ fn single_subject_bindings_are_deleted_and_shared_ones_patched() {
         team.reason
     );
     // The patch tests the exact subject before removing it.
-    let patch = render::subject_patch(team).to_string();
+    let patch = stockade_report::deprovision::subject_patch(team).to_string();
     assert!(patch.contains(r#"{"op":"test","path":"/subjects/1","value":{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"alice"}}"#), "{patch}");
     assert!(
         patch.contains(r#"{"op":"remove","path":"/subjects/1"}"#),
@@ -319,7 +319,10 @@ fn a_workload_takes_what_only_it_used_and_leaves_what_is_shared() {
             .unwrap()
             .contains("IRREVERSIBLE")
     );
-    assert!(render::text(&p).contains("WARNING: 2 action(s) cannot be undone"));
+    assert!(
+        stockade_report::deprovision::text::plan(&p)
+            .contains("WARNING: 2 action(s) cannot be undone")
+    );
 }
 
 #[test]
@@ -424,7 +427,7 @@ fn the_plan_file_round_trips_and_renders() {
     assert!(text.contains("\"kind\": \"DeprovisionPlan\""));
     assert_eq!(Plan::from_json(&text).unwrap(), p);
     assert!(Plan::from_json("{\"apiVersion\":\"v1\"}").is_err());
-    let sh = render::kubectl(&p);
+    let sh = stockade_report::deprovision::kubectl::plan(&p);
     assert!(sh.starts_with("#!/bin/sh\n"));
     assert!(sh.contains("kubectl delete rolebindings.rbac.authorization.k8s.io alice-pods -n shop --ignore-not-found"), "{sh}");
     assert!(
@@ -433,7 +436,7 @@ fn the_plan_file_round_trips_and_renders() {
         ),
         "{sh}"
     );
-    let y = render::yaml(&p);
+    let y = stockade_report::deprovision::yaml::plan(&p);
     assert!(
         y.contains("---\nobject:\n") && y.contains("\nop: \"patch\"\npatch:\n"),
         "{y}"

@@ -1,15 +1,19 @@
 //! Reporters: one file per output format, each a function from a [`Report`] to a writer; and
 //! the renderers of the commands whose answer is not a report, one module per answer and one
-//! file per format (`pss`, `netpol`), or of a listing of a report of their own (`unused`).
+//! file per format (`pss`, `netpol`, `rbac`, `deprovision`, the `audit` summary), or of a listing of a report of their own (`unused`).
 //!
 //! Reporters only render. They never read files, never decide what fails, and never print
 //! secret material: findings arrive with snippets already redacted by the engine.
 
+pub mod audit;
+pub mod deprovision;
+pub mod diagnostics;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod netpol;
 pub mod pss;
+pub mod rbac;
 pub mod sarif;
 pub mod text;
 pub mod unused;

@@ -246,25 +246,20 @@ fn analyze(args: AuditAnalyzeArgs, color: bool) -> anyhow::Result<u8> {
         analyzer.rules_run(),
     );
     if let Some(path) = &args.summary_file {
-        std::fs::write(
-            path,
-            stockade_model::escape::json_pretty(&summary.to_json())? + "\n",
-        )
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, stockade_report::audit::json::summary(&summary)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let text = summary.render_text(|id| {
+    let rule_name = |id: &str| {
         stockade_audit::find(id)
             .map(|r| r.name.to_string())
             .unwrap_or_default()
-    });
+    };
     match format {
         Format::Table | Format::Markdown => {
             let trailer = if format == Format::Markdown {
-                // A fence longer than any run of backticks in the text, which cannot end it.
-                let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
-                format!("{fence}\n{text}{fence}")
+                stockade_report::audit::markdown::summary(&summary, rule_name)
             } else {
-                text
+                stockade_report::audit::text::summary(&summary, rule_name)
             };
             write_report(
                 &report,
@@ -277,16 +272,13 @@ fn analyze(args: AuditAnalyzeArgs, color: bool) -> anyhow::Result<u8> {
         _ => {
             write_report(&report, format, args.output_file.as_deref(), color, None)?;
             if !args.quiet {
+                let text = stockade_report::audit::text::summary(&summary, rule_name);
                 eprint!("{}", Term(&text));
             }
         }
     }
     let fail_on = args.fail_on.or(settings.fail_on).unwrap_or(Severity::High);
     Ok(exit_code(&report, fail_on))
-}
-
-fn longest_backtick_run(s: &str) -> usize {
-    s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 fn build_report(

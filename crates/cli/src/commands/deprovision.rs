@@ -1,21 +1,22 @@
 //! `stockade deprovision`: plan, apply, verify, history and undo, over the
 //! `stockade-deprovision` crate. This module reads inputs, opens the journal, connects and
-//! prints; every decision is the crate's.
+//! writes what `stockade_report::deprovision` renders; every decision is the crate's.
 
 use super::inputs;
 use crate::cli::{
     DeprovisionApplyArgs, DeprovisionArgs, DeprovisionCommand, DeprovisionHistoryArgs,
-    DeprovisionPlanArgs, DeprovisionUndoArgs, DeprovisionVerifyArgs, JournalArgs,
+    DeprovisionPlanArgs, DeprovisionUndoArgs, DeprovisionVerifyArgs, JournalArgs, PlanFormat,
+    TextFormat,
 };
 use anyhow::{Context, bail};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use stockade_cluster::ClusterOptions;
 use stockade_deprovision::api::Api;
-use stockade_deprovision::apply::{self, ApplyOptions, RunReport};
+use stockade_deprovision::apply::{self, ApplyOptions};
 use stockade_deprovision::journal::{self, Journal};
-use stockade_deprovision::{Plan, render, verify};
-use stockade_model::DiagnosticLevel;
+use stockade_deprovision::{Plan, verify};
+use stockade_report::deprovision::{json, kubectl, text, yaml};
 
 pub fn run(args: DeprovisionArgs) -> anyhow::Result<u8> {
     match args.command {
@@ -28,26 +29,12 @@ pub fn run(args: DeprovisionArgs) -> anyhow::Result<u8> {
 }
 
 fn print_diagnostics(loaded: &inputs::Loaded) -> bool {
-    let mut errors = false;
-    for d in &loaded.diagnostics {
-        errors |= d.level == DiagnosticLevel::Error;
-        eprintln!(
-            "{}: {}",
-            d.code,
-            stockade_model::escape::terminal_line(&d.message)
-        );
-    }
-    errors
-}
-
-/// A value from the cluster or a journal, for one line of terminal text.
-fn term(s: &str) -> std::borrow::Cow<'_, str> {
-    stockade_model::escape::terminal_line(s)
+    super::print_diagnostics(&loaded.diagnostics, super::Layout::Code)
 }
 
 /// Writes an answer. Its control characters are escaped once more, as a backstop: the text
 /// renderers escape each value (newlines inside names too), and JSON
-/// ([`render::json_pretty`]), YAML and the kubectl script hold none raw, so for them this
+/// ([`json::pretty`]), YAML and the kubectl script hold none raw, so for them this
 /// changes nothing.
 fn write_out(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     let text: &str = &stockade_model::escape::terminal(text);
@@ -72,11 +59,11 @@ fn plan(args: DeprovisionPlanArgs) -> anyhow::Result<u8> {
         "a plan from a partial snapshot could leave access behind or delete something still in use, so none is made",
     )?;
     let plan = stockade_deprovision::compute(&loaded.inv, &args.target)?;
-    let text = match args.output.as_str() {
-        "json" => render::json_pretty(&plan)?,
-        "kubectl" => render::kubectl(&plan),
-        "yaml" => render::yaml(&plan),
-        _ => render::text(&plan),
+    let text = match args.output {
+        PlanFormat::Json => json::pretty(&plan)?,
+        PlanFormat::Kubectl => kubectl::plan(&plan),
+        PlanFormat::Yaml => yaml::plan(&plan),
+        PlanFormat::Text => text::plan(&plan),
     };
     write_out(args.output_file.as_deref(), &text)?;
     Ok(if input_errors { 2 } else { 0 })
@@ -138,75 +125,15 @@ fn read_plan(path: &Path) -> anyhow::Result<Plan> {
     Plan::from_json(&text).with_context(|| format!("{}", path.display()))
 }
 
-fn report_text(title: &str, r: &RunReport) -> String {
-    let mut s = String::new();
-    let status = match r.status.as_str() {
-        "dry-run" => "dry run, nothing changed".to_string(),
-        "refused" => "REFUSED, nothing changed".to_string(),
-        "stopped" => "STOPPED part-way".to_string(),
-        other => other.to_string(),
-    };
-    match r.journal_id {
-        Some(id) => s.push_str(&format!("{title} (journal entry {id}): {status}\n")),
-        None => s.push_str(&format!("{title}: {status}\n")),
-    }
-    if r.steps.is_empty() {
-        s.push_str("  nothing to do (for an undo: that run changed nothing)\n");
-    }
-    for step in &r.steps {
-        let what = if step.subjects.is_empty() {
-            format!("{} {}", step.op, step.object.display())
-        } else {
-            format!(
-                "{} {} ({})",
-                step.op,
-                step.object.display(),
-                term(&step.subjects.join(", "))
-            )
-        };
-        s.push_str(&format!("  {:<15} {what}", step.outcome.as_str()));
-        if !step.message.is_empty() {
-            s.push_str(&format!(" — {}", term(&step.message)));
-        }
-        s.push('\n');
-    }
-    if let Some(m) = &r.message {
-        s.push_str(&format!("\nStopped at: {}\n", term(m)));
-        if r.status == "stopped" {
-            s.push_str(
-                "Fix the cause, then run the same apply again: what is done counts as done.\n",
-            );
-        }
-    }
-    if !r.warnings.is_empty() {
-        s.push_str("\nWarnings:\n");
-        for w in &r.warnings {
-            s.push_str(&format!("  ! {}\n", term(w)));
-        }
-    }
-    s
-}
-
 fn apply_cmd(args: DeprovisionApplyArgs) -> anyhow::Result<u8> {
     let plan = read_plan(&args.plan)?;
     if !args.cluster && !args.yes {
         // Offline: show what the plan would do.
-        let mut s = format!(
-            "Dry run of the plan for {} (offline; add --cluster to check it against the cluster and server-side dry-run it, --yes to execute):\n",
-            term(&plan.target)
-        );
-        for a in &plan.actions {
-            s.push_str(&format!("  would {}", term(&render::describe(a))));
-            if let Some(w) = &a.warning {
-                s.push_str(&format!("\n      ! {}", term(w)));
-            }
-            s.push('\n');
-        }
-        if args.output == "json" {
-            write_out(None, &render::json_pretty(&plan)?)?;
-        } else {
-            write_out(None, &s)?;
-        }
+        let text = match args.output {
+            TextFormat::Json => json::pretty(&plan)?,
+            TextFormat::Text => text::dry_run(&plan),
+        };
+        write_out(None, &text)?;
         return Ok(0);
     }
     let journal = open_journal(&args.journal)?;
@@ -220,13 +147,9 @@ fn apply_cmd(args: DeprovisionApplyArgs) -> anyhow::Result<u8> {
             fail_after: args.fail_after,
         },
     )?;
-    let text = if args.output == "json" {
-        render::json_pretty(&report)?
-    } else {
-        report_text(
-            &format!("Apply of the plan for {}", term(&plan.target)),
-            &report,
-        )
+    let text = match args.output {
+        TextFormat::Json => json::pretty(&report)?,
+        TextFormat::Text => text::applied(&plan.target, &report),
     };
     write_out(None, &text)?;
     Ok(if report.ok() { 0 } else { 1 })
@@ -237,13 +160,9 @@ fn undo(args: DeprovisionUndoArgs) -> anyhow::Result<u8> {
     let run = journal.run(args.id)?;
     let api = connect(&args.kubeconfig, &args.context)?;
     let report = apply::undo(&api, &journal, args.id, args.yes)?;
-    let text = if args.output == "json" {
-        render::json_pretty(&report)?
-    } else {
-        report_text(
-            &format!("Undo of journal entry {} ({})", args.id, term(&run.target)),
-            &report,
-        )
+    let text = match args.output {
+        TextFormat::Json => json::pretty(&report)?,
+        TextFormat::Text => text::undone(args.id, &run.target, &report),
     };
     write_out(None, &text)?;
     Ok(if report.ok() { 0 } else { 1 })
@@ -252,94 +171,29 @@ fn undo(args: DeprovisionUndoArgs) -> anyhow::Result<u8> {
 fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
     let path = journal_path(&args.journal)?;
     if !path.exists() {
-        if args.output == "json" {
-            write_out(None, "[]\n")?;
-        } else {
-            write_out(
-                None,
-                &format!(
-                    "The journal {} is empty: nothing was applied yet.\n",
-                    path.display()
-                ),
-            )?;
-        }
+        let text = match args.output {
+            TextFormat::Json => json::pretty(&[] as &[journal::Run])?,
+            TextFormat::Text => text::no_history(&path),
+        };
+        write_out(None, &text)?;
         return Ok(0);
     }
     let journal = Journal::open(&path)?;
-    if let Some(id) = args.id {
+    let text = if let Some(id) = args.id {
         let run = journal.run(id)?;
         let actions = journal.actions(id)?;
-        if args.output == "json" {
-            let v = serde_json::json!({"run": run, "actions": actions});
-            write_out(None, &render::json_pretty(&v)?)?;
-        } else {
-            let mut s = format!(
-                "{} {} of {} by {} (local user {}) on {} ({}), {} → {}: {}\n",
-                term(&run.kind),
-                run.id,
-                term(&run.target),
-                term(&run.kube_user),
-                term(&run.local_user),
-                term(&run.cluster),
-                term(&run.server),
-                term(&run.started_at),
-                term(run.finished_at.as_deref().unwrap_or("-")),
-                term(&run.status)
-            );
-            if let Some(m) = &run.message {
-                s.push_str(&format!("  stopped at: {}\n", term(m)));
-            }
-            for a in actions {
-                s.push_str(&format!(
-                    "  {:>3} {:<15} {} {}{}\n",
-                    a.seq,
-                    term(&a.result),
-                    term(&a.op),
-                    a.object.display(),
-                    if a.message.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" — {}", term(&a.message))
-                    }
-                ));
-            }
-            write_out(None, &s)?;
+        match args.output {
+            TextFormat::Json => json::run(&run, &actions)?,
+            TextFormat::Text => text::run(&run, &actions),
         }
-        return Ok(0);
-    }
-    let runs = journal.runs()?;
-    if args.output == "json" {
-        write_out(None, &render::json_pretty(&runs)?)?;
-        return Ok(0);
-    }
-    let mut table = comfy_table::Table::new();
-    table.load_preset(comfy_table::presets::NOTHING);
-    table.set_header([
-        "ID", "WHEN", "KIND", "WHO", "TARGET", "CLUSTER", "ACTIONS", "STATUS",
-    ]);
-    for r in &runs {
-        // The journal is a local file: what it holds is escaped like anything read.
-        let counts: Vec<String> = r
-            .counts
-            .iter()
-            .map(|(k, n)| format!("{n} {}", term(k)))
-            .collect();
-        let kind = match r.undo_of {
-            Some(of) => format!("undo of {of}"),
-            None => term(&r.kind).into_owned(),
-        };
-        table.add_row([
-            r.id.to_string(),
-            term(&r.started_at).into_owned(),
-            kind,
-            format!("{} ({})", term(&r.kube_user), term(&r.local_user)),
-            term(&r.target).into_owned(),
-            term(&r.cluster).into_owned(),
-            counts.join(", "),
-            term(&r.status).into_owned(),
-        ]);
-    }
-    write_out(None, &format!("{table}\n"))?;
+    } else {
+        let runs = journal.runs()?;
+        match args.output {
+            TextFormat::Json => json::pretty(&runs)?,
+            TextFormat::Text => text::runs(&runs),
+        }
+    };
+    write_out(None, &text)?;
     Ok(0)
 }
 
@@ -407,111 +261,11 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
             "the objects listed by the plan of journal entry {id} (the latest apply for this target) were checked; pass --plan to check another"
         ));
     }
-    if args.output == "json" {
-        write_out(None, &render::json_pretty(&v)?)?;
-    } else {
-        let groups = if v.groups.is_empty() {
-            "no group".to_string()
-        } else {
-            v.groups.join(", ")
-        };
-        let unchecked = v.group_grants.iter().filter(|g| !g.assumed).count();
-        let verdict = match (args.target.is_subject(), v.passed) {
-            // Never "no access remains" without the groups it holds for.
-            (true, true) => format!(
-                "PASSED, no access remains for {} with the groups {groups} and no others (an assumption: group membership lives in the identity provider{})",
-                term(&v.target),
-                if unchecked > 0 {
-                    format!(
-                        "; {unchecked} binding(s) to other groups could still grant access, see Groups"
-                    )
-                } else {
-                    String::new()
-                }
-            ),
-            (true, false) => format!("FAILED, access remains (checked with the groups {groups})"),
-            (false, true) => "PASSED, nothing of the target remains".to_string(),
-            (false, false) => "FAILED, some of the target remains".to_string(),
-        };
-        let mut s = format!("Verify {}: {verdict}\n", term(&v.target));
-        if !v.remaining.is_empty() {
-            s.push_str("\nRemaining:\n");
-            for r in &v.remaining {
-                s.push_str(&format!("  ✗ {}\n", term(r)));
-            }
-        }
-        if !v.checked.is_empty() {
-            s.push_str("\nChecked:\n");
-            for c in &v.checked {
-                s.push_str(&format!("  ✓ {}\n", term(c)));
-            }
-        }
-        if !v.assumption.is_empty() {
-            s.push_str(&format!("\nGroups:\n  {}\n", term(&v.assumption)));
-            if !v.group_grants.is_empty() {
-                s.push_str(&format!(
-                    "  Bindings to groups ({}; ✗ counted as remaining, ? applies if the subject is in that group, · a default every authenticated identity has):\n",
-                    v.group_grants.len()
-                ));
-            }
-            for g in &v.group_grants {
-                let mark = match (g.counted, g.assumed) {
-                    (true, _) => "✗",
-                    (false, true) => "·",
-                    (false, false) => "?",
-                };
-                let rules = if g.rules.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", term(&g.rules.join("; ")))
-                };
-                let tail = if !g.assumed {
-                    format!(" — not checked: pass --group {}", term(&g.group))
-                } else if g.default {
-                    " (default)".to_string()
-                } else {
-                    String::new()
-                };
-                s.push_str(&format!(
-                    "    {mark} {} grants {} to Group {}{rules}{tail}\n",
-                    term(&g.binding),
-                    term(&g.role),
-                    term(&g.group),
-                ));
-            }
-        }
-        if !v.answers.is_empty() {
-            let allowed = v.answers.iter().filter(|a| a.allowed).count();
-            s.push_str(&format!(
-                "\nSubjectAccessReview ({} requests, cluster-wide{}; {allowed} allowed):\n",
-                v.answers.len(),
-                if v.namespaces.is_empty() {
-                    String::new()
-                } else {
-                    format!(" and in {}", term(&v.namespaces.join(", ")))
-                }
-            ));
-            for a in &v.answers {
-                s.push_str(&format!(
-                    "  {:<7} {}{}\n",
-                    if a.allowed { "ALLOWED" } else { "denied" },
-                    term(&a.request),
-                    if a.allowed && !a.reason.is_empty() {
-                        format!(" — {}", term(&a.reason))
-                    } else {
-                        String::new()
-                    }
-                ));
-            }
-        }
-        if !v.notes.is_empty() {
-            s.push_str("\nNotes:\n");
-            for n in &v.notes {
-                s.push_str(&format!("  - {}\n", term(n)));
-            }
-        }
-        write_out(None, &s)?;
-    }
+    let text = match args.output {
+        TextFormat::Json => json::pretty(&v)?,
+        TextFormat::Text => text::verification(&args.target, &v),
+    };
+    write_out(None, &text)?;
     Ok(if input_errors {
         2
     } else if v.passed {

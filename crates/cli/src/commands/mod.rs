@@ -14,6 +14,8 @@ mod unused;
 
 use crate::cli::{Cli, ColorChoice, Command};
 use std::io::{IsTerminal, Write};
+use stockade_model::{Diagnostic, DiagnosticLevel};
+pub use stockade_report::diagnostics::Layout;
 
 /// Writes to standard output, returning the error instead of panicking as `print!` does when
 /// the reader has gone (a closed pipe); `main` ends quietly on that error.
@@ -21,6 +23,17 @@ pub fn print(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_fmt(args)?;
     out.flush()
+}
+
+/// Prints diagnostics to standard error, one line each in `layout`
+/// ([`stockade_report::diagnostics`]); returns whether any was an error. Every command that
+/// reports diagnostics on standard error (rather than in its report) prints them here.
+pub fn print_diagnostics(diags: &[Diagnostic], layout: Layout) -> bool {
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        let _ = writeln!(err, "{}", stockade_report::diagnostics::line(d, layout));
+    }
+    diags.iter().any(|d| d.level == DiagnosticLevel::Error)
 }
 
 /// Whether an error is (caused by) writing to a closed pipe.

@@ -14,8 +14,7 @@ use anyhow::{Context, bail};
 use std::io::Write;
 use std::net::IpAddr;
 use stockade_inventory::Inventory;
-use stockade_model::escape::TermLine;
-use stockade_model::{Diagnostic, DiagnosticLevel};
+use stockade_model::Diagnostic;
 use stockade_netpol::{Endpoint, Matrix, Model, Protocol, answer};
 use stockade_report::netpol::{json, text};
 
@@ -35,20 +34,7 @@ fn load(input: &crate::cli::InputArgs) -> anyhow::Result<(Inventory, Vec<Diagnos
 
 /// Prints diagnostics to stderr; returns whether any was an input error.
 fn report_diagnostics(diags: &[Diagnostic]) -> bool {
-    let mut err = anstream::stderr();
-    for d in diags {
-        let level = match d.level {
-            DiagnosticLevel::Error => "error",
-            _ => "warning",
-        };
-        let at = match &d.path {
-            Some(p) if d.line > 0 => format!("{}:{}:{}: ", TermLine(p), d.line, d.column),
-            Some(p) => format!("{}: ", TermLine(p)),
-            None => String::new(),
-        };
-        let _ = writeln!(err, "{level}: {at}{}", TermLine(&d.message));
-    }
-    diags.iter().any(|d| d.level == DiagnosticLevel::Error)
+    super::print_diagnostics(diags, super::Layout::Located)
 }
 
 /// Renders to stdout; a closed pipe is not an error.
