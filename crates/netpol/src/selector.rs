@@ -259,7 +259,7 @@ mod tests {
         )
     }
     fn seq(items: Vec<Node>) -> Node {
-        Node::new(Value::Seq(items), Pos::default())
+        Node::new(Value::Seq(items.into()), Pos::default())
     }
     fn labels(pairs: &[(&str, &str)]) -> Labels {
         pairs
