@@ -61,28 +61,23 @@ impl Cache {
     }
 }
 
-/// Nodes of the tree, counting no further than `cap`.
+/// Nodes of the tree, counting no further than `cap`: the cost is bounded by `cap`, however
+/// wide a single mapping or sequence is (a 200,000-entry `env` list is not pushed whole).
 fn count_capped(n: &Node, cap: usize) -> usize {
     let mut count = 1;
     let mut stack: Vec<&Node> = vec![n];
     while let Some(n) = stack.pop() {
-        match &n.value {
-            Value::Map(entries) => {
-                for (_, v) in entries {
-                    count += 1;
-                    stack.push(v);
-                }
+        let (entries, items): (&[(Key, Node)], &[Node]) = match &n.value {
+            Value::Map(entries) => (entries, &[]),
+            Value::Seq(items) => (&[], items),
+            _ => continue,
+        };
+        for v in entries.iter().map(|(_, v)| v).chain(items) {
+            count += 1;
+            if count >= cap {
+                return count;
             }
-            Value::Seq(items) => {
-                for v in items {
-                    count += 1;
-                    stack.push(v);
-                }
-            }
-            _ => {}
-        }
-        if count >= cap {
-            return count;
+            stack.push(v);
         }
     }
     count
@@ -403,6 +398,24 @@ fn cut(s: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counting_stops_at_the_cap_inside_one_wide_collection() {
+        let leaf = || Node::new(Value::Int(1), stockade_sources::Pos::default());
+        let wide = Node::new(
+            Value::Seq((0..100_000).map(|_| leaf()).collect()),
+            stockade_sources::Pos::default(),
+        );
+        let mut all = Vec::new();
+        nodes(&wide, &mut Vec::new(), &mut all);
+        assert_eq!(count_capped(&wide, usize::MAX), all.len());
+        assert_eq!(count_capped(&wide, 2049), 2049);
+        let small = Node::new(
+            Value::Seq((0..10).map(|_| leaf()).collect()),
+            stockade_sources::Pos::default(),
+        );
+        assert_eq!(count_capped(&small, 2049), 11);
+    }
 
     /// Every node of a tree, with the keys of the path to it.
     fn nodes<'a>(
