@@ -24,7 +24,8 @@ const INDEX_ABOVE: usize = 2048;
 /// object are cheaper walked than indexed.
 const WALKS_BEFORE_INDEX: u32 = 16;
 
-/// Line indexes of the large objects of one run with many findings, by object address.
+/// Per object with findings (by address): whether it is large, and the line index of a large
+/// one with many findings.
 #[derive(Default)]
 pub struct Cache {
     objects: Mutex<HashMap<usize, Seen>>,
@@ -32,6 +33,8 @@ pub struct Cache {
 
 #[derive(Default)]
 struct Seen {
+    /// More than [`INDEX_ABOVE`] nodes: counted once per object, not per finding.
+    large: bool,
     walks: u32,
     index: Option<Arc<LineIndex>>,
 }
@@ -39,13 +42,18 @@ struct Seen {
 impl Cache {
     /// The object's index once it has had enough findings; `None` means walk it.
     fn index_of(&self, o: &Object) -> Option<Arc<LineIndex>> {
-        if count_capped(&o.root, INDEX_ABOVE + 1) <= INDEX_ABOVE {
-            return None;
-        }
         let id = std::ptr::from_ref(o) as usize;
+        let known = self.objects.lock().ok()?.get(&id).map(|s| s.large);
+        if known.is_none() {
+            let large = count_capped(&o.root, INDEX_ABOVE + 1) > INDEX_ABOVE;
+            self.objects.lock().ok()?.entry(id).or_default().large = large;
+        }
         {
             let mut map = self.objects.lock().ok()?;
             let seen = map.entry(id).or_default();
+            if !seen.large {
+                return None;
+            }
             if let Some(i) = &seen.index {
                 return Some(Arc::clone(i));
             }

@@ -25,9 +25,10 @@ pub struct YamlLimits {
     pub max_nodes: usize,
 }
 
-/// The default node budget per document: five times the largest real manifests seen (CRDs
-/// with big schemas hold around 100,000), and room for a 200,000-entry ConfigMap or env list.
-pub const DEFAULT_MAX_NODES: usize = 1_000_000;
+/// The default node budget per document: twenty times the largest real manifests seen (CRDs
+/// with big schemas hold around 100,000 keys and values), and twice what a Pod with 200,000
+/// `env` entries holds (1,000,000: a mapping, two keys and two values each).
+pub const DEFAULT_MAX_NODES: usize = 2_000_000;
 
 impl Default for YamlLimits {
     fn default() -> Self {
