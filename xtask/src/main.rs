@@ -34,8 +34,9 @@ tasks:
       workloads, 1000 NetworkPolicies; 1 warm-up + R runs, default 3); target < 2 s.
   bench-hostile [--wide N] [--many M] [--runs R] [--bin PATH] [--check]
       Time `stockade scan` on attacker-shaped inputs: one object with up to N entries
-      (default 200000; target < 1 s) and one file of M small documents (default
-      1000000; target < 1 GB peak RSS per million objects).
+      (default 200000; target < 1 s, or linear for the shape with a finding on every
+      entry) and one file of M small documents (default 1000000; target < 1 GB peak
+      RSS per million objects).
   new-rule FAMILY NAME [--severity S] [--policy]
       Scaffold a rule: FAMILY is workload, pss, rbac, network, hygiene or audit; NAME is
       kebab-case. Writes the rule file (docs headings, metadata with the next id, an empty

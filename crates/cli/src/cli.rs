@@ -121,6 +121,10 @@ pub struct InputArgs {
     /// Largest YAML document accepted, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub max_document_size: usize,
+    /// Most keys and values one YAML document may hold; bounds the work a single document can
+    /// cause.
+    #[arg(long, value_name = "N", default_value_t = stockade_sources::yaml::DEFAULT_MAX_NODES)]
+    pub max_document_nodes: usize,
 }
 
 /// Arguments of `scan`.

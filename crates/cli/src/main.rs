@@ -9,6 +9,7 @@ mod audit_server;
 mod cli;
 mod commands;
 
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -188,3 +188,58 @@ fn symlink_loops_dangling_links_and_links_leaving_the_tree_are_named_not_skipped
     let (code, r) = scan_json(&outside.path().join("config.yaml"), d.path());
     assert_eq!(code, Some(1), "{r}");
 }
+
+/// A document may hold at most `--max-document-nodes` keys and values: one huge document is
+/// refused with its place and the limit, and the documents around it are still scanned.
+#[test]
+fn a_document_over_the_node_budget_is_refused_and_the_rest_is_scanned() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("mixed.yaml");
+    let mut big = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: huge\n  namespace: apps\ndata:\n",
+    );
+    for i in 0..5_000 {
+        big.push_str(&format!("  k{i}: v\n"));
+    }
+    std::fs::write(&f, format!("{big}---\n{PRIVILEGED_POD}")).unwrap();
+    let out = stockade()
+        .args([
+            "scan",
+            "--no-config",
+            "-o",
+            "json",
+            "--max-document-nodes",
+            "2000",
+        ])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diag = r["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "node-limit")
+        .unwrap_or_else(|| panic!("no node-limit diagnostic: {r}"));
+    assert_eq!(diag["level"], "error", "{diag}");
+    assert!(diag["line"].as_u64().unwrap() > 6, "{diag}");
+    assert!(diag["message"].as_str().unwrap().contains("2000"), "{diag}");
+    // The privileged Pod after it is still judged.
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["ruleId"] == "WL001"),
+        "{r}"
+    );
+    // The default budget takes the same document.
+    let out = stockade()
+        .args(["scan", "--no-config", "-o", "json"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(codes(&r).iter().all(|(c, _)| c != "node-limit"), "{r}");
+}

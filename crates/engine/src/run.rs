@@ -156,14 +156,15 @@ fn to_finding(
     let snippet = location.as_ref().filter(|l| l.line > 0).and_then(|l| {
         crate::snippet::snippet(inv, snippets, h.object, &h.path, l.line, h.sensitive)
     });
+    let object = h.object.oref();
     Finding {
         rule_id: h.rule.id.into(),
         rule_name: h.rule.name.into(),
         severity: settings.severity_of(h.rule, h.severity),
         message: h.message,
-        object: h.object.oref.clone(),
+        fingerprint: fingerprint(h.rule.id, &object, &h.path),
+        object,
         location,
-        fingerprint: fingerprint(h.rule.id, &h.object.oref, &h.path),
         field_path: h.path,
         remediation: h.rule.remediation.into(),
         controls: h.rule.controls.into(),

@@ -24,7 +24,8 @@ const INDEX_ABOVE: usize = 2048;
 /// object are cheaper walked than indexed.
 const WALKS_BEFORE_INDEX: u32 = 16;
 
-/// Line indexes of the large objects of one run with many findings, by object address.
+/// Per object with findings (by address): whether it is large, and the line index of a large
+/// one with many findings.
 #[derive(Default)]
 pub struct Cache {
     objects: Mutex<HashMap<usize, Seen>>,
@@ -32,6 +33,8 @@ pub struct Cache {
 
 #[derive(Default)]
 struct Seen {
+    /// More than [`INDEX_ABOVE`] nodes: counted once per object, not per finding.
+    large: bool,
     walks: u32,
     index: Option<Arc<LineIndex>>,
 }
@@ -39,13 +42,18 @@ struct Seen {
 impl Cache {
     /// The object's index once it has had enough findings; `None` means walk it.
     fn index_of(&self, o: &Object) -> Option<Arc<LineIndex>> {
-        if count_capped(&o.root, INDEX_ABOVE + 1) <= INDEX_ABOVE {
-            return None;
-        }
         let id = std::ptr::from_ref(o) as usize;
+        let known = self.objects.lock().ok()?.get(&id).map(|s| s.large);
+        if known.is_none() {
+            let large = count_capped(&o.root, INDEX_ABOVE + 1) > INDEX_ABOVE;
+            self.objects.lock().ok()?.entry(id).or_default().large = large;
+        }
         {
             let mut map = self.objects.lock().ok()?;
             let seen = map.entry(id).or_default();
+            if !seen.large {
+                return None;
+            }
             if let Some(i) = &seen.index {
                 return Some(Arc::clone(i));
             }
@@ -61,28 +69,23 @@ impl Cache {
     }
 }
 
-/// Nodes of the tree, counting no further than `cap`.
+/// Nodes of the tree, counting no further than `cap`: the cost is bounded by `cap`, however
+/// wide a single mapping or sequence is (a 200,000-entry `env` list is not pushed whole).
 fn count_capped(n: &Node, cap: usize) -> usize {
     let mut count = 1;
     let mut stack: Vec<&Node> = vec![n];
     while let Some(n) = stack.pop() {
-        match &n.value {
-            Value::Map(entries) => {
-                for (_, v) in entries {
-                    count += 1;
-                    stack.push(v);
-                }
+        let (entries, items): (&[(Key, Node)], &[Node]) = match &n.value {
+            Value::Map(entries) => (entries, &[]),
+            Value::Seq(items) => (&[], items),
+            _ => continue,
+        };
+        for v in entries.iter().map(|(_, v)| v).chain(items) {
+            count += 1;
+            if count >= cap {
+                return count;
             }
-            Value::Seq(items) => {
-                for v in items {
-                    count += 1;
-                    stack.push(v);
-                }
-            }
-            _ => {}
-        }
-        if count >= cap {
-            return count;
+            stack.push(v);
         }
     }
     count
@@ -403,6 +406,24 @@ fn cut(s: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counting_stops_at_the_cap_inside_one_wide_collection() {
+        let leaf = || Node::new(Value::Int(1), stockade_sources::Pos::default());
+        let wide = Node::new(
+            Value::Seq((0..100_000).map(|_| leaf()).collect()),
+            stockade_sources::Pos::default(),
+        );
+        let mut all = Vec::new();
+        nodes(&wide, &mut Vec::new(), &mut all);
+        assert_eq!(count_capped(&wide, usize::MAX), all.len());
+        assert_eq!(count_capped(&wide, 2049), 2049);
+        let small = Node::new(
+            Value::Seq((0..10).map(|_| leaf()).collect()),
+            stockade_sources::Pos::default(),
+        );
+        assert_eq!(count_capped(&small, 2049), 11);
+    }
 
     /// Every node of a tree, with the keys of the path to it.
     fn nodes<'a>(

@@ -263,7 +263,7 @@ impl Inventory {
                     path: file.path.clone(),
                     line: pos.line,
                     column: pos.col,
-                    template: origin.template.clone(),
+                    template: origin.template.as_deref().map(str::to_string),
                     document: origin.document,
                 })
             }

@@ -22,11 +22,61 @@ pub struct Object {
     pub root: Node,
     /// Where it came from.
     pub origin: ObjectOrigin,
-    /// Its identity.
-    pub oref: ObjectRef,
+    /// Where its identity fields are in the tree: read from there rather than copied, so an
+    /// object costs 20 bytes for its identity instead of four owned strings.
+    ident: Ident,
     /// Entry positions of the pod template's `spec` and `metadata` (workload kinds only), found
     /// once here so that the pod-spec view, which every workload rule asks for, does not search.
-    pub(crate) pod_index: Option<PodIndex>,
+    /// Boxed: most objects are not workloads, and an inline index would cost them 48 bytes each.
+    pub(crate) pod_index: Option<Box<PodIndex>>,
+}
+
+/// Entry positions of the identity fields: `apiVersion` and `kind` among the root's entries,
+/// `metadata` among them, `name` (or `generateName`) and `namespace` among its entries.
+/// [`Ident::NONE`] when a field is missing or is not a string.
+#[derive(Clone, Copy, Debug)]
+struct Ident {
+    api_version: u32,
+    kind: u32,
+    metadata: u32,
+    name: u32,
+    namespace: u32,
+}
+
+impl Ident {
+    const NONE: u32 = u32::MAX;
+
+    fn of(root: &Node) -> Ident {
+        let string_entry = |n: &Node, keys: &[&str]| -> u32 {
+            keys.iter()
+                .find_map(|key| {
+                    n.entries()
+                        .iter()
+                        .position(|(k, v)| &*k.name == *key && v.as_str().is_some())
+                })
+                .and_then(|i| u32::try_from(i).ok())
+                .unwrap_or(Ident::NONE)
+        };
+        let metadata = root
+            .entries()
+            .iter()
+            .position(|(k, _)| &*k.name == "metadata")
+            .and_then(|i| u32::try_from(i).ok())
+            .unwrap_or(Ident::NONE);
+        let meta = root.entries().get(metadata as usize).map(|(_, v)| v);
+        Ident {
+            api_version: string_entry(root, &["apiVersion"]),
+            kind: string_entry(root, &["kind"]),
+            metadata,
+            name: meta.map_or(Ident::NONE, |m| string_entry(m, &["name", "generateName"])),
+            namespace: meta.map_or(Ident::NONE, |m| string_entry(m, &["namespace"])),
+        }
+    }
+}
+
+/// The string value of entry `i` of `n`.
+fn entry_str(n: &Node, i: u32) -> Option<&str> {
+    n.entries().get(i as usize)?.1.as_str()
 }
 
 /// Entry positions, level by level, of a pod template's `spec` and `metadata`.
@@ -64,55 +114,68 @@ pub(crate) fn follow<'n>(root: &'n Node, idx: &[usize]) -> Option<&'n Node> {
 impl Object {
     /// Wraps a loaded tree. The tree must be a mapping; missing identity fields become empty.
     pub fn new(root: Node, origin: ObjectOrigin) -> Object {
-        let s = |p: &str| root.at(p).and_then(Node::as_str).map(str::to_string);
-        let oref = ObjectRef {
-            api_version: s("apiVersion").unwrap_or_default(),
-            kind: s("kind").unwrap_or_default(),
-            namespace: s("metadata.namespace"),
-            name: s("metadata.name")
-                .or_else(|| s("metadata.generateName"))
-                .unwrap_or_default(),
-        };
-        let pod_index = crate::podspec::prefixes(&oref.kind).and_then(|(meta, spec)| {
-            Some(PodIndex {
+        let ident = Ident::of(&root);
+        let kind = root
+            .entries()
+            .get(ident.kind as usize)
+            .and_then(|(_, v)| v.as_str())
+            .unwrap_or_default();
+        let pod_index = crate::podspec::prefixes(kind).and_then(|(meta, spec)| {
+            Some(Box::new(PodIndex {
                 spec: index_path(&root, spec)?,
                 meta: index_path(&root, meta),
-            })
+            }))
         });
         Object {
             root,
             origin,
-            oref,
+            ident,
             pod_index,
+        }
+    }
+
+    /// The object's identity, for findings and messages.
+    pub fn oref(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version().to_string(),
+            kind: self.kind().to_string(),
+            namespace: self.namespace().map(str::to_string),
+            name: self.name().to_string(),
         }
     }
 
     /// `kind`.
     pub fn kind(&self) -> &str {
-        &self.oref.kind
+        entry_str(&self.root, self.ident.kind).unwrap_or_default()
     }
 
     /// `apiVersion`.
     pub fn api_version(&self) -> &str {
-        &self.oref.api_version
+        entry_str(&self.root, self.ident.api_version).unwrap_or_default()
     }
 
     /// The API group (`apps` for `apps/v1`, empty for `v1`).
     pub fn api_group(&self) -> &str {
-        self.oref
-            .api_version
-            .rsplit_once('/')
-            .map_or("", |(g, _)| g)
+        self.api_version().rsplit_once('/').map_or("", |(g, _)| g)
+    }
+
+    fn metadata_node(&self) -> Option<&Node> {
+        self.root
+            .entries()
+            .get(self.ident.metadata as usize)
+            .map(|(_, v)| v)
     }
 
     /// `metadata.name` (or `generateName`).
     pub fn name(&self) -> &str {
-        &self.oref.name
+        self.metadata_node()
+            .and_then(|m| entry_str(m, self.ident.name))
+            .unwrap_or_default()
     }
 
     /// `metadata.namespace` as written; `None` when unset.
     pub fn namespace(&self) -> Option<&str> {
-        self.oref.namespace.as_deref()
+        entry_str(self.metadata_node()?, self.ident.namespace)
     }
 
     /// `ns/name` or `name`, for messages.

@@ -339,7 +339,7 @@ pub fn assess(inv: &Inventory, mut diagnostics: Vec<Diagnostic>, opts: &Options<
         };
         let answer = |e: &Evaluation| evaluation(inv, o, e, opts.rule_of);
         objects.push(ObjectVerdict {
-            object: o.oref.clone(),
+            object: o.oref(),
             location: inv.location(o, &FieldPath::root()),
             verdict,
             namespace: namespace.clone(),

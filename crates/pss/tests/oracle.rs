@@ -139,12 +139,15 @@ fn as_pod(view: &PodSpecView<'_>, name: &str) -> Node {
     if let Some(a) = view.meta.and_then(|m| m.get("annotations")) {
         meta.push((key("annotations"), a.clone()));
     }
-    node(Value::Map(vec![
-        (key("apiVersion"), node(Value::Str("v1".into()))),
-        (key("kind"), node(Value::Str("Pod".into()))),
-        (key("metadata"), node(Value::Map(meta))),
-        (key("spec"), view.spec.clone()),
-    ]))
+    node(Value::Map(
+        vec![
+            (key("apiVersion"), node(Value::Str("v1".into()))),
+            (key("kind"), node(Value::Str("Pod".into()))),
+            (key("metadata"), node(Value::Map(meta.into()))),
+            (key("spec"), view.spec.clone()),
+        ]
+        .into(),
+    ))
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {

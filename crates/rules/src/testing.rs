@@ -50,7 +50,7 @@ pub fn run_fixture(rule: &'static Rule, path: &Path) -> Vec<String> {
                 loc.line,
                 loc.column,
                 h.severity.unwrap_or(h.rule.severity),
-                h.object.oref,
+                h.object.oref(),
                 h.path,
                 h.message
             )

@@ -102,7 +102,7 @@ pub struct Origin {
     /// Index within a `List`'s `items`, when the object came from one.
     pub item: Option<usize>,
     /// The helm template (`# Source:`) the document came from.
-    pub template: Option<String>,
+    pub template: Option<std::sync::Arc<str>>,
 }
 
 /// A Kubernetes object read from a manifest.
@@ -559,7 +559,7 @@ fn load_bytes(out: &mut LoadOutput, shown: &str, mut bytes: Vec<u8>, limits: &Li
                 file: file_idx,
                 document: doc_idx,
                 item: None,
-                template: chunk.template.clone(),
+                template: chunk.template.as_deref().map(std::sync::Arc::from),
             };
             push_object(out, shown, root, origin);
         }
@@ -666,27 +666,32 @@ fn push_object(out: &mut LoadOutput, shown: &str, mut root: Node, origin: Origin
                 if let Value::Map(entries) = &mut item.value {
                     // Typed lists (DeploymentList) may omit kind/apiVersion on their items.
                     let ipos = item.pos;
+                    let missing = |name: &str, entries: &[(crate::node::Key, Node)]| {
+                        !entries.iter().any(|(key, _)| &*key.name == name)
+                    };
                     if let Some(k) = &item_kind
-                        && !entries.iter().any(|(key, _)| &*key.name == "kind")
+                        && (missing("kind", entries) || missing("apiVersion", entries))
                     {
-                        entries.push((
-                            crate::node::Key {
-                                name: "kind".into(),
-                                pos: ipos,
-                            },
-                            Node::new(Value::Str(k.as_str().into()), ipos),
-                        ));
-                    }
-                    if item_kind.is_some()
-                        && !entries.iter().any(|(key, _)| &*key.name == "apiVersion")
-                    {
-                        entries.push((
-                            crate::node::Key {
-                                name: "apiVersion".into(),
-                                pos: ipos,
-                            },
-                            Node::new(Value::Str(api.as_str().into()), ipos),
-                        ));
+                        let mut grown = std::mem::take(entries).into_vec();
+                        if missing("kind", &grown) {
+                            grown.push((
+                                crate::node::Key {
+                                    name: "kind".into(),
+                                    pos: ipos,
+                                },
+                                Node::new(Value::Str(k.as_str().into()), ipos),
+                            ));
+                        }
+                        if missing("apiVersion", &grown) {
+                            grown.push((
+                                crate::node::Key {
+                                    name: "apiVersion".into(),
+                                    pos: ipos,
+                                },
+                                Node::new(Value::Str(api.as_str().into()), ipos),
+                            ));
+                        }
+                        *entries = grown.into_boxed_slice();
                     }
                 }
                 let o = Origin {

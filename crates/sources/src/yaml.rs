@@ -19,13 +19,23 @@ pub struct YamlLimits {
     pub max_depth: usize,
     /// Most nodes that alias expansion may add to one document.
     pub max_alias_nodes: usize,
+    /// Most nodes (mapping keys, values, sequence items, alias expansions included) one
+    /// document may hold. Every later step is linear in the nodes of a document, so this bounds
+    /// the total work one document can cause, whatever its shape.
+    pub max_nodes: usize,
 }
+
+/// The default node budget per document: twenty times the largest real manifests seen (CRDs
+/// with big schemas hold around 100,000 keys and values), and twice what a Pod with 200,000
+/// `env` entries holds (1,000,000: a mapping, two keys and two values each).
+pub const DEFAULT_MAX_NODES: usize = 2_000_000;
 
 impl Default for YamlLimits {
     fn default() -> Self {
         YamlLimits {
             max_depth: 256,
             max_alias_nodes: 100_000,
+            max_nodes: DEFAULT_MAX_NODES,
         }
     }
 }
@@ -43,6 +53,8 @@ pub enum LoadErrorKind {
     UnknownAnchor,
     /// A mapping key is a mapping or a sequence.
     ComplexKey,
+    /// The document holds more nodes than the limit.
+    TooManyNodes(usize),
 }
 
 /// A document that could not be loaded, and where.
@@ -63,6 +75,7 @@ impl LoadError {
             LoadErrorKind::AliasBudget(_) => "alias-budget",
             LoadErrorKind::UnknownAnchor => "yaml-unknown-anchor",
             LoadErrorKind::ComplexKey => "yaml-complex-key",
+            LoadErrorKind::TooManyNodes(_) => "node-limit",
         }
     }
 }
@@ -85,6 +98,10 @@ impl fmt::Display for LoadError {
             LoadErrorKind::ComplexKey => {
                 f.write_str("mapping keys must be scalars; Kubernetes objects have no complex keys")
             }
+            LoadErrorKind::TooManyNodes(n) => write!(
+                f,
+                "document holds more than {n} keys and values; it was refused to bound the work one document can cause (raise the limit with --max-document-nodes)"
+            ),
         }
     }
 }
@@ -151,6 +168,8 @@ struct Builder {
     entries: Vec<(Key, Node)>,
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
+    /// Nodes of the current document so far, charged against `limits.max_nodes`.
+    nodes: usize,
     loaded: Loaded,
 }
 
@@ -164,6 +183,7 @@ pub fn load(text: &str, line_offset: u32, limits: YamlLimits) -> Result<Loaded, 
         entries: Vec::new(),
         anchors: HashMap::new(),
         alias_nodes: 0,
+        nodes: 0,
         loaded: Loaded::default(),
     };
     let mut parser = Parser::new_from_str(text);
@@ -187,6 +207,18 @@ impl Builder {
         }
     }
 
+    /// Charges `n` nodes to the document's budget.
+    fn charge(&mut self, n: usize, pos: Pos) -> Result<(), LoadError> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > self.limits.max_nodes {
+            return Err(LoadError {
+                pos,
+                kind: LoadErrorKind::TooManyNodes(self.limits.max_nodes),
+            });
+        }
+        Ok(())
+    }
+
     fn pos(&self, span: &Span) -> Pos {
         self.pos_of_marker(span.start.line(), span.start.col())
     }
@@ -197,9 +229,11 @@ impl Builder {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
                 self.alias_nodes = 0;
+                self.nodes = 0;
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let pos = self.pos(&span);
+                self.charge(1, pos)?;
                 // Keys are kept as written: `y:` stays `y`, not the YAML 1.1 boolean `true`.
                 if matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) {
                     let name = CompactString::from(text.as_ref());
@@ -220,22 +254,25 @@ impl Builder {
             }
             Event::Alias(id) => {
                 let pos = self.pos(&span);
-                let Some((node, size)) = self.anchors.get(&id) else {
+                let Some(size) = self.anchors.get(&id).map(|(_, size)| *size) else {
                     return Err(LoadError {
                         pos,
                         kind: LoadErrorKind::UnknownAnchor,
                     });
                 };
-                // Charge the budget before copying anything.
-                self.alias_nodes = self.alias_nodes.saturating_add(*size);
+                // Charge the budgets before copying anything.
+                self.alias_nodes = self.alias_nodes.saturating_add(size);
                 if self.alias_nodes > self.limits.max_alias_nodes {
                     return Err(LoadError {
                         pos,
                         kind: LoadErrorKind::AliasBudget(self.limits.max_alias_nodes),
                     });
                 }
-                let node = node.clone();
-                self.push_node(node)?;
+                self.charge(size, pos)?;
+                if let Some((node, _)) = self.anchors.get(&id) {
+                    let node = node.clone();
+                    self.push_node(node)?;
+                }
             }
             Event::SequenceStart(anchor, _) => {
                 let pos = self.pos(&span);
@@ -266,7 +303,7 @@ impl Builder {
                 };
                 let (node, anchor) = match frame {
                     Frame::Seq { start, pos, anchor } => {
-                        let items: Vec<Node> = self.items.drain(start..).collect();
+                        let items: Box<[Node]> = self.items.drain(start..).collect();
                         (Node::new(Value::Seq(items), pos), anchor)
                     }
                     Frame::Map {
@@ -274,7 +311,10 @@ impl Builder {
                     } => {
                         let entries: Vec<(Key, Node)> = self.entries.drain(start..).collect();
                         let entries = self.last_value_wins(entries);
-                        (Node::new(Value::Map(self.merge_keys(entries)), pos), anchor)
+                        (
+                            Node::new(Value::Map(self.merge_keys(entries).into_boxed_slice()), pos),
+                            anchor,
+                        )
                     }
                 };
                 if anchor != 0 {
@@ -288,6 +328,7 @@ impl Builder {
     }
 
     fn open(&mut self, frame: Frame, pos: Pos) -> Result<(), LoadError> {
+        self.charge(1, pos)?;
         if self.stack.len() >= self.limits.max_depth {
             return Err(LoadError {
                 pos,
@@ -413,7 +454,7 @@ impl Builder {
             if &*k.name == "<<" {
                 let sources: Vec<Node> = match v.value {
                     Value::Map(_) => vec![v],
-                    Value::Seq(items) => items,
+                    Value::Seq(items) => items.into_vec(),
                     _ => Vec::new(),
                 };
                 for src in sources {
@@ -609,6 +650,30 @@ mod tests {
         assert_eq!(m.get("x").unwrap().value, Value::Int(1));
         assert_eq!(m.get("y").unwrap().value, Value::Int(3));
         assert!(m.get("<<").is_none());
+    }
+
+    #[test]
+    fn node_budget_bounds_one_document_and_resets_per_document() {
+        let limits = YamlLimits {
+            max_nodes: 100,
+            ..YamlLimits::default()
+        };
+        // 40 entries = 1 mapping + 40 keys + 40 values = 81 nodes: under the budget.
+        let small: String = (0..40).map(|i| format!("k{i}: v\n")).collect();
+        assert!(load(&small, 0, limits).is_ok());
+        // Three such documents load: the budget is per document.
+        let three = format!("{small}---\n{small}---\n{small}");
+        assert_eq!(load(&three, 0, limits).unwrap().docs.len(), 3);
+        // 60 entries = 121 nodes: refused, with the position where the budget ran out.
+        let big: String = (0..60).map(|i| format!("k{i}: v\n")).collect();
+        let err = load(&big, 0, limits).unwrap_err();
+        assert_eq!(err.code(), "node-limit");
+        assert_eq!(err.pos.line, 50);
+        assert!(err.to_string().contains("--max-document-nodes"), "{err}");
+        // Alias expansion counts at its full size.
+        let aliased =
+            "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
+        assert_eq!(load(aliased, 0, limits).unwrap_err().code(), "node-limit");
     }
 
     #[test]

@@ -66,6 +66,10 @@ pub fn load_scoped(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<
     let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
     let limits = Limits {
         max_document_bytes: args.max_document_size.saturating_mul(1 << 20),
+        yaml: stockade_sources::yaml::YamlLimits {
+            max_nodes: args.max_document_nodes,
+            ..Default::default()
+        },
         ..Limits::default()
     };
     let mut loaded = load_inputs(&inputs, &limits, &mut std::io::stdin().lock());

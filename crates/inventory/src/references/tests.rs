@@ -19,7 +19,7 @@ fn users(inv: &Inventory, key: &ObjectKey) -> Vec<String> {
         .map(|r| {
             let o = r
                 .source(inv)
-                .map(|o| o.oref.to_string())
+                .map(|o| o.oref().to_string())
                 .unwrap_or_default();
             format!("{o} {:?} {}", r.via, r.path)
         })
@@ -308,7 +308,7 @@ spec: {target: "prod/web-tls"}
     let m = g.mentions(&inv, &ObjectKey::namespaced("Secret", "prod", "web-tls"));
     let shown: Vec<String> = m
         .iter()
-        .map(|m| format!("{} {}", m.source(&inv).unwrap().oref, m.path))
+        .map(|m| format!("{} {}", m.source(&inv).unwrap().oref(), m.path))
         .collect();
     assert_eq!(
         shown,

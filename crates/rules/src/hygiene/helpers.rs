@@ -109,7 +109,7 @@ impl Verdict {
         };
         let who = first
             .source(inv)
-            .map(|o| format!("{} at {}", o.oref, first.path))
+            .map(|o| format!("{} at {}", o.oref(), first.path))
             .unwrap_or_default();
         let more = match mentions.len() {
             1 => String::new(),
@@ -231,7 +231,7 @@ pub fn custom_labels_match(
                                 .iter()
                                 .all(|(sk, sv)| v.get(sk).and_then(Node::as_str) == Some(*sv));
                             if ok && !selector.is_empty() {
-                                return Some(o.oref.to_string());
+                                return Some(o.oref().to_string());
                             }
                         }
                         stack.push(v);

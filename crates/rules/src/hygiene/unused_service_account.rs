@@ -80,7 +80,7 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         let Some(src) = r.source(inv) else { continue };
         match r.via {
             Via::PodServiceAccount => return,
-            Via::Subject => bindings.push(src.oref.to_string()),
+            Via::Subject => bindings.push(src.oref().to_string()),
             Via::TokenFor => tokens.push(src.name().to_string()),
             _ => {}
         }
