@@ -212,3 +212,78 @@ fn scan_reports_rbac_findings() {
         .stdout(predicate::str::contains("\"ruleId\": \"RB001\""))
         .stdout(predicate::str::contains("\"ruleId\": \"RB019\""));
 }
+
+/// Several equally short chains: the one reported is the same in every run (it used to depend
+/// on a hash seed, so two runs over the same manifests could name different ServiceAccounts).
+#[test]
+fn paths_are_the_same_in_every_run_when_chains_tie() {
+    let mut y = String::from(
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: pod-maker}
+rules:
+- {apiGroups: [\"\"], resources: [pods], verbs: [create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules:
+- {apiGroups: [\"\"], resources: [secrets], verbs: [list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-pods}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: pod-maker}
+subjects:
+- {kind: User, name: ci}
+",
+    );
+    for ns in [
+        "zeta", "alpha", "mu", "kappa", "omega", "delta", "sigma", "beta",
+    ] {
+        y.push_str(&format!(
+            "---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: reader, namespace: {ns}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: reader-{ns}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}}
+subjects:
+- {{kind: ServiceAccount, name: reader, namespace: {ns}}}
+"
+        ));
+    }
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("tie.yaml");
+    std::fs::write(&f, y).unwrap();
+    let run = || {
+        let out = stockade()
+            .args(["rbac", "paths", "--to", "secrets", "-o", "json"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = run();
+    for _ in 0..7 {
+        assert_eq!(run(), first, "paths differ between runs");
+    }
+    let v: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let chain = v["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["from"]["name"] == "ci")
+        .unwrap_or_else(|| panic!("no chain from ci: {v}"));
+    // Namespaces are tried in order: the first one wins the tie.
+    assert_eq!(chain["steps"][0]["to"]["namespace"], "alpha", "{chain}");
+}

@@ -24,7 +24,7 @@ use crate::model::{BindingKind, Model, RoleKind, RuleRef};
 use crate::query::Request;
 use crate::subject::UserInfo;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use stockade_inventory::{Inventory, PodSpecView};
 use stockade_sources::Node;
@@ -200,12 +200,14 @@ struct Perm {
 pub struct Graph<'m, 'a> {
     model: &'m Model<'a>,
     /// ServiceAccounts by namespace (from ServiceAccount objects, binding subjects, workloads
-    /// and every namespace's `default`).
-    service_accounts: HashMap<String, BTreeSet<String>>,
+    /// and every namespace's `default`). Ordered maps: the graph's edges are listed in their
+    /// order, and which of several equally short chains is reported must not depend on a
+    /// hash seed.
+    service_accounts: BTreeMap<String, BTreeSet<String>>,
     /// ServiceAccounts the loaded workloads run as, by namespace: (sa, workload description).
-    workload_sas: HashMap<String, Vec<(String, String)>>,
+    workload_sas: BTreeMap<String, Vec<(String, String)>>,
     /// Legacy token Secrets by namespace: (secret name, service account).
-    token_secrets: HashMap<String, Vec<(String, String)>>,
+    token_secrets: BTreeMap<String, Vec<(String, String)>>,
     users: BTreeSet<String>,
     groups: BTreeSet<String>,
     nodes: Vec<Principal>,
@@ -232,9 +234,9 @@ impl<'m, 'a> Graph<'m, 'a> {
     pub fn new(model: &'m Model<'a>, inv: &Inventory) -> Self {
         let mut g = Graph {
             model,
-            service_accounts: HashMap::new(),
-            workload_sas: HashMap::new(),
-            token_secrets: HashMap::new(),
+            service_accounts: BTreeMap::new(),
+            workload_sas: BTreeMap::new(),
+            token_secrets: BTreeMap::new(),
             users: BTreeSet::new(),
             groups: BTreeSet::new(),
             nodes: Vec::new(),
