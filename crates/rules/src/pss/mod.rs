@@ -50,3 +50,50 @@ fn kebab(id: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::rule_for_check;
+    use crate::{Family, RULES};
+    use stockade_model::{Framework, Severity};
+    use stockade_pss::{CHECKS, Level};
+
+    /// The PSS engine's check table is the source of truth: one rule per upstream check, named,
+    /// graded and mapped from the check, and no PSS rule without a check.
+    #[test]
+    fn every_upstream_check_has_exactly_one_rule_derived_from_it() {
+        for check in CHECKS {
+            let rule = rule_for_check(check.id)
+                .unwrap_or_else(|| panic!("no rule for upstream check {}", check.id));
+            assert_eq!(rule.family, Family::PodSecurity, "{}", rule.id);
+            let severity = match check.level {
+                Level::Baseline => Severity::High,
+                _ => Severity::Medium,
+            };
+            assert_eq!(rule.severity, severity, "{} ({})", rule.id, check.id);
+            let control = format!("{}/{}", check.level, check.id);
+            assert!(
+                rule.controls
+                    .iter()
+                    .any(|c| c.framework == Framework::Pss && c.id == control),
+                "{} lacks control PSS {control}",
+                rule.id
+            );
+            assert!(
+                rule.summary.contains(&format!("`{}`", check.id)),
+                "{}: summary should name the check: {}",
+                rule.id,
+                rule.summary
+            );
+        }
+        let pss_rules = RULES
+            .iter()
+            .filter(|r| r.family == Family::PodSecurity)
+            .count();
+        assert_eq!(
+            pss_rules,
+            CHECKS.len(),
+            "a PSS rule without an upstream check"
+        );
+    }
+}
