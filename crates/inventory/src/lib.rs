@@ -13,7 +13,7 @@ pub mod references;
 pub mod selector;
 mod validate;
 
-pub use object::{Object, ObjectOrigin};
+pub use object::{Object, ObjectOrigin, Owner};
 pub use podspec::{ContainerKind, ContainerPortView, ContainerView, PodSpecView, WORKLOAD_KINDS};
 pub use references::{ObjectKey, Reference, References, Via};
 pub use selector::LabelSelector;

@@ -15,6 +15,17 @@ pub enum ObjectOrigin {
     },
 }
 
+/// One entry of an object's `metadata.ownerReferences`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Owner<'a> {
+    /// `kind`, when it is a string.
+    pub kind: Option<&'a str>,
+    /// `name`, when it is a string.
+    pub name: Option<&'a str>,
+    /// `controller: true`.
+    pub controller: bool,
+}
+
 /// A Kubernetes object: its tree, its identity and its origin.
 #[derive(Clone, Debug)]
 pub struct Object {
@@ -201,6 +212,27 @@ impl Object {
         self.metadata()?.get("annotations")?.get(k)?.as_str()
     }
 
+    /// The object's `metadata.ownerReferences`, in order: the one owner view every rule and
+    /// analyzer reads.
+    pub fn owners(&self) -> impl Iterator<Item = Owner<'_>> {
+        self.metadata()
+            .and_then(|m| m.get("ownerReferences"))
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .map(|r| Owner {
+                kind: r.get("kind").and_then(Node::as_str),
+                name: r.get("name").and_then(Node::as_str),
+                controller: r.get("controller").and_then(Node::as_bool) == Some(true),
+            })
+    }
+
+    /// Whether an owner reference marks the object as managed by a controller
+    /// (`controller: true`): rules report the owner instead.
+    pub fn is_controlled(&self) -> bool {
+        self.owners().any(|r| r.controller)
+    }
+
     /// Whether a Pod, ReplicaSet or Job was made by a workload controller from its owner's
     /// template (an `ownerReferences` entry with `controller: true` naming a workload kind).
     /// Rules report the owner, which a user edits, rather than every copy of it.
@@ -208,17 +240,11 @@ impl Object {
         if !matches!(self.kind(), "Pod" | "ReplicaSet" | "Job") {
             return false;
         }
-        self.metadata()
-            .and_then(|m| m.get("ownerReferences"))
-            .map(|refs| refs.items())
-            .unwrap_or(&[])
-            .iter()
-            .any(|r| {
-                r.get("controller").and_then(|c| c.as_bool()) == Some(true)
-                    && r.get("kind")
-                        .and_then(|k| k.as_str())
-                        .is_some_and(|k| stockade_model::kinds::POD_CONTROLLERS.contains(&k))
-            })
+        self.owners().any(|r| {
+            r.controller
+                && r.kind
+                    .is_some_and(|k| stockade_model::kinds::POD_CONTROLLERS.contains(&k))
+        })
     }
 
     /// Whether the kind makes pods (a Pod, or a workload with a pod template).

@@ -467,3 +467,45 @@ spec: {selector: {matchExpressions: [{key: app, operator: In, values: [web]}]}}
         ]
     );
 }
+
+/// The one owner view: every `ownerReferences` entry in order, `controller: true` only when it
+/// is the boolean, and whether a workload controller made the object.
+#[test]
+fn owners_are_read_in_order_with_their_controller_flag() {
+    let inv = inv("apiVersion: v1
+kind: Pod
+metadata:
+  name: web-1
+  namespace: prod
+  ownerReferences:
+  - {kind: Node, name: n1}
+  - {kind: ReplicaSet, name: web, controller: true}
+  - {kind: Deployment, name: x, controller: \"true\"}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: lone, namespace: prod}
+spec: {containers: [{name: c, image: nginx}]}
+");
+    let pod = &inv.objects()[0];
+    let owners: Vec<_> = pod.owners().collect();
+    assert_eq!(owners.len(), 3);
+    assert_eq!(
+        (owners[0].kind, owners[0].name, owners[0].controller),
+        (Some("Node"), Some("n1"), false)
+    );
+    assert_eq!(
+        (owners[1].kind, owners[1].controller),
+        (Some("ReplicaSet"), true)
+    );
+    assert!(
+        !owners[2].controller,
+        "a string \"true\" is not a controller flag"
+    );
+    assert!(pod.is_controlled());
+    assert!(pod.controlled_by_workload());
+    let lone = &inv.objects()[1];
+    assert_eq!(lone.owners().count(), 0);
+    assert!(!lone.is_controlled() && !lone.controlled_by_workload());
+}

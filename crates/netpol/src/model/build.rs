@@ -182,21 +182,13 @@ impl<'a> Model<'a> {
 /// Whether `o` is managed by a controller that is itself in the inventory (a Deployment's
 /// ReplicaSet, a ReplicaSet's Pods, a CronJob's Jobs): the owner represents those pods.
 fn controlled_by_present_owner(inv: &Inventory, o: &Object) -> bool {
-    o.root
-        .at("metadata.ownerReferences")
-        .map(Node::items)
-        .unwrap_or(&[])
-        .iter()
-        .any(|r| {
-            r.get("controller").and_then(Node::as_bool) == Some(true)
-                && match (
-                    r.get("kind").and_then(Node::as_str),
-                    r.get("name").and_then(Node::as_str),
-                ) {
-                    (Some(k), Some(n)) => inv.get(k, o.namespace(), n).is_some(),
-                    _ => false,
-                }
-        })
+    o.owners().any(|r| {
+        r.controller
+            && match (r.kind, r.name) {
+                (Some(k), Some(n)) => inv.get(k, o.namespace(), n).is_some(),
+                _ => false,
+            }
+    })
 }
 
 /// The ports a workload's containers and init containers declare (from the pod-spec view),

@@ -189,10 +189,12 @@ pub fn has_kind_in(cx: &Checker<'_>, kind: &str, ns_name: &str) -> bool {
 
 /// The first owner of an object, as `Kind/name`, when it has `ownerReferences`.
 pub fn owner(o: &Object) -> Option<String> {
-    let r = o.root.at("metadata.ownerReferences")?.items().first()?;
-    let kind = r.get("kind").and_then(Node::as_str).unwrap_or("?");
-    let name = r.get("name").and_then(Node::as_str).unwrap_or("?");
-    Some(format!("{kind}/{name}"))
+    let r = o.owners().next()?;
+    Some(format!(
+        "{}/{}",
+        r.kind.unwrap_or("?"),
+        r.name.unwrap_or("?")
+    ))
 }
 
 /// The path of `metadata.name`, where findings about a whole object point.

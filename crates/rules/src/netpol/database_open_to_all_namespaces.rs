@@ -1,4 +1,4 @@
-use crate::netpol::helpers::{KINDS, POLICIES, is_controlled, labels_path};
+use crate::netpol::helpers::{KINDS, POLICIES, labels_path};
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
 use stockade_netpol::{PeerKind, Protocol};
@@ -76,7 +76,7 @@ fn check(cx: &mut Checker<'_>) {
     };
     let m = cx.netpol();
     for (wi, w) in m.workloads.iter().enumerate() {
-        if w.host_network || is_controlled(w.object) {
+        if w.host_network || w.object.is_controlled() {
             continue;
         }
         let served: Vec<u16> = w

@@ -4,7 +4,6 @@ use stockade_inventory::{Object, PodSpecView};
 use stockade_model::FieldPath;
 use stockade_model::kinds::concat;
 use stockade_netpol::{Model, Workload};
-use stockade_sources::Node;
 
 /// The kinds the network rules read: policies, namespaces and every kind that makes pods.
 pub const KINDS: &[&str] = &concat::<10>(&[&["NetworkPolicy", "Namespace"], POD_MAKERS]);
@@ -53,22 +52,11 @@ pub fn namespace_anchor<'a>(m: &Model<'a>, ns: &str) -> Option<(&'a Object, Fiel
         .workloads_in(ns)
         .iter()
         .copied()
-        .find(|&wi| !is_controlled(m.workloads[wi].object))?;
+        .find(|&wi| !m.workloads[wi].object.is_controlled())?;
     Some((
         m.workloads[wi].object,
         FieldPath::parse("metadata.namespace"),
     ))
-}
-
-/// Whether a controller owns the object; findings go to the owner (as in every family), so
-/// pods dumped without their ReplicaSet are not reported themselves.
-pub fn is_controlled(o: &Object) -> bool {
-    o.root
-        .at("metadata.ownerReferences")
-        .map(Node::items)
-        .unwrap_or(&[])
-        .iter()
-        .any(|r| r.get("controller").and_then(Node::as_bool) == Some(true))
 }
 
 /// Where a workload's pod labels are (or belong).

@@ -1,4 +1,4 @@
-use crate::netpol::helpers::{KINDS, POLICIES, SYSTEM_NAMESPACES, is_controlled, labels_path};
+use crate::netpol::helpers::{KINDS, POLICIES, SYSTEM_NAMESPACES, labels_path};
 use crate::{Checker, Family, declare_rule};
 use stockade_model::{Control, Severity};
 
@@ -68,7 +68,7 @@ fn check(cx: &mut Checker<'_>) {
     let m = cx.netpol();
     for (wi, w) in m.workloads.iter().enumerate() {
         if w.host_network
-            || is_controlled(w.object)
+            || w.object.is_controlled()
             || SYSTEM_NAMESPACES.contains(&w.namespace.as_str())
             || !m.ingress_policies[wi].is_empty()
             || !m.policies.iter().any(|p| p.namespace == w.namespace)

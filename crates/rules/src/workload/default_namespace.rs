@@ -79,7 +79,7 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     if o.namespace() != Some("default") {
         return;
     }
-    if is_controlled(o) || is_built_in(o) {
+    if o.is_controlled() || is_built_in(o) {
         return;
     }
     cx.report(
@@ -87,17 +87,6 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         FieldPath::parse("metadata.namespace"),
         "object is placed in the default namespace rather than a dedicated one",
     );
-}
-
-/// Whether an owner reference marks the object as managed by a controller (its owner is
-/// reported instead).
-fn is_controlled(o: &Object) -> bool {
-    o.root
-        .at("metadata.ownerReferences")
-        .map(Node::items)
-        .unwrap_or(&[])
-        .iter()
-        .any(|r| r.get("controller").and_then(Node::as_bool) == Some(true))
 }
 
 /// Objects that Kubernetes itself keeps in the `default` namespace.

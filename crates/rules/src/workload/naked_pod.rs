@@ -73,10 +73,7 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     if !o.api_group().is_empty() {
         return;
     }
-    let owned = o
-        .root
-        .at("metadata.ownerReferences")
-        .is_some_and(|r| !r.items().is_empty());
+    let owned = o.owners().next().is_some();
     if owned {
         return;
     }
