@@ -553,3 +553,29 @@ fn config_and_annotation_suppressions_apply() {
     assert!(stdout.contains("**1 findings**"), "{stdout}");
     assert!(stdout.contains("old exception"), "{stdout}");
 }
+
+/// A per-rule severity override in `.stockade.yaml` applies to `stockade pss` findings as it
+/// does in `scan`: the engine grades both.
+#[test]
+fn severity_overrides_apply_to_pss_findings() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), "agent.yaml", HOST_NETWORK);
+    let cfg = write(d.path(), "cfg.yaml", "rules:\n  severity: {PSS002: low}\n");
+    let out = stockade()
+        .args(["pss", "--level", "baseline", "-o", "sarif", "--config"])
+        .arg(&cfg)
+        .arg(&f)
+        .output()
+        .unwrap();
+    let r = json(&out);
+    let results = r["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results[0]["ruleId"], "PSS002");
+    assert_eq!(results[0]["level"], "note", "{}", results[0]);
+    let out = stockade()
+        .args(["pss", "--level", "baseline", "-o", "sarif", "--no-config"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let r = json(&out);
+    assert_eq!(r["runs"][0]["results"][0]["level"], "error");
+}

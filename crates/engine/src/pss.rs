@@ -43,7 +43,7 @@ pub fn pss_findings(
                 findings.push(Finding {
                     rule_id: rule.id.into(),
                     rule_name: rule.name.into(),
-                    severity: rule.severity,
+                    severity: settings.map_or(rule.severity, |s| s.severity_of(rule, None)),
                     message: viol.finding_message.clone(),
                     object: v.object.clone(),
                     location: viol.location.clone(),
