@@ -145,8 +145,8 @@ pub struct ScanArgs {
     #[arg(short = 'A', long, requires = "cluster")]
     pub all_namespaces: bool,
     /// Output format: table, json, sarif, junit or markdown.
-    #[arg(short, long, default_value = "table", value_parser = clap::builder::PossibleValuesParser::new(stockade_report::Format::NAMES))]
-    pub output: String,
+    #[arg(short, long, default_value = "table", value_parser = report_format())]
+    pub output: stockade_report::Format,
     /// Write the report to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
@@ -472,8 +472,8 @@ pub struct AuditAnalyzeArgs {
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
     /// Output format: table, json, sarif, junit or markdown.
-    #[arg(short, long, default_value = "table", value_parser = clap::builder::PossibleValuesParser::new(stockade_report::Format::NAMES))]
-    pub output: String,
+    #[arg(short, long, default_value = "table", value_parser = report_format())]
+    pub output: stockade_report::Format,
     /// Write the report to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
@@ -528,8 +528,8 @@ pub struct AuditPolicyArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Output format: table, json, sarif, junit or markdown.
-    #[arg(short, long, default_value = "table", value_parser = clap::builder::PossibleValuesParser::new(stockade_report::Format::NAMES))]
-    pub output: String,
+    #[arg(short, long, default_value = "table", value_parser = report_format())]
+    pub output: stockade_report::Format,
     /// Write the report to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
@@ -566,8 +566,8 @@ pub struct UnusedArgs {
     #[arg(short = 'n', long, value_name = "NS", requires = "cluster")]
     pub namespace: Option<String>,
     /// Output format: table (grouped by namespace), json, sarif, junit or markdown.
-    #[arg(short, long, default_value = "table", value_parser = clap::builder::PossibleValuesParser::new(stockade_report::Format::NAMES))]
-    pub output: String,
+    #[arg(short, long, default_value = "table", value_parser = report_format())]
+    pub output: stockade_report::Format,
     /// Write the listing to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
@@ -723,4 +723,14 @@ pub struct DeprovisionUndoArgs {
     /// Output: text or json.
     #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
     pub output: TextFormat,
+}
+
+/// `-o` of the report commands: the names of [`stockade_report::Format`], listed in `--help`
+/// and completions, parsed into the enum.
+fn report_format() -> impl clap::builder::TypedValueParser<Value = stockade_report::Format> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(stockade_report::Format::NAMES).map(|s| {
+        // Every name PossibleValuesParser accepts parses.
+        stockade_report::Format::parse(&s).unwrap_or(stockade_report::Format::Table)
+    })
 }

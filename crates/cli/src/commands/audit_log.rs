@@ -129,7 +129,7 @@ fn exit_code(report: &Report, fail_on: Severity) -> u8 {
 }
 
 fn analyze(args: AuditAnalyzeArgs, color: bool) -> anyhow::Result<u8> {
-    let format = Format::parse(&args.output).context("unknown output format")?;
+    let format = args.output;
     let now = time::now();
     let since = args
         .since
@@ -376,7 +376,7 @@ fn serve(args: AuditServeArgs) -> anyhow::Result<u8> {
 }
 
 fn policy(args: AuditPolicyArgs, color: bool) -> anyhow::Result<u8> {
-    let format = Format::parse(&args.output).context("unknown output format")?;
+    let format = args.output;
     let settings = load_settings(&args.settings, args.file.parent())?;
     let name = args.file.display().to_string();
     let mut report = Report::new(env!("CARGO_PKG_VERSION"));

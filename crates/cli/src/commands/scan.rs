@@ -6,10 +6,9 @@ use anyhow::Context;
 use std::io::Write;
 use stockade_engine::{Baseline, Settings, today};
 use stockade_model::Severity;
-use stockade_report::Format;
 
 pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
-    let format = Format::parse(&args.output).context("unknown output format")?;
+    let format = args.output;
     let settings = load_settings(&args)?;
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
 

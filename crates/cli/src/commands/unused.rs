@@ -37,7 +37,7 @@ pub fn rules() -> Vec<&'static Rule> {
 }
 
 pub fn run(args: UnusedArgs, color: bool) -> anyhow::Result<u8> {
-    let format = Format::parse(&args.output).context("unknown output format")?;
+    let format = args.output;
     let settings = load_settings(&args)?;
     let loaded = inputs::load_scoped(&args.input, args.namespace.as_deref())?;
     let out = stockade_engine::run(&loaded.inv, &settings, None, &today());
