@@ -1,51 +1,23 @@
-//! Diagnostics as lines for standard error, in the layouts the commands print them: the one
+//! Diagnostics as lines for standard error, in the one layout every command prints them: the
 //! renderer behind the CLI's one diagnostics printer. Paths and messages come from the inputs
 //! or a cluster and are escaped to one line each.
 
-use stockade_model::escape::{TermLine, terminal_line};
+use stockade_model::escape::TermLine;
 use stockade_model::{Diagnostic, DiagnosticLevel};
 
-/// How a command lays out a diagnostic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layout {
-    /// `error: path:line:column: message` (`warning` for warnings and notes; the position as
-    /// far as it is known, nothing when there is none): `stockade netpol`.
-    Located,
-    /// `error: position: message` (`warning`, `note`; the position as
-    /// [`Diagnostic::position`] gives it): `stockade rbac`.
-    Position,
-    /// `code: message`: `stockade deprovision`.
-    Code,
-}
-
-/// One diagnostic, without the final newline.
-pub fn line(d: &Diagnostic, layout: Layout) -> String {
-    match layout {
-        Layout::Located => {
-            let level = match d.level {
-                DiagnosticLevel::Error => "error",
-                _ => "warning",
-            };
-            let at = match &d.path {
-                Some(p) if d.line > 0 => format!("{}:{}:{}: ", TermLine(p), d.line, d.column),
-                Some(p) => format!("{}: ", TermLine(p)),
-                None => String::new(),
-            };
-            format!("{level}: {at}{}", TermLine(&d.message))
-        }
-        Layout::Position => {
-            let level = match d.level {
-                DiagnosticLevel::Error => "error",
-                DiagnosticLevel::Warning => "warning",
-                DiagnosticLevel::Note => "note",
-            };
-            format!(
-                "{level}: {}: {}",
-                TermLine(d.position()),
-                TermLine(&d.message)
-            )
-        }
-        Layout::Code => format!("{}: {}", d.code, terminal_line(&d.message)),
+/// One diagnostic, without the final newline: `level: path:line:column: message` (`error`,
+/// `warning` or `note`; the position as far as it is known, left out when there is none).
+pub fn line(d: &Diagnostic) -> String {
+    let level = match d.level {
+        DiagnosticLevel::Error => "error",
+        DiagnosticLevel::Warning => "warning",
+        DiagnosticLevel::Note => "note",
+    };
+    let at = d.position();
+    if at.is_empty() {
+        format!("{level}: {}", TermLine(&d.message))
+    } else {
+        format!("{level}: {}: {}", TermLine(at), TermLine(&d.message))
     }
 }
 
@@ -63,10 +35,11 @@ mod tests {
             0,
             "bad \u{1b}[2J value",
         );
-        let lines: Vec<String> = [Layout::Located, Layout::Position, Layout::Code]
-            .into_iter()
-            .map(|l| line(&d, l))
-            .collect();
+        let nowhere = Diagnostic {
+            path: None,
+            ..d.clone()
+        };
+        let lines: Vec<String> = [&d, &nowhere].into_iter().map(line).collect();
         insta::assert_snapshot!(lines.join("\n"));
         assert!(
             lines

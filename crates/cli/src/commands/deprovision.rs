@@ -29,7 +29,7 @@ pub fn run(args: DeprovisionArgs) -> anyhow::Result<u8> {
 }
 
 fn print_diagnostics(loaded: &inputs::Loaded) -> bool {
-    super::print_diagnostics(&loaded.diagnostics, super::Layout::Code)
+    super::print_diagnostics(&loaded.diagnostics)
 }
 
 /// Writes an answer. Its control characters are escaped once more, as a backstop: the text

@@ -15,7 +15,6 @@ mod unused;
 use crate::cli::{Cli, ColorChoice, Command};
 use std::io::{IsTerminal, Write};
 use stockade_model::{Diagnostic, DiagnosticLevel};
-pub use stockade_report::diagnostics::Layout;
 
 /// Writes to standard output, returning the error instead of panicking as `print!` does when
 /// the reader has gone (a closed pipe); `main` ends quietly on that error.
@@ -25,13 +24,13 @@ pub fn print(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
     out.flush()
 }
 
-/// Prints diagnostics to standard error, one line each in `layout`
+/// Prints diagnostics to standard error, one line each
 /// ([`stockade_report::diagnostics`]); returns whether any was an error. Every command that
 /// reports diagnostics on standard error (rather than in its report) prints them here.
-pub fn print_diagnostics(diags: &[Diagnostic], layout: Layout) -> bool {
+pub fn print_diagnostics(diags: &[Diagnostic]) -> bool {
     let mut err = std::io::stderr().lock();
     for d in diags {
-        let _ = writeln!(err, "{}", stockade_report::diagnostics::line(d, layout));
+        let _ = writeln!(err, "{}", stockade_report::diagnostics::line(d));
     }
     diags.iter().any(|d| d.level == DiagnosticLevel::Error)
 }

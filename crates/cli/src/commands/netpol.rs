@@ -34,7 +34,7 @@ fn load(input: &crate::cli::InputArgs) -> anyhow::Result<(Inventory, Vec<Diagnos
 
 /// Prints diagnostics to stderr; returns whether any was an input error.
 fn report_diagnostics(diags: &[Diagnostic]) -> bool {
-    super::print_diagnostics(diags, super::Layout::Located)
+    super::print_diagnostics(diags)
 }
 
 /// Renders to stdout; a closed pipe is not an error.

@@ -5,7 +5,6 @@
 //! Parse → answer (`stockade_rbac::answer`) → render (`stockade_report::rbac`, which escapes
 //! every name from the manifests or the cluster).
 
-use super::Layout;
 use super::inputs::{self, Loaded};
 use crate::cli::{RbacArgs, RbacCommand, RbacCommon, RbacRequestArgs, TextFormat};
 use anyhow::{Context, bail};
@@ -26,7 +25,7 @@ pub fn run(args: RbacArgs) -> anyhow::Result<u8> {
 
 fn load(common: &RbacCommon) -> anyhow::Result<Loaded> {
     let loaded = inputs::load(&common.input)?;
-    super::print_diagnostics(&loaded.diagnostics, Layout::Position);
+    super::print_diagnostics(&loaded.diagnostics);
     Ok(loaded)
 }
 
