@@ -10,7 +10,6 @@ use crate::cli::{RbacArgs, RbacCommand, RbacCommon, RbacRequestArgs, TextFormat}
 use anyhow::{Context, bail};
 use std::io::Write;
 use stockade_model::DiagnosticLevel;
-use stockade_model::escape::TermLine;
 use stockade_rbac::{Model, ModelOptions, Principal, Request, SubjectSpec, Target, answer};
 use stockade_report::rbac::{json, text};
 
@@ -87,10 +86,13 @@ fn request(verb: &str, r: &RbacRequestArgs) -> anyhow::Result<Request> {
         (a, _) => a,
     };
     if !sub.is_empty() && !SUBRESOURCES.contains(&sub) {
-        eprintln!(
-            "note: `{}` is not a subresource of the built-in API; in Stockade the part after `/` is a subresource (kubectl auth can-i reads TYPE/NAME): name an object with --name",
-            stockade_model::escape::terminal_line(sub)
-        );
+        super::print_diagnostics(&[stockade_model::Diagnostic::general(
+            stockade_model::DiagnosticLevel::Note,
+            "unknown-subresource",
+            format!(
+                "`{sub}` is not a subresource of the built-in API; in Stockade the part after `/` is a subresource (kubectl auth can-i reads TYPE/NAME): name an object with --name"
+            ),
+        )]);
     }
     // kubectl's short names (`deploy`) and the groups of built-in resources come from the one
     // catalogue (kubectl asks discovery; offline, the catalogue answers).
@@ -103,10 +105,13 @@ fn request(verb: &str, r: &RbacRequestArgs) -> anyhow::Result<Request> {
             Some(k) => k.group.to_string(),
             None => {
                 if res != "*" {
-                    let res = TermLine(res);
-                    eprintln!(
-                        "note: `{res}` is not a built-in resource Stockade knows; assuming the core API group (set --api-group or write {res}.GROUP)"
-                    );
+                    super::print_diagnostics(&[stockade_model::Diagnostic::general(
+                        stockade_model::DiagnosticLevel::Note,
+                        "unknown-resource",
+                        format!(
+                            "`{res}` is not a built-in resource Stockade knows; assuming the core API group (set --api-group or write {res}.GROUP)"
+                        ),
+                    )]);
                 }
                 String::new()
             }
