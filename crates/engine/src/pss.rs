@@ -4,7 +4,7 @@
 use crate::{Settings, Suppressed, suppress};
 use std::collections::{BTreeMap, HashMap};
 use stockade_inventory::Inventory;
-use stockade_model::{Finding, fingerprint};
+use stockade_model::fingerprint;
 use stockade_pss::answer::Assessment;
 use stockade_rules::Rule;
 
@@ -30,6 +30,9 @@ pub fn pss_findings(
 ) -> PssFindings {
     let mut findings = Vec::new();
     let mut rules = BTreeMap::new();
+    let defaults = Settings::default();
+    let settings_or_default = settings.unwrap_or(&defaults);
+    let snippets = crate::snippet::Cache::default();
     for v in &a.objects {
         let Some(e) = v.evaluation.as_ref().or(v.admission.enforce.as_ref()) else {
             continue;
@@ -39,21 +42,26 @@ pub fn pss_findings(
                 continue;
             };
             rules.insert(rule.id, rule);
+            let Some(object) = inv.objects().get(v.index) else {
+                continue;
+            };
             for viol in &c.violations {
-                findings.push(Finding {
-                    rule_id: rule.id.into(),
-                    rule_name: rule.name.into(),
-                    severity: settings.map_or(rule.severity, |s| s.severity_of(rule, None)),
+                // Through the constructor every finding of `scan` goes through: location,
+                // snippet (redacted as everywhere), severity overrides, fingerprint.
+                let hit = stockade_rules::Hit {
+                    rule,
+                    object,
+                    path: viol.path.clone(),
                     message: viol.finding_message.clone(),
-                    object: v.object.clone(),
-                    location: viol.location.clone(),
-                    field_path: viol.path.clone(),
-                    remediation: rule.remediation.into(),
-                    controls: rule.controls.into(),
-                    fingerprint: fingerprint(rule.id, &v.object, &viol.path),
-                    snippet: None,
-                    suppression: None,
-                });
+                    sensitive: false,
+                    severity: None,
+                };
+                findings.push(crate::run::to_finding(
+                    inv,
+                    settings_or_default,
+                    &snippets,
+                    hit,
+                ));
             }
         }
     }

@@ -146,7 +146,7 @@ fn is_excluded(inv: &Inventory, settings: &Settings, o: &Object) -> bool {
     false
 }
 
-fn to_finding(
+pub(crate) fn to_finding(
     inv: &Inventory,
     settings: &Settings,
     snippets: &crate::snippet::Cache,

@@ -80,6 +80,8 @@ pub enum VerdictKind {
 /// One workload object and what the admission would do with it.
 #[derive(Debug)]
 pub struct ObjectVerdict {
+    /// The object's index in the inventory it was assessed from (not serialized).
+    pub index: usize,
     /// The object.
     pub object: ObjectRef,
     /// Where it is.
@@ -312,7 +314,7 @@ pub fn assess(inv: &Inventory, mut diagnostics: Vec<Diagnostic>, opts: &Options<
         inv.of_kind("Namespace").map(|n| (n.name(), n)).collect();
     let mut pods = Vec::new();
     let mut objects = Vec::new();
-    for o in inv.objects() {
+    for (index, o) in inv.objects().iter().enumerate() {
         let Some(pod) = Pod::of(o) else { continue };
         let namespace = o.namespace().unwrap_or(opts.namespace).to_string();
         let errors = type_errors(&pod);
@@ -339,6 +341,7 @@ pub fn assess(inv: &Inventory, mut diagnostics: Vec<Diagnostic>, opts: &Options<
         };
         let answer = |e: &Evaluation| evaluation(inv, o, e, opts.rule_of);
         objects.push(ObjectVerdict {
+            index,
             object: o.oref(),
             location: inv.location(o, &FieldPath::root()),
             verdict,
