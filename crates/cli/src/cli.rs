@@ -95,6 +95,11 @@ pub enum Command {
         after_help = "Workflow:\n  stockade deprovision plan user:alice --cluster                      # review\n  stockade deprovision plan user:alice --cluster -o json > plan.json\n  stockade deprovision apply plan.json --cluster                      # checks + server-side dry-run\n  stockade deprovision apply plan.json --cluster --yes                # executes, journalled\n  stockade deprovision verify user:alice --cluster                    # proves no access remains\n  stockade deprovision history\n  stockade deprovision undo 3 --yes\n\nTARGET: user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME.\nExit codes: apply/undo 0 done (or would be), 1 refused or stopped; verify 0 no access remains, 1 access remains; 2 usage or input errors.\nDocs: docs/deprovision.md."
     )]
     Deprovision(DeprovisionArgs),
+    /// Admission webhook tooling: `certs` writes a CA and a serving certificate for the webhook's Service.
+    #[command(
+        after_help = "Examples:\n  stockade webhook certs ./tls --service stockade-webhook --namespace stockade\n\nThe webhook server itself (`serve`) and its manifests are not available yet.\nExit codes: 0 written; 2 usage errors or files that exist (pass --force)."
+    )]
+    Webhook(WebhookArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -733,4 +738,41 @@ fn report_format() -> impl clap::builder::TypedValueParser<Value = stockade_repo
         // Every name PossibleValuesParser accepts parses.
         stockade_report::Format::parse(&s).unwrap_or(stockade_report::Format::Table)
     })
+}
+
+/// Arguments of `webhook`.
+#[derive(Debug, Args)]
+pub struct WebhookArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: WebhookCommand,
+}
+
+/// `webhook` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Write `ca.crt`, `ca.key`, `tls.crt` and `tls.key` (keys mode 0600) for a cluster without cert-manager.
+    Certs(WebhookCertsArgs),
+}
+
+/// Arguments of `webhook certs`.
+#[derive(Debug, Args)]
+pub struct WebhookCertsArgs {
+    /// Directory to write to (created if missing).
+    pub dir: PathBuf,
+    /// The webhook's Service name; the certificate names NAME, NAME.NS, NAME.NS.svc and NAME.NS.svc.cluster.local.
+    #[arg(long, default_value = "stockade-webhook")]
+    pub service: String,
+    /// The webhook's namespace.
+    #[arg(long, default_value = "stockade")]
+    pub namespace: String,
+    /// Extra subject alternative names: DNS names or IP addresses (repeatable).
+    #[arg(long = "san", value_name = "NAME|IP")]
+    pub sans: Vec<String>,
+    /// Validity of both certificates, in days.
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
 }

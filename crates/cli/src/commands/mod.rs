@@ -11,6 +11,7 @@ mod rbac;
 mod rules;
 mod scan;
 mod unused;
+mod webhook;
 
 use crate::cli::{Cli, ColorChoice, Command};
 use std::io::{IsTerminal, Write};
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Init { path, force } => init::run(&path, force),
         Command::Unused(args) => unused::run(*args, color),
         Command::Deprovision(args) => deprovision::run(args),
+        Command::Webhook(args) => webhook::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Generated into memory: `generate` panics when its writer fails.
@@ -84,6 +86,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Init { .. } => "init",
         Command::Unused(_) => "unused",
         Command::Deprovision(_) => "deprovision",
+        Command::Webhook(_) => "webhook",
         Command::Completions { .. } => "completions",
     }
 }
