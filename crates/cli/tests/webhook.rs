@@ -126,4 +126,12 @@ fn names_that_are_not_dns_labels_are_refused_and_escaped() {
     assert!(err.contains("not a DNS label"), "{err}");
     assert!(!err.contains('\u{1b}'), "{err}");
     assert!(!d.path().join("x").exists());
+    let out = stockade()
+        .args(["webhook", "certs", "--san", "bad name"])
+        .arg(d.path().join("y"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("neither an IP address nor a DNS name"));
+    assert!(!d.path().join("y").exists());
 }

@@ -43,14 +43,19 @@ impl Cache {
     /// The object's index once it has had enough findings; `None` means walk it.
     fn index_of(&self, o: &Object) -> Option<Arc<LineIndex>> {
         let id = std::ptr::from_ref(o) as usize;
-        let known = self.objects.lock().ok()?.get(&id).map(|s| s.large);
-        if known.is_none() {
-            let large = count_capped(&o.root, INDEX_ABOVE + 1) > INDEX_ABOVE;
-            self.objects.lock().ok()?.entry(id).or_default().large = large;
-        }
         {
             let mut map = self.objects.lock().ok()?;
-            let seen = map.entry(id).or_default();
+            let seen = match map.get_mut(&id) {
+                Some(seen) => seen,
+                None => {
+                    // Counted once per object (under the lock: at most `INDEX_ABOVE` nodes).
+                    let large = count_capped(&o.root, INDEX_ABOVE + 1) > INDEX_ABOVE;
+                    map.entry(id).or_insert(Seen {
+                        large,
+                        ..Seen::default()
+                    })
+                }
+            };
             if !seen.large {
                 return None;
             }

@@ -76,11 +76,15 @@ fn certs(a: &WebhookCertsArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|n| match n.parse::<std::net::IpAddr>() {
             Ok(ip) => Ok(SanType::IpAddress(ip)),
-            Err(_) => n
+            Err(_) if n.split('.').all(is_dns_label) => n
                 .clone()
                 .try_into()
                 .map(SanType::DnsName)
                 .map_err(|_| anyhow::anyhow!("`{}` is not a DNS name", TermLine(n))),
+            Err(_) => Err(anyhow::anyhow!(
+                "--san `{}` is neither an IP address nor a DNS name (lowercase labels of letters, digits and `-`, separated by dots)",
+                TermLine(n)
+            )),
         })
         .collect::<anyhow::Result<_>>()?;
     leaf.key_usages = vec![
@@ -136,6 +140,7 @@ fn write(path: &Path, bytes: &[u8], secret: bool) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         o.mode(0o600);
     }
+    #[cfg(not(unix))]
     let _ = secret;
     let mut f = o
         .open(path)
