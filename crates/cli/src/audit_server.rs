@@ -20,7 +20,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use stockade_audit::analyzer::{Analyzer, AnalyzerOptions};
 use stockade_audit::config::AuditSettings;
 use stockade_audit::event;
@@ -129,41 +128,20 @@ pub struct Server {
     router: Router,
 }
 
-fn load_tls(cert: &PathBuf, key: &PathBuf) -> Result<tokio_rustls::TlsAcceptor, ServeError> {
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
-        .map_err(|e| ServeError::Tls(format!("{}: {e}", cert.display())))?
-        .collect::<Result<_, _>>()
-        .map_err(|e| ServeError::Tls(format!("{}: {e}", cert.display())))?;
-    if certs.is_empty() {
-        return Err(ServeError::Tls(format!(
-            "{}: no PEM certificate found",
-            cert.display()
-        )));
-    }
-    let key = PrivateKeyDer::from_pem_file(key)
-        .map_err(|e| ServeError::Tls(format!("{}: {e}", key.display())))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ServeError::Tls(e.to_string()))?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .map_err(|e| {
-            ServeError::Tls(format!(
-                "certificate and key do not match or are invalid: {e}"
-            ))
-        })?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
-}
-
 impl Server {
     /// Loads TLS material and binds the address.
     pub async fn bind(cfg: ServeConfig, sink: AlertSink) -> Result<Server, ServeError> {
         let tls = match &cfg.tls {
-            Some((c, k)) => Some(load_tls(c, k)?),
+            Some((c, k)) => {
+                let cert = crate::serve::ReloadingCert::load(c, k).map_err(ServeError::Tls)?;
+                // A renewed certificate on disk is served to new connections.
+                cert.watch(|r| {
+                    if let Err(e) = r {
+                        eprintln!("warning: TLS certificate not reloaded: {e}; still serving the previous one");
+                    }
+                });
+                Some(cert.acceptor().map_err(ServeError::Tls)?)
+            }
             None if cfg.listen.ip().is_loopback() => None,
             None => return Err(ServeError::PlainHttp(cfg.listen)),
         };
@@ -198,73 +176,7 @@ impl Server {
 
     /// Serves until `shutdown` completes, then lets open connections finish (up to 10 s).
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let mut tasks = tokio::task::JoinSet::new();
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                accepted = self.listener.accept() => {
-                    let (stream, _) = match accepted {
-                        Ok(s) => s,
-                        // Out of file descriptors and similar: back off rather than spin.
-                        Err(_) => { tokio::time::sleep(Duration::from_millis(50)).await; continue; }
-                    };
-                    let tls = self.tls.clone();
-                    let router = self.router.clone();
-                    let mut stop = stop_rx.clone();
-                    tasks.spawn(async move {
-                        let service = hyper_util::service::TowerToHyperService::new(router);
-                        match tls {
-                            Some(acceptor) => {
-                                let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await else { return };
-                                serve_conn(hyper_util::rt::TokioIo::new(stream), service, &mut stop).await;
-                            }
-                            None => serve_conn(hyper_util::rt::TokioIo::new(stream), service, &mut stop).await,
-                        }
-                    });
-                }
-                _ = &mut shutdown => break,
-            }
-            // Reap finished connections so the set stays small.
-            while tasks.try_join_next().is_some() {}
-        }
-        drop(self.listener);
-        let _ = stop_tx.send(true);
-        let _ = tokio::time::timeout(Duration::from_secs(10), async {
-            while tasks.join_next().await.is_some() {}
-        })
-        .await;
-        Ok(())
-    }
-}
-
-async fn serve_conn<I>(
-    io: I,
-    service: hyper_util::service::TowerToHyperService<Router>,
-    stop: &mut tokio::sync::watch::Receiver<bool>,
-) where
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    let conn = hyper::server::conn::http1::Builder::new()
-        .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30))
-        .serve_connection(io, service);
-    tokio::pin!(conn);
-    tokio::select! {
-        _ = conn.as_mut() => {}
-        _ = stopped(stop) => {
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
-        }
-    }
-}
-
-async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
-    loop {
-        let done = *stop.borrow_and_update();
-        if done || stop.changed().await.is_err() {
-            return;
-        }
+        crate::serve::run(self.listener, self.tls, self.router, shutdown).await
     }
 }
 
@@ -364,23 +276,8 @@ pub fn run_until_signal(
         let server = Server::bind(cfg, sink).await?;
         on_listening(server.local_addr().unwrap_or(addr));
         server
-            .run(signal())
+            .run(crate::serve::signal())
             .await
             .map_err(|source| ServeError::Bind { addr, source })
     })
-}
-
-async fn signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

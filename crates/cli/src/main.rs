@@ -8,6 +8,7 @@ use std::process::ExitCode;
 mod audit_server;
 mod cli;
 mod commands;
+mod serve;
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]

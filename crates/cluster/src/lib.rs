@@ -11,6 +11,7 @@
 //! are one [`ClusterError`] naming the cause.
 
 mod resources;
+pub mod watch;
 
 pub use resources::{RESOURCES, Resource};
 

@@ -15,7 +15,9 @@ mod snippet;
 
 pub use baseline::{Baseline, BaselineError};
 pub use pss::{PssFindings, pss_findings};
-pub use run::{IGNORE_ANNOTATION, NotAssessed, RunOutput, Suppressed, not_assessed, run, suppress};
+pub use run::{
+    IGNORE_ANNOTATION, NotAssessed, RunOutput, Suppressed, not_assessed, run, run_on, suppress,
+};
 pub use settings::{
     CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError, default_config_text, find_config,
 };

@@ -129,6 +129,61 @@ pub fn run(
     out
 }
 
+/// Runs the enabled rules over `inv` and keeps the findings on the objects at `targets`
+/// (indexes into [`Inventory::objects`]) only: an admission request judges one object in the
+/// context of others. Unlike [`run`], a finding on an object that names a workload controller
+/// as its owner is kept (an owner reference is the requester's claim, not a proof), and
+/// annotation diagnostics are left out (the requester sees the verdict, not lint).
+pub fn run_on(inv: &Inventory, settings: &Settings, targets: &[usize], today: &str) -> RunOutput {
+    let mut out = RunOutput {
+        not_assessed: not_assessed(inv, settings),
+        ..RunOutput::default()
+    };
+    let skipped: Vec<&str> = out.not_assessed.iter().map(|n| n.rule).collect();
+    let target_kinds: Vec<&str> = targets
+        .iter()
+        .filter_map(|&i| inv.objects().get(i))
+        .map(Object::kind)
+        .collect();
+    let views = stockade_rules::Views::new(inv);
+    let empty = Options::new();
+    let mut hits: Vec<Hit<'_>> = Vec::new();
+    for rule in &settings.enabled {
+        // A rule reads the kinds it lists; one that reads none of the targets' kinds cannot
+        // report on them.
+        if skipped.contains(&rule.id) || !rule.kinds.iter().any(|k| target_kinds.contains(k)) {
+            continue;
+        }
+        out.rules_run += 1;
+        let opts = settings.options.get(rule.id).unwrap_or(&empty);
+        hits.extend(
+            rule.run(&views, opts)
+                .into_iter()
+                .filter(|h| inv.index_of(h.object).is_some_and(|i| targets.contains(&i))),
+        );
+    }
+    crate::same_fact::drop_repeated(&mut hits);
+    let snippets = crate::snippet::Cache::default();
+    let mut findings: Vec<Finding> = Vec::with_capacity(hits.len());
+    for h in hits {
+        if is_excluded(inv, settings, h.object) {
+            continue;
+        }
+        let object = h.object;
+        let mut f = to_finding(inv, settings, &snippets, h);
+        f.suppression = suppression_for(settings, None, today, Some(object), &f);
+        findings.push(f);
+    }
+    expired_suppressions(settings, today, &findings, &mut out.diagnostics);
+    out.suppressed = findings
+        .extract_if(.., |f| f.suppression.is_some())
+        .collect();
+    out.findings = findings;
+    sort(&mut out.findings);
+    sort(&mut out.suppressed);
+    out
+}
+
 fn is_excluded(inv: &Inventory, settings: &Settings, o: &Object) -> bool {
     if settings
         .exclude_objects

@@ -132,6 +132,10 @@ struct RawConfig {
     /// (crates/audit/src/config.rs), which validates it.
     #[serde(default, rename = "audit")]
     _audit: Option<serde::de::IgnoredAny>,
+    /// Enforcement modes for the admission webhook; read by `stockade webhook serve`
+    /// (crates/admission/src/policy.rs), which validates it.
+    #[serde(default, rename = "admission")]
+    _admission: Option<serde::de::IgnoredAny>,
 }
 
 /// Whether `entry` names an audit rule: those are configured in the same file but run by

@@ -66,6 +66,17 @@ pub fn page(rule: &Meta) -> String {
         .collect();
     let _ = writeln!(s, "| Controls | {} |", controls.join("<br>"));
     let _ = writeln!(s, "| Since | {} |", rule.since);
+    if matches!(rule.source, Source::Objects | Source::Inventory) {
+        let _ = writeln!(
+            s,
+            "| At admission | {} |",
+            if rule.admission {
+                "judged by `stockade webhook serve`"
+            } else {
+                "not judged (a posture rule: what it looks for is often created a moment later, in the same apply); `scan` and `scan --cluster` report it"
+            }
+        );
+    }
     if !rule.same_fact_as.is_empty() {
         let _ = writeln!(
             s,

@@ -136,6 +136,11 @@ pub struct Meta {
     /// once; those rules carry this rule's controls (a meta-test checks it). A rule that does
     /// not fire, or is disabled, leaves this one's finding in place.
     pub same_fact_as: &'static [&'static str],
+    /// Whether `stockade webhook serve` judges objects with it as they are created or updated.
+    /// Posture rules (an object nothing uses yet, a binding whose subject does not exist yet, a
+    /// missing PodDisruptionBudget) are `false`: at admission the objects they look for are
+    /// often created in the same apply, a moment later.
+    pub admission: bool,
     /// The user documentation (markdown), from the doc comment.
     pub docs: &'static str,
     /// The file that declares it.
@@ -158,6 +163,7 @@ pub const BASE: Meta = Meta {
     remediation: "",
     options: &[],
     same_fact_as: &[],
+    admission: true,
     docs: "",
     source_file: "",
 };

@@ -42,6 +42,7 @@ declare_rule! {
         needs: TARGET_KINDS,
         controls: &[],
         since: "0.1.0",
+        admission: false,
         summary: "HorizontalPodAutoscaler targets a workload that does not exist",
         remediation: "Delete the autoscaler, or point scaleTargetRef at the workload it is for.",
         check: check,

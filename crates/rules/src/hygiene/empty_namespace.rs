@@ -49,6 +49,7 @@ declare_rule! {
         needs: super::helpers::NAMESPACED_KINDS,
         controls: &[],
         since: "0.1.0",
+        admission: false,
         summary: "namespace holds no objects of its own",
         remediation: "Delete the namespace if nobody plans to use it.",
         check: check,

@@ -46,6 +46,7 @@ declare_rule! {
         needs: &["Service"],
         controls: &[Control::mitre("T1190")],
         since: "0.1.0",
+        admission: false,
         summary: "Ingress routes to a Service that does not exist",
         remediation: "Point the backend at an existing Service, or remove the rule.",
         check: check,

@@ -46,6 +46,7 @@ declare_rule! {
         kinds: &["Node"],
         controls: &[Control::nsa("upgrades")],
         since: "0.1.0",
+        admission: false,
         summary: "kubelet is outside the supported version skew",
         remediation: "Upgrade or replace the node to within the supported version skew.",
         options: &[

@@ -56,6 +56,7 @@ declare_rule! {
         needs: &["ServiceAccount"],
         controls: &[Control::cis("5.1.6"), Control::nsa("authn-authz/authentication"), Control::mitre("T1078")],
         since: "0.1.0",
+        admission: false,
         summary: "long-lived ServiceAccount token Secret",
         remediation: "Delete the token Secret and use short-lived tokens from the TokenRequest API.",
         check: check,

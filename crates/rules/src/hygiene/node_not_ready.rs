@@ -44,6 +44,7 @@ declare_rule! {
         kinds: &["Node"],
         controls: &[Control::nsa("upgrades")],
         since: "0.1.0",
+        admission: false,
         summary: "node has been NotReady for a long time",
         remediation: "Drain and delete the node, and revoke its kubelet credentials.",
         options: &[RuleOption {

@@ -47,6 +47,7 @@ declare_rule! {
         kinds: &["PersistentVolume"],
         controls: &[],
         since: "0.1.0",
+        admission: false,
         summary: "PersistentVolume is Released or bound to no claim",
         remediation: "Back up or wipe the data, then delete the volume.",
         check: check,

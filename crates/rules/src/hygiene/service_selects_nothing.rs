@@ -51,6 +51,7 @@ declare_rule! {
         needs: stockade_inventory::WORKLOAD_KINDS,
         controls: &[],
         since: "0.1.0",
+        admission: false,
         summary: "Service selector matches no pods",
         remediation: "Delete the Service, or correct its selector to the pods' labels.",
         check: check,

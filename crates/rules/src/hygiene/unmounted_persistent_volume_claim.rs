@@ -54,6 +54,7 @@ declare_rule! {
         needs: stockade_inventory::WORKLOAD_KINDS,
         controls: &[],
         since: "0.1.0",
+        admission: false,
         summary: "PersistentVolumeClaim is mounted by no workload",
         remediation: "Back up what must be kept, then delete the claim and its volume.",
         options: &[SYSTEM_NAMESPACES_OPTION],

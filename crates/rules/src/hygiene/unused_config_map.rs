@@ -49,6 +49,7 @@ declare_rule! {
         needs: stockade_inventory::WORKLOAD_KINDS,
         controls: &[],
         since: "0.1.0",
+        admission: false,
         summary: "ConfigMap is referenced by nothing",
         remediation: "Delete the ConfigMap if nothing reads it through the API.",
         options: &[SYSTEM_NAMESPACES_OPTION],

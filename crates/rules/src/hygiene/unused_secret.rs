@@ -57,6 +57,7 @@ declare_rule! {
         needs: super::helpers::SECRET_USERS,
         controls: &[Control::cis("5.4.2")],
         since: "0.1.0",
+        admission: false,
         summary: "Secret is referenced by nothing",
         remediation: "Revoke the credential it holds and delete the Secret if nothing reads it through the API.",
         options: &[SYSTEM_NAMESPACES_OPTION],

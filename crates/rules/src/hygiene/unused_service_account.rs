@@ -57,6 +57,7 @@ declare_rule! {
         needs: stockade_inventory::WORKLOAD_KINDS,
         controls: &[Control::nsa("authn-authz/authentication"), Control::mitre("T1078")],
         since: "0.1.0",
+        admission: false,
         summary: "ServiceAccount is used by no workload",
         remediation: "Delete the ServiceAccount, its bindings and its token Secrets if nothing outside the cluster uses it.",
         options: &[SYSTEM_NAMESPACES_OPTION],

@@ -54,6 +54,7 @@ declare_rule! {
         needs: NAMESPACES_AND_POD_MAKERS,
         controls: &[Control::nsa("network/network-policies")],
         since: "0.1.0",
+        admission: false,
         summary: "NetworkPolicy peer selects no pods (likely a label typo)",
         remediation: "Fix the peer's selectors so they match the labels of the intended pods (and namespaces), or remove the peer.",
         inventory_check: Some(check),

@@ -52,6 +52,7 @@ declare_rule! {
         needs: POD_MAKERS,
         controls: &[Control::nsa("network/network-policies")],
         since: "0.1.0",
+        admission: false,
         summary: "NetworkPolicy selects no pods (likely a label typo)",
         remediation: "Fix the podSelector so it matches the pod template labels of the workloads the policy is meant for, or delete the policy.",
         inventory_check: Some(check),

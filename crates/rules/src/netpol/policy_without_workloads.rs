@@ -46,6 +46,7 @@ declare_rule! {
         needs: POD_MAKERS,
         controls: &[Control::nsa("network/network-policies")],
         since: "0.1.0",
+        admission: false,
         summary: "NetworkPolicy is in a namespace that runs no workload",
         remediation: "Move the policy to the namespace of the workloads it is meant for, or delete it.",
         inventory_check: Some(check),

@@ -47,6 +47,7 @@ declare_rule! {
         needs: NAMESPACES_AND_POD_MAKERS,
         controls: &[Control::nsa("network/network-policies")],
         since: "0.1.0",
+        admission: false,
         summary: "NetworkPolicy names a port no selected container defines",
         remediation: "Use the name a container port of the destination pods declares (with the same protocol), or the port number.",
         inventory_check: Some(check),

@@ -43,6 +43,7 @@ declare_rule! {
         needs: &["Role", "ClusterRole"],
         controls: &[Control::nsa("authn-authz/rbac")],
         since: "0.1.0",
+        admission: false,
         summary: "binding references a role that does not exist",
         remediation: "Fix the roleRef, or delete the binding if the role was removed on purpose.",
         inventory_check: Some(check),

@@ -42,6 +42,7 @@ declare_rule! {
         needs: &["ServiceAccount", "Namespace"],
         controls: &[Control::nsa("authn-authz/rbac"), Control::mitre("T1078")],
         since: "0.1.0",
+        admission: false,
         summary: "binds a ServiceAccount (or namespace) that does not exist",
         remediation: "Remove the subject from the binding, or the binding itself when no subject is left.",
         inventory_check: Some(check),

@@ -42,6 +42,7 @@ declare_rule! {
         needs: &["RoleBinding", "ClusterRoleBinding"],
         controls: &[Control::nsa("authn-authz/rbac")],
         since: "0.1.0",
+        admission: false,
         summary: "role is not used by any binding",
         remediation: "Delete the role if nothing needs it.",
         inventory_check: Some(check),

@@ -65,6 +65,7 @@ declare_rule! {
         needs: &["PodDisruptionBudget"],
         controls: &[],
         since: "0.1.0",
+        admission: false,
         summary: "replicated workload has no PodDisruptionBudget",
         remediation: "Add a PodDisruptionBudget (policy/v1) with `maxUnavailable: 1` (or a `minAvailable` below the replica count) whose selector matches the pod template labels.",
         check: check,

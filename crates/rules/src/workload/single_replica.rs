@@ -67,6 +67,7 @@ declare_rule! {
         needs: &["HorizontalPodAutoscaler"],
         controls: &[],
         since: "0.1.0",
+        admission: false,
         summary: "Deployment or StatefulSet runs a single replica",
         remediation: "Run at least two replicas (spread across nodes with topology spread constraints or anti-affinity), or scale with a HorizontalPodAutoscaler.",
         check: check,
