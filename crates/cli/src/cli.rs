@@ -751,8 +751,45 @@ pub struct WebhookArgs {
 /// `webhook` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
+    /// Serve the validating admission webhook: POST /validate (AdmissionReview v1), /healthz, /readyz, /metrics.
+    Serve(Box<WebhookServeArgs>),
     /// Write `ca.crt`, `ca.key`, `tls.crt` and `tls.key` (keys mode 0600) for a cluster without cert-manager.
     Certs(WebhookCertsArgs),
+}
+
+/// Arguments of `webhook serve`.
+#[derive(Debug, Args)]
+pub struct WebhookServeArgs {
+    /// Address to listen on; plain HTTP (without --tls-cert) only on loopback addresses.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "0.0.0.0:8443")]
+    pub listen: String,
+    /// Serving certificate chain (PEM); re-read when it changes on disk.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key of the serving certificate (PEM); re-read when it changes on disk.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// The webhook's own namespace, never judged [default: $POD_NAMESPACE].
+    #[arg(long, value_name = "NS", env = "POD_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Settings file: rules, severities, options, suppressions and the `admission:` section
+    /// [default: none; the built-in defaults].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The PodSecurity admission configuration the API server uses (AdmissionConfiguration or
+    /// PodSecurityConfiguration): its defaults and exemptions [default: privileged, no exemptions].
+    #[arg(long, value_name = "FILE")]
+    pub pod_security_config: Option<PathBuf>,
+    /// Do not watch the cluster: rules that need other objects (namespace labels,
+    /// ServiceAccounts, NetworkPolicies) are not judged, and /readyz is ready at once.
+    #[arg(long, conflicts_with_all = ["kubeconfig", "context"])]
+    pub no_cluster: bool,
+    /// Kubeconfig for the watch cache [default: $KUBECONFIG, then ~/.kube/config, then in-cluster].
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context [default: the current context].
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
 }
 
 /// Arguments of `webhook certs`.

@@ -9,6 +9,7 @@ mod audit_server;
 mod cli;
 mod commands;
 mod serve;
+mod webhook_server;
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]

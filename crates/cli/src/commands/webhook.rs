@@ -2,7 +2,8 @@
 //! for clusters without cert-manager. Written with rcgen (ECDSA P-256); the keys are created
 //! with mode 0600 and never printed.
 
-use crate::cli::{WebhookArgs, WebhookCertsArgs, WebhookCommand};
+use crate::cli::{WebhookArgs, WebhookCertsArgs, WebhookCommand, WebhookServeArgs};
+use crate::webhook_server::{ServeConfig, Server, SharedContext, log};
 use anyhow::{Context, bail};
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
@@ -15,8 +16,126 @@ use stockade_model::escape::TermLine;
 /// Runs `webhook`.
 pub fn run(args: WebhookArgs) -> anyhow::Result<u8> {
     match args.command {
+        WebhookCommand::Serve(a) => serve(*a),
         WebhookCommand::Certs(a) => certs(&a),
     }
+}
+
+fn serve(a: WebhookServeArgs) -> anyhow::Result<u8> {
+    let listen: std::net::SocketAddr = a.listen.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "--listen {}: expected ADDRESS:PORT, e.g. 0.0.0.0:8443",
+            TermLine(&a.listen)
+        )
+    })?;
+    let (settings, policy) = match &a.config {
+        Some(p) => {
+            let settings = stockade_engine::Settings::load(p)?;
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", TermLine(p.display())))?;
+            let policy = stockade_admission::AdmissionPolicy::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", TermLine(p.display())))?;
+            (settings, policy)
+        }
+        None => (
+            stockade_engine::Settings::default(),
+            stockade_admission::AdmissionPolicy::default(),
+        ),
+    };
+    let pod_security = match &a.pod_security_config {
+        Some(p) => stockade_pss::AdmissionConfig::load(p)?,
+        None => stockade_pss::AdmissionConfig::default(),
+    };
+    let judge = stockade_admission::Judge::new(&settings, policy, pod_security);
+    let own_namespace = a.namespace.clone().filter(|n| !n.is_empty());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        let context = SharedContext::new(a.no_cluster);
+        if !a.no_cluster {
+            start_cache(&a, std::sync::Arc::clone(&context)).await?;
+        }
+        let rules: Vec<&str> = judge.rules().iter().map(|r| r.id).collect();
+        let server = Server::bind(ServeConfig {
+            listen,
+            tls: a.tls_cert.clone().zip(a.tls_key.clone()),
+            judge,
+            context,
+            own_namespace: own_namespace.clone(),
+            has_cluster: !a.no_cluster,
+        })
+        .await?;
+        let addr = server.local_addr().unwrap_or(listen);
+        log(serde_json::json!({
+            "ts": stockade_model::time::now_rfc3339(),
+            "level": "info",
+            "msg": "listening",
+            "address": addr.to_string(),
+            "tls": a.tls_cert.is_some(),
+            "namespace": own_namespace,
+            "rules": rules,
+            "cluster": !a.no_cluster,
+        }));
+        server.run(crate::serve::signal()).await?;
+        log(serde_json::json!({"ts": stockade_model::time::now_rfc3339(), "level": "info", "msg": "stopped"}));
+        anyhow::Ok(0u8)
+    })
+}
+
+/// Connects to the API server and keeps the context cache: rebuilt at most every 100 ms
+/// after a watch event, and marked ready once every context kind has been listed.
+async fn start_cache(
+    a: &WebhookServeArgs,
+    context: std::sync::Arc<SharedContext>,
+) -> anyhow::Result<()> {
+    let opts = stockade_cluster::ClusterOptions {
+        kubeconfig: a.kubeconfig.clone(),
+        context: a.context.clone(),
+        ..stockade_cluster::ClusterOptions::default()
+    };
+    let conn = stockade_cluster::connect(&opts).await?;
+    let resources: Vec<stockade_model::kinds::Resource> = stockade_admission::CONTEXT_KINDS
+        .iter()
+        .filter_map(|k| {
+            stockade_model::kinds::RESOURCES
+                .iter()
+                .find(|r| r.kind == *k)
+                .copied()
+        })
+        .collect();
+    let cache = stockade_cluster::watch::WatchCache::start(conn.client, &resources, |r, e| {
+        log(serde_json::json!({
+            "ts": stockade_model::time::now_rfc3339(),
+            "level": "warning",
+            "msg": "watch failed; retrying",
+            "resource": r.path_name(),
+            "error": e,
+        }));
+    });
+    tokio::spawn(async move {
+        let mut was_synced = false;
+        loop {
+            cache.changed().await;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let synced = cache.synced();
+            let kinds = cache.synced_kinds();
+            let cx = stockade_admission::Context::new(cache.objects(), &kinds);
+            context.set(cx, synced);
+            if synced && !was_synced {
+                log(serde_json::json!({
+                    "ts": stockade_model::time::now_rfc3339(),
+                    "level": "info",
+                    "msg": "context cache synced",
+                    "kinds": kinds,
+                }));
+                was_synced = true;
+            }
+        }
+    });
+    Ok(())
 }
 
 const FILES: [&str; 4] = ["ca.crt", "ca.key", "tls.crt", "tls.key"];
