@@ -4,6 +4,7 @@
 //! - `bench [--objects N] [--runs R] [--real DIR] [--bin PATH] [--json] [--check]`: times the
 //!   release scanner on that corpus and on the real-manifest corpus.
 //! - `bench-netpol`, `bench-hostile`: the network-policy matrix and attacker-shaped inputs.
+//! - `bench-webhook`: the admission webhook under load (vegeta, built by scripts/loadgen.sh).
 //!
 //! This binary never builds the scanner: it measures whatever `cargo build --release -p
 //! stockade` last produced, so the figures describe exactly that binary.
@@ -11,6 +12,7 @@
 mod bench;
 mod bench_hostile;
 mod bench_netpol;
+mod bench_webhook;
 mod corpus;
 mod new_rule;
 
@@ -37,6 +39,11 @@ tasks:
       (default 200000; target < 1 s, or linear for the shape with a finding on every
       entry) and one file of M small documents (default 1000000; target < 1 GB peak
       RSS per million objects).
+  bench-webhook [--rates R1,R2,...] [--seconds S] [--bin PATH] [--check]
+      Serve `stockade webhook serve --no-cluster` over TLS on loopback and drive it with
+      the vegeta load generator (built from its Go module by scripts/loadgen.sh, cached)
+      at each fixed rate (default 250,500,1000,1500,2000,3000 per second) for S seconds
+      (default 10): p50/p99/max latency and errors; target p99 < 5 ms at 1000/s.
   new-rule FAMILY NAME [--severity S] [--policy]
       Scaffold a rule: FAMILY is workload, pss, rbac, network, hygiene or audit; NAME is
       kebab-case. Writes the rule file (docs headings, metadata with the next id, an empty
@@ -201,6 +208,43 @@ fn run() -> Result<()> {
                     .unwrap_or_else(|| target_dir().join("release/stockade")),
             };
             let met = bench_hostile::run(&config)?;
+            if opts.flag("--check") && !met {
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+        "bench-webhook" => {
+            let mut opts = Opts::parse(&rest, &["--rates", "--seconds", "--bin"], &["--check"])?;
+            let rates = match opts.value("--rates") {
+                Some(r) => r
+                    .split(',')
+                    .map(|x| {
+                        x.trim()
+                            .parse::<u32>()
+                            .context("--rates expects numbers like 500,1000")
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+                None => vec![250, 500, 1000, 1500, 2000, 3000],
+            };
+            if rates.is_empty() || rates.contains(&0) {
+                bail!("--rates must list rates above 0");
+            }
+            let seconds = match opts.value("--seconds") {
+                Some(s) => s.parse().context("--seconds expects a number")?,
+                None => 10,
+            };
+            if seconds == 0 {
+                bail!("--seconds must be at least 1");
+            }
+            let config = bench_webhook::Config {
+                rates,
+                seconds,
+                bin: opts
+                    .value("--bin")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| target_dir().join("release/stockade")),
+            };
+            let met = bench_webhook::run(&config)?;
             if opts.flag("--check") && !met {
                 std::process::exit(2);
             }
