@@ -143,6 +143,9 @@ impl Judge {
             .flat_map(|r| r.kinds.iter().copied())
             .chain(stockade_model::kinds::WORKLOAD_KINDS.iter().copied())
             .collect();
+        // Secrets are never judged: the webhook would receive every credential value written
+        // to the cluster for one low-severity placement rule (WL056), and slow every Secret write.
+        kinds.retain(|k| *k != "Secret");
         kinds.sort_unstable();
         kinds.dedup();
         Judge {
@@ -163,7 +166,8 @@ impl Judge {
         &self.settings.enabled
     }
 
-    /// The kinds it judges: those the judged rules read, and every kind that runs pods.
+    /// The kinds it judges: those the judged rules read, and every kind that runs pods; never
+    /// Secrets.
     pub fn kinds(&self) -> &[&'static str] {
         &self.kinds
     }

@@ -457,3 +457,29 @@ fn strings_from_the_object_are_made_printable_in_warnings() {
     let m = &v.response.status.as_ref().unwrap().message;
     assert!(!m.contains('\u{1b}') && !m.contains('\n'));
 }
+
+#[test]
+fn the_judged_kinds_are_those_rules_read_and_never_noise_kinds() {
+    let j = judge_with("");
+    let kinds = j.kinds();
+    for k in [
+        "Pod",
+        "Deployment",
+        "CronJob",
+        "Service",
+        "NetworkPolicy",
+        "ClusterRoleBinding",
+    ] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+    for k in [
+        "Lease",
+        "Event",
+        "TokenReview",
+        "SubjectAccessReview",
+        "Node",
+        "Secret",
+    ] {
+        assert!(!kinds.contains(&k), "{k} in {kinds:?}");
+    }
+}
