@@ -483,3 +483,68 @@ fn the_judged_kinds_are_those_rules_read_and_never_noise_kinds() {
         assert!(!kinds.contains(&k), "{k} in {kinds:?}");
     }
 }
+
+#[test]
+fn pod_security_exemptions_of_the_admission_configuration_apply() {
+    let dir = std::env::temp_dir().join(format!("stockade-adm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("admission.yaml");
+    std::fs::write(
+        &cfg,
+        "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\ndefaults:\n  enforce: baseline\nexemptions:\n  usernames: [deployer]\n  runtimeClasses: [kata]\n  namespaces: [legacy]\n",
+    )
+    .unwrap();
+    let ps = AdmissionConfig::load(&cfg).unwrap();
+    let j = Judge::new(
+        &Settings::default(),
+        AdmissionPolicy::parse("admission:\n  enforce: none\n").unwrap(),
+        ps,
+    );
+    let mut s = hardened_spec();
+    s["hostPID"] = json!(true);
+    let body = |ns: &str, user: &str, spec: &Value| {
+        let mut b: Value = serde_json::from_slice(&review(
+            ("", "v1", "Pod"),
+            "CREATE",
+            ns,
+            pod("p", spec.clone()),
+        ))
+        .unwrap();
+        b["request"]["userInfo"]["username"] = json!(user);
+        decode(&serde_json::to_vec(&b).unwrap()).unwrap()
+    };
+    // The defaults apply to a namespace without labels: denied.
+    let v = j.judge(
+        &body("shop", "alice", &s),
+        &namespace("shop", json!({})),
+        None,
+        TODAY,
+    );
+    assert!(!v.response.allowed, "{:?}", v.response);
+    // Exempt user, namespace and runtime class: admitted, and said in an audit annotation.
+    let v = j.judge(
+        &body("shop", "deployer", &s),
+        &namespace("shop", json!({})),
+        None,
+        TODAY,
+    );
+    assert!(v.response.allowed);
+    assert!(v.response.audit_annotations["pod-security-exempt"].contains("deployer"));
+    let v = j.judge(
+        &body("legacy", "alice", &s),
+        &namespace("legacy", json!({})),
+        None,
+        TODAY,
+    );
+    assert!(v.response.allowed);
+    let mut kata = s.clone();
+    kata["runtimeClassName"] = json!("kata");
+    let v = j.judge(
+        &body("shop", "alice", &kata),
+        &namespace("shop", json!({})),
+        None,
+        TODAY,
+    );
+    assert!(v.response.allowed, "{:?}", v.response);
+    std::fs::remove_dir_all(&dir).ok();
+}
