@@ -77,23 +77,26 @@ impl Context {
         self.namespaces.get(ns)
     }
 
-    /// An inventory of `target` and what rules may read about it: its namespace, the objects
-    /// of that namespace and the cluster-scoped ones; `target` is at index 0. A cached copy of
-    /// the target itself (an UPDATE) is left out.
-    pub fn inventory_for(&self, target: Object) -> Inventory {
+    /// An inventory of `target` and what rules may read about it: of the `kinds` the rules
+    /// that judge it read, its Namespace, the objects of its namespace and the cluster-scoped
+    /// ones; `target` is at index 0. A cached copy of the target itself (an UPDATE) is left out.
+    pub fn inventory_for(&self, target: Object, kinds: &[&str]) -> Inventory {
         let ns = target.namespace().unwrap_or("").to_string();
         let (kind, name) = (target.kind().to_string(), target.name().to_string());
-        let same =
-            |o: &Object| o.kind() == kind && o.name() == name && o.namespace().unwrap_or("") == ns;
+        // Kinds the target's rules do not read, and a cached copy of the target itself.
+        let skip = |o: &Object| {
+            !kinds.contains(&o.kind())
+                || (o.kind() == kind && o.name() == name && o.namespace().unwrap_or("") == ns)
+        };
         let mut objects = Vec::with_capacity(
             2 + self.cluster.len() + self.by_namespace.get(&ns).map_or(0, Vec::len),
         );
         objects.push(target);
-        objects.extend(self.namespaces.get(&ns).filter(|o| !same(o)).cloned());
+        objects.extend(self.namespaces.get(&ns).filter(|o| !skip(o)).cloned());
         if let Some(v) = self.by_namespace.get(&ns) {
-            objects.extend(v.iter().filter(|o| !same(o)).cloned());
+            objects.extend(v.iter().filter(|o| !skip(o)).cloned());
         }
-        objects.extend(self.cluster.iter().filter(|o| !same(o)).cloned());
+        objects.extend(self.cluster.iter().filter(|o| !skip(o)).cloned());
         let scope = ReadScope::Listed(
             self.synced
                 .iter()
@@ -146,7 +149,7 @@ mod tests {
             ),
             origin(),
         );
-        let inv = cx.inventory_for(target);
+        let inv = cx.inventory_for(target, &CONTEXT_KINDS);
         let kinds: Vec<&str> = inv.objects().iter().map(Object::kind).collect();
         assert_eq!(kinds, ["ServiceAccount", "Namespace", "ClusterRole"]);
         assert!(

@@ -112,6 +112,7 @@ pub struct Judge {
     policy: AdmissionPolicy,
     pod_security: AdmissionConfig,
     kinds: Vec<&'static str>,
+    context_kinds: std::collections::HashMap<&'static str, Vec<&'static str>>,
 }
 
 /// Whether `rule` is judged at admission: an object rule of a family judged there, marked
@@ -148,12 +149,36 @@ impl Judge {
         kinds.retain(|k| *k != "Secret");
         kinds.sort_unstable();
         kinds.dedup();
+        let context_kinds = kinds
+            .iter()
+            .map(|k| (*k, Judge::context_kinds_of(&settings, k)))
+            .collect();
         Judge {
             settings,
             policy,
             pod_security,
             kinds,
+            context_kinds,
         }
+    }
+
+    /// The kinds that the rules judging an object of `kind` read or need (a Pod's rules read
+    /// ServiceAccounts, NetworkPolicies and Namespaces, not ClusterRoles): only those are
+    /// copied from the context into its inventory.
+    fn context_kinds(&self, kind: &str) -> &[&'static str] {
+        self.context_kinds.get(kind).map_or(&[], Vec::as_slice)
+    }
+
+    fn context_kinds_of(settings: &Settings, kind: &str) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = settings
+            .enabled
+            .iter()
+            .filter(|r| r.kinds.contains(&kind))
+            .flat_map(|r| r.kinds.iter().chain(r.needs.iter()).copied())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// The policy.
@@ -273,7 +298,8 @@ impl Judge {
         }
 
         // The rules of `scan`.
-        let inv = cx.inventory_for(target);
+        let read = self.context_kinds(target.kind());
+        let inv = cx.inventory_for(target, read);
         let run = stockade_engine::run_on(&inv, &self.settings, &[0], today);
         v.not_assessed = run.not_assessed.iter().map(|n| n.rule).collect();
         for f in run.findings {
