@@ -293,6 +293,7 @@ fn the_real_api_server_calls_the_webhook_and_enforces_its_verdicts() {
 
     let ns = format!("{id}-a");
     let exempt = format!("{id}-x");
+    let relaxed = format!("{id}-l");
     let config = tmp.path().join("stockade.yaml");
     std::fs::write(
         &config,
@@ -309,13 +310,18 @@ fn the_real_api_server_calls_the_webhook_and_enforces_its_verdicts() {
             format!("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{vwc}"),
             format!("/api/v1/namespaces/{ns}"),
             format!("/api/v1/namespaces/{exempt}"),
+            format!("/api/v1/namespaces/{relaxed}"),
         ],
     };
-    for n in [&ns, &exempt] {
+    for n in [&ns, &exempt, &relaxed] {
+        let mut labels = json!({"stockade-webhook-test": id});
+        if n == &relaxed {
+            labels["stockade.dev/enforce"] = json!("none");
+        }
         c.create(
             "/api/v1/namespaces",
             &json!({"apiVersion": "v1", "kind": "Namespace",
-            "metadata": {"name": n, "labels": {"stockade-webhook-test": id}}}),
+            "metadata": {"name": n, "labels": labels}}),
         );
         let start = Instant::now();
         while c
@@ -380,6 +386,24 @@ fn the_real_api_server_calls_the_webhook_and_enforces_its_verdicts() {
         &privileged("bad"),
     );
     assert_eq!(code, 201, "{body}");
+
+    // A namespace label from the watch cache lowers the enforcement there: admitted, warned.
+    let start = Instant::now();
+    loop {
+        let (code, warnings, body) = api.post(
+            &format!("/api/v1/namespaces/{relaxed}/pods?dryRun=All"),
+            &privileged("relaxed"),
+        );
+        if code == 201 {
+            assert!(warnings.iter().any(|w| w.contains("WL001")), "{warnings:?}");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "label never applied: {code} {body}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
 
     // Audit mode: an audit annotation in the API server's audit log; none for a dry run.
     let with_secret_env = |name: &str| {
