@@ -493,3 +493,75 @@ fn bad_options_are_refused() {
         assert!(!err.contains('\u{1b}'), "{err}");
     }
 }
+
+/// The collection URL of an object, from the catalogue.
+fn collection(o: &Value) -> String {
+    let (group, version) = match o["apiVersion"].as_str().unwrap().split_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", o["apiVersion"].as_str().unwrap()),
+    };
+    let r = stockade_model::kinds::by_kind(group, o["kind"].as_str().unwrap())
+        .unwrap_or_else(|| panic!("{} is not in the catalogue", o["kind"]));
+    let base = if group.is_empty() {
+        format!("/api/{version}")
+    } else {
+        format!("/apis/{group}/{version}")
+    };
+    match o["metadata"]["namespace"].as_str() {
+        Some(ns) if r.namespaced => format!("{base}/namespaces/{ns}/{}", r.plural),
+        _ => format!("{base}/{}", r.plural),
+    }
+}
+
+/// The real API server accepts every object (server-side dry run, so nothing but the namespace
+/// is created): field names, enums, the CEL match condition. The namespace's Pod Security
+/// `restricted` admits the Deployment's pod.
+#[test]
+fn the_api_server_accepts_every_object() {
+    let Some(c) = common::cluster() else { return };
+    let ns = common::unique("wm");
+    let name = "guard";
+    let d = tempfile::tempdir().unwrap();
+    certs(&d.path().join("tls"));
+    let ca = d.path().join("tls/ca.crt");
+    let docs = docs(&manifests(&[
+        "--namespace",
+        &ns,
+        "--name",
+        name,
+        "--failure-policy",
+        "Fail",
+        "--ca-bundle",
+        ca.to_str().unwrap(),
+    ]));
+    assert_eq!(docs[0]["kind"], "Namespace");
+    let _cleanup = common::Cleanup {
+        c: &c,
+        paths: vec![format!("/api/v1/namespaces/{ns}")],
+    };
+    c.create("/api/v1/namespaces", &docs[0]);
+    for o in &docs[1..] {
+        let url = format!("{}?dryRun=All&fieldValidation=Strict", collection(o));
+        let (code, body) = c.req("POST", &url, Some(o));
+        assert_eq!(code, 201, "{} {}: {body}", o["kind"], o["metadata"]["name"]);
+    }
+    let dep = find(&docs, "Deployment", name);
+    let template = &dep["spec"]["template"];
+    let pod = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": { "name": "probe", "namespace": ns, "labels": template["metadata"]["labels"] },
+        "spec": template["spec"],
+    });
+    // The ServiceAccount exists for real only after a real create; the dry run of the Pod needs it.
+    c.create(
+        &format!("/api/v1/namespaces/{ns}/serviceaccounts"),
+        find(&docs, "ServiceAccount", name),
+    );
+    let (code, body) = c.req(
+        "POST",
+        &format!("/api/v1/namespaces/{ns}/pods?dryRun=All&fieldValidation=Strict"),
+        Some(&pod),
+    );
+    assert_eq!(code, 201, "Pod Security restricted admits the pod: {body}");
+}
