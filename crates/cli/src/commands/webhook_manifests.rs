@@ -364,8 +364,6 @@ pub fn objects(s: &Spec<'_>) -> anyhow::Result<Vec<Value>> {
         },
         "volumeMounts": [{ "name": "tls", "mountPath": "/tls", "readOnly": true }],
     });
-    let mut template_meta = json!({ "labels": labels });
-    template_meta["labels"]["stockade.dev/role"] = json!("webhook");
     out.push(json!({
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -376,7 +374,7 @@ pub fn objects(s: &Spec<'_>) -> anyhow::Result<Vec<Value>> {
             "selector": pod_selector,
             "strategy": { "type": "RollingUpdate", "rollingUpdate": { "maxUnavailable": 0, "maxSurge": 1 } },
             "template": {
-                "metadata": template_meta,
+                "metadata": { "labels": labels },
                 "spec": {
                     "serviceAccountName": name,
                     // The watch cache lists and watches its context kinds with this token.
