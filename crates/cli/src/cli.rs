@@ -755,6 +755,10 @@ pub enum WebhookCommand {
     Serve(Box<WebhookServeArgs>),
     /// Write `ca.crt`, `ca.key`, `tls.crt` and `tls.key` (keys mode 0600) for a cluster without cert-manager.
     Certs(WebhookCertsArgs),
+    /// Print the manifests that deploy the webhook: Namespace, ServiceAccount, RBAC for its watch
+    /// cache, Service, Deployment, PodDisruptionBudget, NetworkPolicy and the
+    /// ValidatingWebhookConfiguration.
+    Manifests(WebhookManifestsArgs),
 }
 
 /// Arguments of `webhook serve`.
@@ -812,4 +816,48 @@ pub struct WebhookCertsArgs {
     /// Overwrite existing files.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Arguments of `webhook manifests`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("ca").required(true).args(["cert_manager", "ca_bundle"])))]
+pub struct WebhookManifestsArgs {
+    /// The namespace the webhook runs in (created by the manifests; never judged).
+    #[arg(long, default_value = "stockade")]
+    pub namespace: String,
+    /// Name of the Service, Deployment and webhook configuration (the TLS Secret is NAME-tls).
+    #[arg(long, default_value = "stockade-webhook")]
+    pub name: String,
+    /// Container image [default: ghcr.io/stockade-dev/stockade:VERSION, this binary's version].
+    #[arg(long)]
+    pub image: Option<String>,
+    /// Let cert-manager issue the serving certificate (a self-signed CA Issuer and a
+    /// Certificate) and inject the CA into the webhook configuration.
+    #[arg(long)]
+    pub cert_manager: bool,
+    /// The CA certificate (PEM) that signed the serving certificate, for the caBundle (e.g.
+    /// ca.crt from `webhook certs`).
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
+    /// What the API server does when the webhook cannot be reached: Ignore admits the request
+    /// unjudged, Fail rejects it.
+    #[arg(long, value_enum, default_value_t = FailurePolicy::Ignore)]
+    pub failure_policy: FailurePolicy,
+    /// How long the API server waits for a decision, in seconds.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u8).range(1..=30))]
+    pub timeout_seconds: u8,
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// A webhook's `failurePolicy`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FailurePolicy {
+    /// Admit requests unjudged while the webhook is unreachable.
+    #[value(name = "Ignore")]
+    Ignore,
+    /// Reject matching requests while the webhook is unreachable.
+    #[value(name = "Fail")]
+    Fail,
 }

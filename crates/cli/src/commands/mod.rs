@@ -12,6 +12,7 @@ mod rules;
 mod scan;
 mod unused;
 mod webhook;
+mod webhook_manifests;
 
 use crate::cli::{Cli, ColorChoice, Command};
 use std::io::{IsTerminal, Write};

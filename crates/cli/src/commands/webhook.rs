@@ -18,6 +18,7 @@ pub fn run(args: WebhookArgs) -> anyhow::Result<u8> {
     match args.command {
         WebhookCommand::Serve(a) => serve(*a),
         WebhookCommand::Certs(a) => certs(&a),
+        WebhookCommand::Manifests(a) => super::webhook_manifests::run(&a),
     }
 }
 
@@ -242,7 +243,7 @@ fn dn(common_name: &str) -> DistinguishedName {
     dn
 }
 
-fn is_dns_label(s: &str) -> bool {
+pub(super) fn is_dns_label(s: &str) -> bool {
     (1..=63).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
