@@ -4,20 +4,37 @@ use crate::rule::{PolicyCx, Source};
 use crate::rules::policy_probe::{could_match, matches_all};
 use stockade_model::{Control, Severity};
 
-/// Resources whose request or response bodies hold credentials.
-const SENSITIVE: &[(&str, &str, &str, &str)] = &[
-    ("", "secrets", "", "Secrets"),
-    ("", "configmaps", "", "ConfigMaps"),
-    ("authentication.k8s.io", "tokenreviews", "", "TokenReviews"),
-    ("", "serviceaccounts", "token", "ServiceAccount tokens"),
+/// Resources whose bodies hold credentials, and the lowest level that logs them: a Secret's or
+/// ConfigMap's values and a TokenReview's token are in the request body (`Request`); an issued
+/// ServiceAccount token is only in the response (`RequestResponse`: at `Request` the log holds
+/// the TokenRequest's spec, not the token).
+const SENSITIVE: &[(&str, &str, &str, &str, Level)] = &[
+    ("", "secrets", "", "Secrets", Level::Request),
+    ("", "configmaps", "", "ConfigMaps", Level::Request),
+    (
+        "authentication.k8s.io",
+        "tokenreviews",
+        "",
+        "TokenReviews",
+        Level::Request,
+    ),
+    (
+        "",
+        "serviceaccounts",
+        "token",
+        "ServiceAccount tokens",
+        Level::RequestResponse,
+    ),
 ];
 
 declare_audit_rule! {
     /// ## What it does
-    /// Checks an audit Policy for rules that log Secrets, ConfigMaps, TokenReviews or
-    /// ServiceAccount token requests at level `Request` or `RequestResponse` — including
-    /// catch-all rules and rules that select a whole API group — unless an earlier rule already
-    /// decides every such request.
+    /// Checks an audit Policy for rules that log Secrets, ConfigMaps or TokenReviews at level
+    /// `Request` or `RequestResponse`, or ServiceAccount token requests at `RequestResponse` —
+    /// including catch-all rules and rules that select a whole API group — unless an earlier
+    /// rule already decides every such request. A token request at `Request` is not reported:
+    /// its request body is a TokenRequest spec (audiences, expiry); the token is in the
+    /// response.
     ///
     /// ## Why is this risky?
     /// At those levels the API server copies request and response bodies into the audit log:
@@ -76,7 +93,10 @@ fn check(cx: &mut PolicyCx<'_>) {
             continue;
         }
         let mut exposed = Vec::new();
-        for (group, resource, sub, label) in SENSITIVE {
+        for (group, resource, sub, label, lowest) in SENSITIVE {
+            if r.level < *lowest {
+                continue;
+            }
             let shadowed = rules
                 .get(..i)
                 .unwrap_or(&[])
