@@ -1,5 +1,9 @@
 //! What the CIS Kubernetes Benchmark checks on a node, read from the node itself with no
 //! shell: the kubelet's effective configuration with where each value came from
-//! ([`kubelet`]). The benchmark data, the other components and `stockade bench` build on it.
+//! ([`kubelet`]), control-plane flags from static pod manifests with their positions
+//! ([`static_pod`]), and the comparisons checks make ([`ops`], file modes as bitmasks). The
+//! benchmark data and `stockade bench` build on these.
 
 pub mod kubelet;
+pub mod ops;
+pub mod static_pod;
