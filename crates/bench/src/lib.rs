@@ -1,9 +1,11 @@
 //! What the CIS Kubernetes Benchmark checks on a node, read from the node itself with no
 //! shell: the kubelet's effective configuration with where each value came from
-//! ([`kubelet`]), control-plane flags from static pod manifests with their positions
+//! ([`kubelet`]), the running components and their environment from `/proc` ([`process`]),
+//! control-plane flags from static pod manifests with their positions
 //! ([`static_pod`]), and the comparisons checks make ([`ops`], file modes as bitmasks). The
 //! benchmark data and `stockade bench` build on these.
 
 pub mod kubelet;
 pub mod ops;
+pub mod process;
 pub mod static_pod;
