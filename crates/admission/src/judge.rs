@@ -299,9 +299,38 @@ impl Judge {
 
         // The rules of `scan`.
         let read = self.context_kinds(target.kind());
+        let makes_pods = target.makes_pods();
+        let target_ref = target.oref();
         let inv = cx.inventory_for(target, read);
-        let run = stockade_engine::run_on(&inv, &self.settings, &[0], today);
+        // An object that runs pods is also judged by what its namespace lacks (no default-deny
+        // policy): those findings are the namespace's, reported here at the object's
+        // `metadata.namespace`, where the pods it runs are exposed.
+        let mut targets = vec![0];
+        if makes_pods
+            && let Some(i) = inv
+                .objects()
+                .iter()
+                .position(|o| o.kind() == "Namespace" && o.name() == req.namespace)
+        {
+            targets.push(i);
+        }
+        let mut run = stockade_engine::run_on(&inv, &self.settings, &targets, today);
         v.not_assessed = run.not_assessed.iter().map(|n| n.rule).collect();
+        for list in [&mut run.findings, &mut run.suppressed] {
+            list.retain_mut(|f| {
+                if f.object == target_ref {
+                    return true;
+                }
+                let namespace_fact = f.object.kind == "Namespace"
+                    && stockade_rules::find(&f.rule_id)
+                        .is_some_and(|r| r.family == Family::Network);
+                if namespace_fact {
+                    f.object = target_ref.clone();
+                    f.field_path = stockade_model::FieldPath::parse("metadata.namespace");
+                }
+                namespace_fact
+            });
+        }
         for f in run.findings {
             let Some(mode) = self.policy.mode(&thresholds, &f.rule_id, f.severity) else {
                 continue;

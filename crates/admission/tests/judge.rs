@@ -548,3 +548,64 @@ fn pod_security_exemptions_of_the_admission_configuration_apply() {
     assert!(v.response.allowed, "{:?}", v.response);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_workload_in_a_namespace_without_default_deny_is_told_so() {
+    let j = judge_with("");
+    let req = decode(&review(
+        ("", "v1", "Pod"),
+        "CREATE",
+        "shop",
+        pod("p", hardened_spec()),
+    ))
+    .unwrap();
+    let v = j.judge(&req, &namespace("shop", json!({})), None, TODAY);
+    let np: Vec<_> = v
+        .findings
+        .iter()
+        .filter(|(_, f)| f.rule_id.starts_with("NP"))
+        .collect();
+    assert!(!np.is_empty(), "{:?}", v.findings);
+    for (mode, f) in np {
+        assert_eq!(*mode, stockade_admission::Mode::Warn);
+        assert_eq!(f.object.kind, "Pod");
+        assert_eq!(f.field_path.to_string(), "metadata.namespace");
+        assert!(f.message.contains("\"shop\""), "{}", f.message);
+    }
+    assert!(v.response.allowed);
+    assert!(
+        v.response
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("NP001 metadata.namespace")),
+        "{:?}",
+        v.response.warnings
+    );
+    // With a default-deny policy in the namespace, nothing is said.
+    let cx = Context::new(
+        [
+            node_from_json(
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}),
+            ),
+            node_from_json(
+                json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": {"name": "deny", "namespace": "shop"},
+                "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}),
+            ),
+        ],
+        &stockade_admission::CONTEXT_KINDS,
+    );
+    let v = j.judge(&req, &cx, None, TODAY);
+    assert!(
+        v.findings
+            .iter()
+            .all(|(_, f)| !f.rule_id.starts_with("NP0") || f.rule_id == "NP003"),
+        "{:?}",
+        v.findings
+    );
+    assert!(
+        !v.findings
+            .iter()
+            .any(|(_, f)| f.rule_id == "NP001" || f.rule_id == "NP002")
+    );
+}
