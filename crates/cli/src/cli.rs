@@ -95,9 +95,9 @@ pub enum Command {
         after_help = "Workflow:\n  stockade deprovision plan user:alice --cluster                      # review\n  stockade deprovision plan user:alice --cluster -o json > plan.json\n  stockade deprovision apply plan.json --cluster                      # checks + server-side dry-run\n  stockade deprovision apply plan.json --cluster --yes                # executes, journalled\n  stockade deprovision verify user:alice --cluster                    # proves no access remains\n  stockade deprovision history\n  stockade deprovision undo 3 --yes\n\nTARGET: user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME.\nExit codes: apply/undo 0 done (or would be), 1 refused or stopped; verify 0 no access remains, 1 access remains; 2 usage or input errors.\nDocs: docs/deprovision.md."
     )]
     Deprovision(DeprovisionArgs),
-    /// Admission webhook tooling: `certs` writes a CA and a serving certificate for the webhook's Service.
+    /// Admission webhook: the rules of `scan` enforced, warned or audited as objects are created (`serve`), its manifests and certificates.
     #[command(
-        after_help = "Examples:\n  stockade webhook certs ./tls --service stockade-webhook --namespace stockade\n\nThe webhook server itself (`serve`) and its manifests are not available yet.\nExit codes: 0 written; 2 usage errors or files that exist (pass --force)."
+        after_help = "Examples:\n  stockade webhook certs ./tls --service stockade-webhook --namespace stockade\n  kubectl create namespace stockade && kubectl -n stockade create secret tls stockade-webhook-tls --cert tls/tls.crt --key tls/tls.key\n  stockade webhook manifests --ca-bundle tls/ca.crt | kubectl apply -f -\n  stockade webhook serve --no-cluster --listen 127.0.0.1:8443   # try it locally\n\nExit codes: serve runs until SIGINT/SIGTERM (0), 2 on start-up errors; certs and manifests 0 written, 2 usage errors or files that exist (pass --force).\nDocs: docs/webhook.md."
     )]
     Webhook(WebhookArgs),
     /// Print shell completions.
