@@ -1,11 +1,12 @@
 //! What the CIS Kubernetes Benchmark checks on a node, read from the node itself with no
 //! shell: the kubelet's effective configuration with where each value came from
 //! ([`kubelet`]), the running components and their environment from `/proc` ([`process`]),
-//! file modes and owners under a node root with links kept inside it ([`files`]),
+//! encryption at rest of Secrets ([`encryption`]), file modes and owners under a node root with links kept inside it ([`files`]),
 //! control-plane flags from static pod manifests with their positions
 //! ([`static_pod`]), and the comparisons checks make ([`ops`], file modes as bitmasks). The
 //! benchmark data and `stockade bench` build on these.
 
+pub mod encryption;
 pub mod files;
 pub mod kubelet;
 pub mod ops;
