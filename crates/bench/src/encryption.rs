@@ -3,7 +3,7 @@
 //! new data. The first provider of the entry that covers a resource encrypts what is written;
 //! the others only read. `identity` first stores Secrets in plaintext in etcd, whatever follows
 //! it; KMS v1 is deprecated (KMS v2 replaces it); `aesgcm` needs key rotation every 200,000
-//! writes and is not recommended for automatic key management.
+//! writes; `aescbc` is open to padding-oracle attacks (the CIS benchmark still accepts it).
 
 use std::path::Path;
 use stockade_sources::Node;
@@ -11,12 +11,12 @@ use stockade_sources::Node;
 /// How Secrets are written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
-    /// Encrypted by a recommended provider (`kms` v2, `aescbc`, `secretbox`).
+    /// Encrypted by a recommended provider (`kms` v2, `secretbox`).
     Encrypted {
         /// The provider.
         provider: String,
     },
-    /// Encrypted, with a caveat (KMS v1, `aesgcm`).
+    /// Encrypted, with a caveat (KMS v1, `aesgcm`, `aescbc`).
     Weak {
         /// The provider.
         provider: String,
@@ -121,7 +121,11 @@ pub fn secrets(path: &Path, text: &str) -> Result<Finding, String> {
             provider,
             why: "aesgcm keys must be rotated every 200,000 writes; prefer kms v2".into(),
         },
-        "aescbc" | "secretbox" => Verdict::Encrypted { provider },
+        "aescbc" => Verdict::Weak {
+            provider,
+            why: "aescbc is open to padding-oracle attacks and its key sits on the control-plane host; the CIS benchmark accepts it, kms v2 or secretbox are better".into(),
+        },
+        "secretbox" => Verdict::Encrypted { provider },
         other => {
             return Err(format!(
                 "{}:{}:{}: unknown provider {other:?}",
@@ -155,11 +159,9 @@ mod tests {
         assert!(matches!(f.verdict, Verdict::Plaintext { .. }), "{f:?}");
         assert_eq!((f.line, f.column), (6, 5));
         let f = judge(&format!("{HEAD}- resources: [secrets]\n  providers:\n  - aescbc:\n      keys: [{{name: k, secret: c2VjcmV0}}]\n  - identity: {{}}\n")).unwrap();
-        assert_eq!(
-            f.verdict,
-            Verdict::Encrypted {
-                provider: "aescbc".into()
-            }
+        assert!(
+            matches!(&f.verdict, Verdict::Weak { provider, .. } if provider == "aescbc"),
+            "{f:?}"
         );
         let f = judge(&format!("{HEAD}- resources: [secrets]\n  providers:\n  - kms:\n      name: vault\n      endpoint: unix:///kms.sock\n")).unwrap();
         assert!(matches!(f.verdict, Verdict::Weak { .. }));
