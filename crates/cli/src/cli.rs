@@ -847,6 +847,10 @@ pub struct WebhookManifestsArgs {
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u8).range(1..=30))]
     pub timeout_seconds: u8,
     /// Write to FILE instead of standard output.
+    /// A settings file (`.stockade.yaml` with its `admission:` section) for the webhook: checked,
+    /// shipped in a ConfigMap and passed with --config; pods restart when it changes.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{stockade, text};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -564,4 +564,87 @@ fn the_api_server_accepts_every_object() {
         Some(&pod),
     );
     assert_eq!(code, 201, "Pod Security restricted admits the pod: {body}");
+}
+
+#[test]
+fn a_settings_file_is_checked_shipped_in_a_config_map_and_passed_to_the_server() {
+    let d = tempfile::tempdir().unwrap();
+    let cfg = d.path().join("stockade.yaml");
+    std::fs::write(
+        &cfg,
+        "rules:\n  disable: [WL057]\nadmission:\n  enforce: critical\n  rules: {WL036: warn}\n",
+    )
+    .unwrap();
+    let stream = manifests(&["--cert-manager", "--config", cfg.to_str().unwrap()]);
+    let all = docs(&stream);
+    let cm = all
+        .iter()
+        .find(|o| o["kind"] == "ConfigMap")
+        .expect("a ConfigMap");
+    assert_eq!(cm["metadata"]["name"], "stockade-webhook-config");
+    assert!(
+        cm["data"]["stockade.yaml"]
+            .as_str()
+            .unwrap()
+            .contains("enforce: critical")
+    );
+    let dep = all.iter().find(|o| o["kind"] == "Deployment").unwrap();
+    let pod = &dep["spec"]["template"];
+    let c = &pod["spec"]["containers"][0];
+    let args: Vec<&str> = c["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    assert!(
+        args.windows(2)
+            .any(|w| w == ["--config", "/etc/stockade/stockade.yaml"]),
+        "{args:?}"
+    );
+    assert!(
+        c["volumeMounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["mountPath"] == "/etc/stockade")
+    );
+    let hash = pod["metadata"]["annotations"]["stockade.dev/config-hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A changed file changes the hash, so the pods roll.
+    std::fs::write(&cfg, "admission:\n  enforce: high\n").unwrap();
+    let again = docs(&manifests(&[
+        "--cert-manager",
+        "--config",
+        cfg.to_str().unwrap(),
+    ]));
+    let dep2 = again.iter().find(|o| o["kind"] == "Deployment").unwrap();
+    assert_ne!(
+        dep2["spec"]["template"]["metadata"]["annotations"]["stockade.dev/config-hash"],
+        json!(hash)
+    );
+    // Still nothing at medium or above.
+    let file = d.path().join("m.yaml");
+    std::fs::write(&file, &stream).unwrap();
+    let out = stockade()
+        .current_dir(d.path())
+        .args(["scan", "--no-config", "--fail-on", "medium", "-o", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Without --config there is no ConfigMap and no --config argument.
+    let plain = docs(&manifests(&["--cert-manager"]));
+    assert!(plain.iter().all(|o| o["kind"] != "ConfigMap"));
+    // An invalid file is refused here, not by a crash-looping webhook.
+    std::fs::write(&cfg, "admission:\n  enforce: loud\n").unwrap();
+    let out = stockade()
+        .args(["webhook", "manifests", "--cert-manager", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("admission.enforce"), "{}", text(&out));
 }

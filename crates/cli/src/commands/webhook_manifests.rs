@@ -50,6 +50,8 @@ pub struct Spec<'a> {
     pub ca: CaSource,
     pub failure_policy: FailurePolicy,
     pub timeout_seconds: u8,
+    /// The settings file's text, shipped in a ConfigMap; `None`: the built-in defaults.
+    pub config: Option<String>,
 }
 
 /// Runs `webhook manifests`.
@@ -89,6 +91,19 @@ pub fn run(a: &WebhookManifestsArgs) -> anyhow::Result<u8> {
         // clap's group makes exactly one of them required.
         _ => bail!("give exactly one of --cert-manager and --ca-bundle FILE"),
     };
+    let config = match &a.config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", TermLine(p.display())))?;
+            // Refused here rather than by a crash-looping webhook.
+            stockade_engine::Settings::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", TermLine(p.display())))?;
+            stockade_admission::AdmissionPolicy::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", TermLine(p.display())))?;
+            Some(text)
+        }
+        None => None,
+    };
     let spec = Spec {
         namespace: &a.namespace,
         name: &a.name,
@@ -96,6 +111,7 @@ pub fn run(a: &WebhookManifestsArgs) -> anyhow::Result<u8> {
         ca,
         failure_policy: a.failure_policy,
         timeout_seconds: a.timeout_seconds,
+        config,
     };
     let text = render(&spec)?;
     match &a.output {
@@ -330,7 +346,7 @@ pub fn objects(s: &Spec<'_>) -> anyhow::Result<Vec<Value>> {
             "failureThreshold": failures,
         })
     };
-    let container = json!({
+    let mut container = json!({
         "name": "webhook",
         "image": s.image,
         "imagePullPolicy": "IfNotPresent",
@@ -364,6 +380,41 @@ pub fn objects(s: &Spec<'_>) -> anyhow::Result<Vec<Value>> {
         },
         "volumeMounts": [{ "name": "tls", "mountPath": "/tls", "readOnly": true }],
     });
+    let mut volumes = vec![json!({
+        "name": "tls",
+        // 0440, group fsGroup: readable by the webhook's user only.
+        "secret": { "secretName": tls_secret, "defaultMode": 0o440 },
+    })];
+    let mut template_annotations = serde_json::Map::new();
+    if let Some(text) = &s.config {
+        let cm = format!("{name}-config");
+        out.push(json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": meta(&cm, true),
+            "data": { "stockade.yaml": text },
+        }));
+        if let Some(args) = container["args"].as_array_mut() {
+            args.extend([json!("--config"), json!("/etc/stockade/stockade.yaml")]);
+        }
+        if let Some(m) = container["volumeMounts"].as_array_mut() {
+            m.push(json!({ "name": "config", "mountPath": "/etc/stockade", "readOnly": true }));
+        }
+        volumes
+            .push(json!({ "name": "config", "configMap": { "name": cm, "defaultMode": 0o440 } }));
+        // The settings are read at start: a changed file rolls the pods.
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        text.hash(&mut h);
+        template_annotations.insert(
+            "stockade.dev/config-hash".into(),
+            json!(format!("{:016x}", h.finish())),
+        );
+    }
+    let mut template_meta = json!({ "labels": labels });
+    if !template_annotations.is_empty() {
+        template_meta["annotations"] = serde_json::Value::Object(template_annotations);
+    }
     out.push(json!({
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -374,7 +425,7 @@ pub fn objects(s: &Spec<'_>) -> anyhow::Result<Vec<Value>> {
             "selector": pod_selector,
             "strategy": { "type": "RollingUpdate", "rollingUpdate": { "maxUnavailable": 0, "maxSurge": 1 } },
             "template": {
-                "metadata": { "labels": labels },
+                "metadata": template_meta,
                 "spec": {
                     "serviceAccountName": name,
                     // The watch cache lists and watches its context kinds with this token.
@@ -404,11 +455,7 @@ pub fn objects(s: &Spec<'_>) -> anyhow::Result<Vec<Value>> {
                     }],
                     "terminationGracePeriodSeconds": 30,
                     "containers": [container],
-                    "volumes": [{
-                        "name": "tls",
-                        // 0440, group fsGroup: readable by the webhook's user only.
-                        "secret": { "secretName": tls_secret, "defaultMode": 0o440 },
-                    }],
+                    "volumes": volumes,
                 },
             },
         },
@@ -582,6 +629,7 @@ mod tests {
             ca,
             failure_policy: FailurePolicy::Fail,
             timeout_seconds: 7,
+            config: None,
         }
     }
 
