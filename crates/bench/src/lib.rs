@@ -3,12 +3,15 @@
 //! ([`kubelet`]), the running components and their environment from `/proc` ([`process`]),
 //! encryption at rest of Secrets ([`encryption`]), file modes and owners under a node root with links kept inside it ([`files`]),
 //! control-plane flags from static pod manifests with their positions
-//! ([`static_pod`]), and the comparisons checks make ([`ops`], file modes as bitmasks). The
-//! benchmark data and `stockade bench` build on these.
+//! ([`static_pod`]), and the comparisons checks make ([`ops`], file modes as bitmasks);
+//! [`node`] puts them together: one question of a check (a flag, a kubelet setting, a file's
+//! mode or owner) answered with the value and where it was read. The benchmark data and
+//! `stockade bench` build on these.
 
 pub mod encryption;
 pub mod files;
 pub mod kubelet;
+pub mod node;
 pub mod ops;
 pub mod process;
 pub mod static_pod;

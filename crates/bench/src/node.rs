@@ -1,0 +1,307 @@
+//! One node as the benchmark sees it: its components' flags (from kubeadm's static pod
+//! manifests, with positions, or from the running processes), the kubelet's effective
+//! configuration, and its files — all read under a root (`/`, or a snapshot), never through a
+//! shell. [`Node::observe`] answers one check's question: what value, from where.
+
+use crate::files;
+use crate::kubelet::{self, Effective, UnderRoot};
+use crate::process::{self, Component};
+use crate::static_pod::{self, Flag};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Where kubeadm writes each control-plane component's static pod manifest.
+fn manifest_of(c: Component) -> Option<&'static str> {
+    Some(match c {
+        Component::ApiServer => "/etc/kubernetes/manifests/kube-apiserver.yaml",
+        Component::ControllerManager => "/etc/kubernetes/manifests/kube-controller-manager.yaml",
+        Component::Scheduler => "/etc/kubernetes/manifests/kube-scheduler.yaml",
+        Component::Etcd => "/etc/kubernetes/manifests/etcd.yaml",
+        Component::Kubelet | Component::Proxy => return None,
+    })
+}
+
+/// What a check asks about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A component's command-line flag (`--anonymous-auth`), by name without `--`.
+    Flag(Component, String),
+    /// A kubelet setting by its configuration path (see [`kubelet::SETTINGS`]).
+    Kubelet(String),
+    /// A file's permission bits, as octal text.
+    FileMode(PathBuf),
+    /// A file's `user:group`.
+    FileOwner(PathBuf),
+}
+
+/// An observed value and where it was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Observation {
+    /// The value; `None` when not set (a flag absent, a setting with no default).
+    pub value: Option<String>,
+    /// Where: `FILE:LINE:COL`, `flag --x=y of pid N`, `default`, or the file stat'ed.
+    pub source: String,
+}
+
+/// Why a question cannot be answered on this node (the component does not run here, a file
+/// cannot be read).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unanswered(pub String);
+
+/// The node.
+pub struct Node {
+    root: PathBuf,
+    flags: BTreeMap<Component, (Vec<Flag>, String)>,
+    kubelet: Option<Effective>,
+    /// Problems met while reading it (each names its file).
+    pub problems: Vec<String>,
+}
+
+impl Node {
+    /// Reads the node under `root`.
+    pub fn read(root: &Path) -> Node {
+        let mut node = Node {
+            root: root.to_path_buf(),
+            flags: BTreeMap::new(),
+            kubelet: None,
+            problems: Vec::new(),
+        };
+        let procs = process::components(root);
+        for c in [
+            Component::ApiServer,
+            Component::ControllerManager,
+            Component::Scheduler,
+            Component::Etcd,
+        ] {
+            let Some(m) = manifest_of(c) else { continue };
+            let real = root.join(m.trim_start_matches('/'));
+            if let Ok(text) = std::fs::read_to_string(&real) {
+                match static_pod::flags(Path::new(m), &text) {
+                    Ok(f) => {
+                        node.flags.insert(c, (f, m.to_string()));
+                        continue;
+                    }
+                    Err(e) => node.problems.push(e),
+                }
+            }
+            if let Some((_, p)) = procs.iter().find(|(pc, _)| *pc == c) {
+                node.flags
+                    .insert(c, (process_flags(p), format!("pid {}", p.pid)));
+            }
+        }
+        if let Some((_, p)) = procs.iter().find(|(c, _)| *c == Component::Proxy) {
+            node.flags.insert(
+                Component::Proxy,
+                (process_flags(p), format!("pid {}", p.pid)),
+            );
+        }
+        if let Some((_, p)) = procs.iter().find(|(c, _)| *c == Component::Kubelet) {
+            let eff = kubelet::resolve(&p.argv, &UnderRoot(root.to_path_buf()));
+            node.problems.extend(eff.problems.iter().cloned());
+            node.flags.insert(
+                Component::Kubelet,
+                (process_flags(p), format!("pid {}", p.pid)),
+            );
+            node.kubelet = Some(eff);
+        }
+        node
+    }
+
+    /// Whether `c` runs (or is configured) on this node.
+    pub fn runs(&self, c: Component) -> bool {
+        self.flags.contains_key(&c)
+    }
+
+    /// Answers one question.
+    pub fn observe(&self, t: &Target) -> Result<Observation, Unanswered> {
+        match t {
+            Target::Flag(c, name) => {
+                let (flags, from) = self
+                    .flags
+                    .get(c)
+                    .ok_or_else(|| Unanswered(format!("{c:?} does not run on this node")))?;
+                Ok(match static_pod::last(flags, name) {
+                    Some(f) if f.line > 0 => Observation {
+                        value: Some(f.value.clone()),
+                        source: format!("{}:{}:{}", f.path.display(), f.line, f.column),
+                    },
+                    Some(f) => Observation {
+                        value: Some(f.value.clone()),
+                        source: format!("flag --{}={} of {from}", f.name, f.value),
+                    },
+                    None => Observation {
+                        value: None,
+                        source: format!("not set in {from}"),
+                    },
+                })
+            }
+            Target::Kubelet(path) => {
+                let eff = self
+                    .kubelet
+                    .as_ref()
+                    .ok_or_else(|| Unanswered("no kubelet runs on this node".into()))?;
+                Ok(match eff.get(path) {
+                    Some(r) => Observation {
+                        value: Some(r.value.clone()),
+                        source: r.source.to_string(),
+                    },
+                    None => Observation {
+                        value: None,
+                        source: "not set, no default".into(),
+                    },
+                })
+            }
+            Target::FileMode(p) | Target::FileOwner(p) => {
+                let f = files::stat(&self.root, p).map_err(Unanswered)?;
+                let value = match t {
+                    Target::FileMode(_) => format!("{:o}", f.mode),
+                    _ => f.owner,
+                };
+                Ok(Observation {
+                    value: Some(value),
+                    source: p.display().to_string(),
+                })
+            }
+        }
+    }
+}
+
+/// A process's flags in the shape of static pod flags (no position), etcd's `ETCD_*`
+/// variables first so that the command line wins over them.
+fn process_flags(p: &process::Process) -> Vec<Flag> {
+    let mut argv = vec![String::new()];
+    argv.extend(process::etcd_env_flags(p));
+    argv.extend(p.argv.iter().skip(1).cloned());
+    let mut out = Vec::new();
+    let mut it = argv.iter().skip(1).peekable();
+    while let Some(a) = it.next() {
+        let Some(body) = a.strip_prefix("--") else {
+            continue;
+        };
+        let (name, value) = match body.split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
+            None => match it.peek() {
+                Some(v) if !v.starts_with('-') => {
+                    (body.to_string(), it.next().cloned().unwrap_or_default())
+                }
+                _ => (body.to_string(), "true".to_string()),
+            },
+        };
+        out.push(Flag {
+            name,
+            value,
+            path: PathBuf::new(),
+            line: 0,
+            column: 0,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::Op;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn write_proc(root: &Path, pid: u32, argv: &[&str], env: &[&str]) {
+        let d = root.join("proc").join(pid.to_string());
+        std::fs::create_dir_all(&d).unwrap();
+        let nul = |v: &[&str]| {
+            v.iter()
+                .flat_map(|a| a.bytes().chain([0]))
+                .collect::<Vec<u8>>()
+        };
+        std::fs::write(d.join("cmdline"), nul(argv)).unwrap();
+        std::fs::write(d.join("environ"), nul(env)).unwrap();
+    }
+
+    #[test]
+    fn a_node_root_answers_flag_kubelet_and_file_questions() {
+        let root = std::env::temp_dir().join(format!("stockade-node-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let m = root.join("etc/kubernetes/manifests");
+        std::fs::create_dir_all(&m).unwrap();
+        std::fs::write(
+            m.join("kube-apiserver.yaml"),
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    command:\n    - kube-apiserver\n    - --profiling=false\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(
+            m.join("kube-apiserver.yaml"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("var/lib/kubelet")).unwrap();
+        std::fs::write(
+            root.join("var/lib/kubelet/config.yaml"),
+            "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\n",
+        )
+        .unwrap();
+        write_proc(
+            &root,
+            100,
+            &[
+                "/usr/bin/kubelet",
+                "--config=/var/lib/kubelet/config.yaml",
+                "--anonymous-auth=true",
+            ],
+            &[],
+        );
+        write_proc(
+            &root,
+            200,
+            &["etcd", "--name=e"],
+            &["ETCD_CLIENT_CERT_AUTH=false"],
+        );
+        let node = Node::read(&root);
+        assert!(node.problems.is_empty(), "{:?}", node.problems);
+        let o = node
+            .observe(&Target::Flag(Component::ApiServer, "profiling".into()))
+            .unwrap();
+        assert_eq!(o.value.as_deref(), Some("false"));
+        assert_eq!(
+            o.source,
+            "/etc/kubernetes/manifests/kube-apiserver.yaml:8:7"
+        );
+        let o = node
+            .observe(&Target::Flag(Component::ApiServer, "anonymous-auth".into()))
+            .unwrap();
+        assert_eq!(o.value, None);
+        assert!(Op::Eq("false".into()).check(o.value.as_deref()).is_err());
+        let o = node
+            .observe(&Target::Flag(Component::Etcd, "client-cert-auth".into()))
+            .unwrap();
+        assert_eq!(o.value.as_deref(), Some("false"));
+        assert!(o.source.contains("pid 200"), "{}", o.source);
+        let o = node
+            .observe(&Target::Kubelet("readOnlyPort".into()))
+            .unwrap();
+        assert_eq!(
+            (o.value.as_deref(), o.source.as_str()),
+            (Some("10255"), "/var/lib/kubelet/config.yaml:3:15")
+        );
+        let o = node
+            .observe(&Target::Kubelet("authentication.anonymous.enabled".into()))
+            .unwrap();
+        assert_eq!(o.value.as_deref(), Some("true"));
+        assert_eq!(o.source, "flag --anonymous-auth=true");
+        let o = node
+            .observe(&Target::FileMode(
+                "/etc/kubernetes/manifests/kube-apiserver.yaml".into(),
+            ))
+            .unwrap();
+        assert_eq!(o.value.as_deref(), Some("644"));
+        assert!(Op::ModeAtMost(0o600).check(o.value.as_deref()).is_err());
+        assert!(
+            node.observe(&Target::Flag(Component::Scheduler, "profiling".into()))
+                .is_err()
+        );
+        assert!(
+            node.observe(&Target::FileMode("/etc/kubernetes/admin.conf".into()))
+                .is_err()
+        );
+        assert!(!node.runs(Component::Proxy) && node.runs(Component::Kubelet));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
