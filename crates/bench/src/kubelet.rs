@@ -187,6 +187,9 @@ pub struct Resolved {
 pub struct Effective {
     /// By setting path; unset settings are absent.
     pub values: BTreeMap<&'static str, Resolved>,
+    /// Feature gates set in the configuration or by `--feature-gates`, by name; a gate not
+    /// listed has its compiled default.
+    pub gates: BTreeMap<String, Resolved>,
     /// The configuration file, when one was given.
     pub config_file: Option<PathBuf>,
     /// The drop-ins applied, in order.
@@ -198,7 +201,10 @@ pub struct Effective {
 impl Effective {
     /// A setting's value.
     pub fn get(&self, path: &str) -> Option<&Resolved> {
-        self.values.get(path)
+        match path.strip_prefix("featureGates.") {
+            Some(gate) => self.gates.get(gate),
+            None => self.values.get(path),
+        }
     }
 }
 
@@ -306,6 +312,23 @@ fn apply_file(eff: &mut Effective, path: &Path, text: &str) {
         ));
         return;
     }
+    if let Some(gates) = doc.get("featureGates") {
+        for (k, n) in gates.entries() {
+            if let Some(value) = text_of(n) {
+                eff.gates.insert(
+                    k.name.to_string(),
+                    Resolved {
+                        value,
+                        source: Source::File {
+                            path: path.to_path_buf(),
+                            line: n.pos.line,
+                            column: n.pos.col,
+                        },
+                    },
+                );
+            }
+        }
+    }
     for st in SETTINGS {
         let Some(n) = doc.at(st.path) else { continue };
         let Some(value) = text_of(n) else {
@@ -384,6 +407,19 @@ pub fn resolve(cmdline: &[String], files: &dyn NodeFiles) -> Effective {
             Err(e) => eff.problems.push(format!(
                 "cannot list the kubelet's --config-dir ({e}); no drop-in applied"
             )),
+        }
+    }
+    if let Some((list, arg)) = flags.get("feature-gates") {
+        for pair in list.split(',') {
+            if let Some((k, v)) = pair.split_once('=') {
+                eff.gates.insert(
+                    k.trim().to_string(),
+                    Resolved {
+                        value: v.trim().to_string(),
+                        source: Source::Flag(arg.clone()),
+                    },
+                );
+            }
         }
     }
     for st in SETTINGS {

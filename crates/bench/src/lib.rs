@@ -8,7 +8,10 @@
 //! mode or owner) answered with the value and where it was read. The benchmark data and
 //! `stockade bench` build on these.
 
+pub mod data;
+pub mod defaults;
 pub mod encryption;
+pub mod eval;
 pub mod files;
 pub mod kubelet;
 pub mod node;

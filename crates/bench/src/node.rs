@@ -48,11 +48,58 @@ pub struct Observation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unanswered(pub String);
 
+/// Which distribution laid the node out, from the files and processes it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Distribution {
+    /// kubeadm: static pod manifests under `/etc/kubernetes/manifests`.
+    Kubeadm,
+    /// k3s: one `k3s server`/`k3s agent` process, `/etc/rancher/k3s`.
+    K3s,
+    /// RKE2: `/etc/rancher/rke2`, static pods under `/var/lib/rancher/rke2`.
+    Rke2,
+    /// Amazon EKS worker: `/etc/eks`, kubelet config under `/etc/kubernetes/kubelet`.
+    Eks,
+    /// Google GKE node: `/home/kubernetes`.
+    Gke,
+    /// Azure AKS node: `/etc/kubernetes/azure.json`.
+    Aks,
+    /// None of these.
+    Unknown,
+}
+
+impl Distribution {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Distribution::Kubeadm => "kubeadm",
+            Distribution::K3s => "k3s",
+            Distribution::Rke2 => "rke2",
+            Distribution::Eks => "eks",
+            Distribution::Gke => "gke",
+            Distribution::Aks => "aks",
+            Distribution::Unknown => "unknown",
+        }
+    }
+
+    /// Whether the provider runs the control plane where a node cannot inspect it.
+    pub fn managed(self) -> bool {
+        matches!(
+            self,
+            Distribution::Eks | Distribution::Gke | Distribution::Aks
+        )
+    }
+}
+
 /// The node.
 pub struct Node {
     root: PathBuf,
     flags: BTreeMap<Component, (Vec<Flag>, String)>,
+    pids: BTreeMap<Component, u32>,
     kubelet: Option<Effective>,
+    /// The Kubernetes minor version (`1.36`) and where it was read, when the node says.
+    pub version: Option<(String, String)>,
+    /// The distribution's layout.
+    pub distribution: Distribution,
     /// Problems met while reading it (each names its file).
     pub problems: Vec<String>,
 }
@@ -63,10 +110,16 @@ impl Node {
         let mut node = Node {
             root: root.to_path_buf(),
             flags: BTreeMap::new(),
+            pids: BTreeMap::new(),
             kubelet: None,
+            version: None,
+            distribution: Distribution::Unknown,
             problems: Vec::new(),
         };
         let procs = process::components(root);
+        for (c, p) in &procs {
+            node.pids.entry(*c).or_insert(p.pid);
+        }
         for c in [
             Component::ApiServer,
             Component::ControllerManager,
@@ -76,6 +129,13 @@ impl Node {
             let Some(m) = manifest_of(c) else { continue };
             let real = root.join(m.trim_start_matches('/'));
             if let Ok(text) = std::fs::read_to_string(&real) {
+                if node.version.is_none()
+                    && let Some(v) = static_pod::image(&text)
+                        .as_deref()
+                        .and_then(static_pod::minor_of_image)
+                {
+                    node.version = Some((v, format!("the image of {m}")));
+                }
                 match static_pod::flags(Path::new(m), &text) {
                     Ok(f) => {
                         node.flags.insert(c, (f, m.to_string()));
@@ -104,7 +164,43 @@ impl Node {
             );
             node.kubelet = Some(eff);
         }
+        node.distribution = detect(root, &procs);
+        if node.flags.is_empty() {
+            node.problems.push(format!(
+                "{}: no Kubernetes component found (no static pod manifest under etc/kubernetes/manifests, no kubelet, etcd or control-plane process under proc): not a node, or its processes are hidden (run with the host's PID namespace: hostPID, or --node-root on a snapshot that holds proc)",
+                root.display()
+            ));
+        }
         node
+    }
+
+    /// The node root (`/`, or a snapshot).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The pid of the process running `c`, when it runs as a process.
+    pub fn pid(&self, c: Component) -> Option<u32> {
+        self.pids.get(&c).copied()
+    }
+
+    /// A file's text, by its path on the node (links followed inside the root).
+    pub fn read_file(&self, path: &Path) -> Result<String, String> {
+        let real = files::resolve(&self.root, path)?;
+        let meta = std::fs::metadata(&real).map_err(|e| format!("{}: {e}", path.display()))?;
+        if meta.len() > MAX_FILE {
+            return Err(format!(
+                "{}: {} bytes, more than the {MAX_FILE} read",
+                path.display(),
+                meta.len()
+            ));
+        }
+        std::fs::read_to_string(&real).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// The kubelet's effective configuration, when a kubelet runs.
+    pub fn kubelet(&self) -> Option<&Effective> {
+        self.kubelet.as_ref()
     }
 
     /// Whether `c` runs (or is configured) on this node.
@@ -163,6 +259,37 @@ impl Node {
                 })
             }
         }
+    }
+}
+
+/// The largest configuration file read (a node's configuration files are a few kilobytes).
+const MAX_FILE: u64 = 4 << 20;
+
+fn detect(root: &Path, procs: &[(Component, process::Process)]) -> Distribution {
+    let has = |p: &str| root.join(p).exists();
+    let runs = |name: &str| {
+        procs.iter().any(|(_, p)| {
+            p.argv
+                .first()
+                .is_some_and(|a| a.rsplit('/').next() == Some(name))
+        })
+    };
+    if runs("k3s") || has("etc/rancher/k3s") {
+        Distribution::K3s
+    } else if runs("rke2") || has("etc/rancher/rke2") {
+        Distribution::Rke2
+    } else if has("etc/kubernetes/manifests/kube-apiserver.yaml")
+        || has("etc/kubernetes/kubelet.conf") && has("var/lib/kubelet/config.yaml")
+    {
+        Distribution::Kubeadm
+    } else if has("etc/eks") || has("etc/kubernetes/kubelet/kubelet-config.json") {
+        Distribution::Eks
+    } else if has("home/kubernetes/kube-env") || has("home/kubernetes/bin") {
+        Distribution::Gke
+    } else if has("etc/kubernetes/azure.json") {
+        Distribution::Aks
+    } else {
+        Distribution::Unknown
     }
 }
 

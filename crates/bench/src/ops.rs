@@ -20,6 +20,11 @@ pub enum Op {
     Lte(i64),
     /// One of these.
     In(Vec<String>),
+    /// None of these (an absent value passes).
+    NotIn(Vec<String>),
+    /// An address, or `host:port`, on the loopback interface (`127.0.0.0/8`, `::1`,
+    /// `localhost`).
+    Loopback,
     /// A comma-separated list whose every element is one of these (`valid_elements`).
     ValidElements(Vec<String>),
     /// A comma-separated list that holds this element.
@@ -50,6 +55,22 @@ pub fn parse_mode(v: &str) -> Option<u32> {
     u32::from_str_radix(t, 8).ok()
 }
 
+/// Whether `v` (`127.0.0.1`, `127.0.0.1:10249`, `[::1]:8080`, `localhost`) is on loopback.
+fn is_loopback(v: &str) -> bool {
+    let v = v.trim();
+    let host = if let Some(rest) = v.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else if v.matches(':').count() == 1 {
+        v.split(':').next().unwrap_or("")
+    } else {
+        v
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 impl Op {
     /// Applies the comparison to `value` (`None`: not given).
     pub fn check(&self, value: Option<&str>) -> Result<(), Failed> {
@@ -58,7 +79,7 @@ impl Op {
             (Op::Present, Some(_)) | (Op::Absent, None) => Ok(()),
             (Op::Present, None) => fail("not set".into()),
             (Op::Absent, Some(v)) => fail(format!("set to {v:?}")),
-            (Op::Ne(_), None) | (Op::HasNot(_), None) => Ok(()),
+            (Op::Ne(_), None) | (Op::HasNot(_), None) | (Op::NotIn(_), None) => Ok(()),
             (_, None) => fail("not set".into()),
             (Op::Eq(want), Some(v)) => {
                 if v == want {
@@ -99,6 +120,20 @@ impl Op {
                     Ok(())
                 } else {
                     fail(format!("{v:?}, expected one of {}", set.join(", ")))
+                }
+            }
+            (Op::NotIn(set), Some(v)) => {
+                if set.iter().any(|s| s == v) {
+                    fail(format!("{v:?}"))
+                } else {
+                    Ok(())
+                }
+            }
+            (Op::Loopback, Some(v)) => {
+                if is_loopback(v) {
+                    Ok(())
+                } else {
+                    fail(format!("{v:?} is not a loopback address"))
                 }
             }
             (Op::ValidElements(set), Some(v)) => {
@@ -228,6 +263,20 @@ mod tests {
         );
         assert!(Op::HasNot("AlwaysAdmit".into()).check(None).is_ok());
         assert!(Op::Present.check(None).is_err() && Op::Absent.check(None).is_ok());
+        for ok in [
+            "127.0.0.1",
+            "127.0.0.1:10249",
+            "[::1]:10249",
+            "::1",
+            "localhost:1",
+        ] {
+            assert!(Op::Loopback.check(Some(ok)).is_ok(), "{ok}");
+        }
+        for bad in ["0.0.0.0", "0.0.0.0:10249", "10.0.0.1", ":10249", ""] {
+            assert!(Op::Loopback.check(Some(bad)).is_err(), "{bad}");
+        }
+        let zero = Op::NotIn(vec!["0".into(), "0s".into()]);
+        assert!(zero.check(Some("0s")).is_err() && zero.check(Some("4h0m0s")).is_ok());
         assert!(
             Op::Owner("root:root".into())
                 .check(Some("etcd:etcd"))

@@ -75,6 +75,31 @@ pub fn flags(path: &Path, text: &str) -> Result<Vec<Flag>, String> {
     Ok(out)
 }
 
+/// The first container's image (`registry.k8s.io/kube-apiserver:v1.36.3`), if the text is a
+/// Pod manifest.
+pub fn image(text: &str) -> Option<String> {
+    let loaded =
+        stockade_sources::yaml::load(text, 0, stockade_sources::yaml::YamlLimits::default())
+            .ok()?;
+    let doc = loaded.docs.first()?;
+    doc.at("spec.containers")?
+        .items()
+        .first()?
+        .get("image")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// The Kubernetes minor version in an image tag: `…/kube-apiserver:v1.36.3` is `1.36`.
+pub fn minor_of_image(image: &str) -> Option<String> {
+    let tag = image.rsplit_once(':')?.1;
+    let tag = tag.split('@').next()?.strip_prefix('v')?;
+    let mut it = tag.split(['.', '-', '+']);
+    let major: u32 = it.next()?.parse().ok()?;
+    let minor: u32 = it.next()?.parse().ok()?;
+    Some(format!("{major}.{minor}"))
+}
+
 /// The value a component uses for `name`: the last time it is written.
 pub fn last<'a>(flags: &'a [Flag], name: &str) -> Option<&'a Flag> {
     flags.iter().rev().find(|f| f.name == name)

@@ -100,6 +100,11 @@ pub enum Command {
         after_help = "Examples:\n  stockade webhook certs ./tls --service stockade-webhook --namespace stockade\n  kubectl create namespace stockade && kubectl -n stockade create secret tls stockade-webhook-tls --cert tls/tls.crt --key tls/tls.key\n  stockade webhook manifests --ca-bundle tls/ca.crt | kubectl apply -f -\n  stockade webhook serve --no-cluster --listen 127.0.0.1:8443   # try it locally\n\nExit codes: serve runs until SIGINT/SIGTERM (0), 2 on start-up errors; certs and manifests 0 written, 2 usage errors or files that exist (pass --force).\nDocs: docs/webhook.md."
     )]
     Webhook(WebhookArgs),
+    /// CIS Kubernetes Benchmark: every recommendation checked on this node (or a node snapshot) with no shell, section 5 from the cluster's objects.
+    #[command(
+        after_help = "Examples:\n  sudo stockade bench                                  # this node, benchmark by its Kubernetes version\n  stockade bench --node-root /mnt/node-snapshot -o json\n  stockade bench --cluster                             # node checks plus section 5 from the cluster\n  stockade bench --benchmark cis-1.11 --node-role worker --fail-on warn\n  stockade bench --list                                # the recommendations, without evaluating\n\nStatuses: PASS, FAIL, WARN (a threshold the benchmark leaves to judgement, or a file that could not be checked), MANUAL (a person checks it: the audit says how), SKIP (not about this node).\nExit codes: 0 nothing at or above --fail-on; 1 otherwise; 2 usage errors, or the node could not be read in full (unreadable or malformed files; results are still printed).\nDocs: docs/bench.md."
+    )]
+    Bench(Box<BenchArgs>),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -411,6 +416,53 @@ pub struct PssArgs {
     #[arg(short, long, value_enum, default_value_t = PssFormat::Table)]
     pub output: PssFormat,
     /// Settings file for suppressions [default: .stockade.yaml in the scanned directory or a parent].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .stockade.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+/// Arguments of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The node's filesystem: `/` on the node itself, or a copied or mounted snapshot
+    /// (`DIR/etc/kubernetes`, `DIR/var/lib/kubelet`, `DIR/proc/<pid>/cmdline`).
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub node_root: PathBuf,
+    /// Benchmark release (cis-1.10, cis-1.11, cis-1.12) [default: by the node's Kubernetes version, else the newest].
+    #[arg(long, value_name = "ID")]
+    pub benchmark: Option<String>,
+    /// Which sections to evaluate: auto (by the components found), master, etcd, worker; repeatable or comma-separated.
+    #[arg(
+        long,
+        value_name = "ROLE",
+        value_delimiter = ',',
+        default_value = "auto"
+    )]
+    pub node_role: Vec<String>,
+    /// Kubernetes version for defaults and the benchmark choice, when the node does not show it (v1.36).
+    #[arg(long, value_name = "VERSION")]
+    pub kubernetes_version: Option<String>,
+    /// Only these sections or recommendations (1.2, 4.2.1); repeatable or comma-separated.
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// List the benchmark's recommendations without evaluating anything.
+    #[arg(long)]
+    pub list: bool,
+    /// Section 5 (policies) from these objects: manifests, or --cluster.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format: table, json, sarif, junit or markdown.
+    #[arg(short, long, value_enum, default_value_t = PssFormat::Table)]
+    pub output: PssFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Exit 1 when an outcome at or above this remains: fail, warn, or never.
+    #[arg(long, value_name = "STATUS", default_value = "fail", value_parser = ["fail", "warn", "never"])]
+    pub fail_on: String,
+    /// Settings file for `bench.suppressions` [default: .stockade.yaml in the current directory or a parent].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Ignore any .stockade.yaml.

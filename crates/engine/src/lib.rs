@@ -19,6 +19,7 @@ pub use run::{
     IGNORE_ANNOTATION, NotAssessed, RunOutput, Suppressed, not_assessed, run, run_on, suppress,
 };
 pub use settings::{
-    CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError, default_config_text, find_config,
+    BenchSuppression, CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError,
+    default_config_text, find_config,
 };
 pub use stockade_model::time::today;

@@ -115,6 +115,29 @@ pub struct ConfigSuppression {
     pub expires: Option<String>,
 }
 
+/// A suppression of a benchmark recommendation (`bench.suppressions` in the config file).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BenchSuppression {
+    /// A recommendation (`1.2.9`) or a whole section (`1.2`).
+    pub check: String,
+    /// Only for this benchmark (`cis-1.12`); every benchmark when absent.
+    #[serde(default)]
+    pub benchmark: Option<String>,
+    /// Why it is acceptable. Required.
+    pub reason: String,
+    /// `YYYY-MM-DD`; from that day on the entry stops applying and is reported.
+    #[serde(default)]
+    pub expires: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BenchSection {
+    #[serde(default)]
+    suppressions: Vec<BenchSuppression>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
@@ -136,6 +159,9 @@ struct RawConfig {
     /// (crates/admission/src/policy.rs), which validates it.
     #[serde(default, rename = "admission")]
     _admission: Option<serde::de::IgnoredAny>,
+    /// Suppressions of benchmark recommendations, for `stockade bench`.
+    #[serde(default)]
+    bench: BenchSection,
 }
 
 /// Whether `entry` names an audit rule: those are configured in the same file but run by
@@ -159,6 +185,8 @@ pub struct Settings {
     pub exclude_objects: Vec<ObjectPattern>,
     /// Config suppressions.
     pub suppressions: Vec<ConfigSuppression>,
+    /// Suppressions of benchmark recommendations (`bench.suppressions`).
+    pub bench_suppressions: Vec<BenchSuppression>,
     /// Fail-on threshold from the file, if set.
     pub fail_on: Option<Severity>,
     /// `allow-partial: true`: a live scan that could not read every resource type exits by its
@@ -181,6 +209,7 @@ impl Default for Settings {
             exclude_paths: globset::GlobSet::empty(),
             exclude_objects: Vec::new(),
             suppressions: Vec::new(),
+            bench_suppressions: Vec::new(),
             fail_on: None,
             allow_partial: false,
             source: None,
@@ -290,6 +319,30 @@ impl Settings {
             }
         }
         s.suppressions = raw.suppressions;
+        for (i, sup) in raw.bench.suppressions.iter().enumerate() {
+            let id_ok = !sup.check.is_empty()
+                && sup
+                    .check
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            if !id_ok {
+                return Err(format!(
+                    "bench.suppressions[{i}].check: `{}` is not a recommendation or section id such as 1.2.9",
+                    sup.check
+                ));
+            }
+            if sup.reason.trim().is_empty() {
+                return Err(format!("bench.suppressions[{i}]: a reason is required"));
+            }
+            if let Some(d) = &sup.expires
+                && !stockade_model::time::is_valid_date(d)
+            {
+                return Err(format!(
+                    "bench.suppressions[{i}].expires: `{d}` is not a YYYY-MM-DD date"
+                ));
+            }
+        }
+        s.bench_suppressions = raw.bench.suppressions;
         Ok(s)
     }
 
@@ -516,6 +569,22 @@ mod tests {
     #[test]
     fn suppressions_need_reasons_and_valid_dates() {
         assert!(Settings::parse("suppressions:\n- {rule: WL001, reason: ''}\n").is_err());
+        assert!(
+            Settings::parse("bench:\n  suppressions:\n  - {check: 1.2.x, reason: ok}\n").is_err()
+        );
+        assert!(
+            Settings::parse("bench:\n  suppressions:\n  - {check: 1.2.9, reason: \" \"}\n")
+                .is_err()
+        );
+        assert_eq!(
+            Settings::parse(
+                "bench:\n  suppressions:\n  - {check: \"1.2.9\", reason: ok, expires: 2030-01-01}\n"
+            )
+            .unwrap()
+            .bench_suppressions
+            .len(),
+            1
+        );
         assert!(
             Settings::parse("suppressions:\n- {rule: WL001, reason: ok, expires: tomorrow}\n")
                 .is_err()

@@ -6,6 +6,7 @@
 //! secret material: findings arrive with snippets already redacted by the engine.
 
 pub mod audit;
+pub mod bench;
 pub mod deprovision;
 pub mod diagnostics;
 pub mod json;

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod audit_log;
+mod bench;
 mod deprovision;
 mod explain;
 mod init;
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Unused(args) => unused::run(*args, color),
         Command::Deprovision(args) => deprovision::run(args),
         Command::Webhook(args) => webhook::run(args),
+        Command::Bench(args) => bench::run(*args, color),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Generated into memory: `generate` panics when its writer fails.
@@ -88,6 +90,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Unused(_) => "unused",
         Command::Deprovision(_) => "deprovision",
         Command::Webhook(_) => "webhook",
+        Command::Bench(_) => "bench",
         Command::Completions { .. } => "completions",
     }
 }
