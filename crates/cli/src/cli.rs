@@ -450,6 +450,10 @@ pub struct BenchArgs {
     /// List the benchmark's recommendations without evaluating anything.
     #[arg(long)]
     pub list: bool,
+    /// Keep running and evaluate again after each interval (`24h`, `30m`), one report per run,
+    /// until SIGTERM or Ctrl-C: for a DaemonSet whose logs collect the results.
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["list", "output_file"])]
+    pub every: Option<String>,
     /// Section 5 (policies) from these objects: manifests, or --cluster.
     #[command(flatten)]
     pub input: InputArgs,

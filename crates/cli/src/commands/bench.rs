@@ -23,6 +23,41 @@ pub fn run(args: BenchArgs, color: bool) -> anyhow::Result<u8> {
     if args.list {
         return list(&args);
     }
+    let Some(every) = &args.every else {
+        return once(&args, &settings, color);
+    };
+    let micros = stockade_model::time::parse_duration(every)
+        .filter(|m| *m >= 1_000_000)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--every {}: expected a duration of at least a second, such as 24h or 30m",
+                TermLine(every)
+            )
+        })?;
+    let period = std::time::Duration::from_micros(u64::try_from(micros).unwrap_or(u64::MAX));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .enable_io()
+        .build()?;
+    rt.block_on(async {
+        let stop = crate::serve::signal();
+        tokio::pin!(stop);
+        loop {
+            let code = once(&args, &settings, color)?;
+            eprintln!(
+                "stockade bench: evaluated (exit status {code}); next run in {}",
+                TermLine(every)
+            );
+            tokio::select! {
+                _ = tokio::time::sleep(period) => {}
+                _ = &mut stop => return Ok(0),
+            }
+        }
+    })
+}
+
+/// One evaluation, rendered; the exit code.
+fn once(args: &BenchArgs, settings: &stockade_engine::Settings, color: bool) -> anyhow::Result<u8> {
     let root = &args.node_root;
     if !root.is_dir() {
         anyhow::bail!(
@@ -49,10 +84,10 @@ pub fn run(args: BenchArgs, color: bool) -> anyhow::Result<u8> {
 
     let engines = if args.input.cluster || !args.input.paths.is_empty() {
         let loaded = inputs::load(&args.input)?;
-        let out = stockade_engine::run(&loaded.inv, &settings, None, &stockade_engine::today());
-        Cluster::new(Some(out.findings), loaded.partial, &settings)
+        let out = stockade_engine::run(&loaded.inv, settings, None, &stockade_engine::today());
+        Cluster::new(Some(out.findings), loaded.partial, settings)
     } else {
-        Cluster::new(None, false, &settings)
+        Cluster::new(None, false, settings)
     };
     let mut e = eval::evaluate(&benchmark, &node, &roles, version, &engines);
     if !args.only.is_empty() {
