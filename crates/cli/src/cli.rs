@@ -105,6 +105,11 @@ pub enum Command {
         after_help = "Examples:\n  sudo stockade bench                                  # this node, benchmark by its Kubernetes version\n  stockade bench --node-root /mnt/node-snapshot -o json\n  stockade bench --cluster                             # node checks plus section 5 from the cluster\n  stockade bench --benchmark cis-1.11 --node-role worker --fail-on warn\n  stockade bench --list                                # the recommendations, without evaluating\n\nStatuses: PASS, FAIL, WARN (a threshold the benchmark leaves to judgement, or a file that could not be checked), MANUAL (a person checks it: the audit says how), SKIP (not about this node).\nExit codes: 0 nothing at or above --fail-on; 1 otherwise; 2 usage errors, or the node could not be read in full (unreadable or malformed files; results are still printed).\nDocs: docs/bench.md."
     )]
     Bench(Box<BenchArgs>),
+    /// Exposure probe: read-only checks of the endpoints named (API server, kubelets, etcd, controller manager, scheduler) for anonymous access, plain HTTP, missing client certificates, debug endpoints and certificates.
+    #[command(
+        after_help = "Examples:\n  stockade probe apiserver=https://10.0.0.1:6443\n  stockade probe 10.0.0.5:10250 10.0.0.5:10255 etcd=10.0.0.1:2379\n  stockade probe 10.0.0.1:6443 -o sarif --output-file probe.sarif\n\nTARGET: KIND=ADDRESS or HOST:PORT, where KIND is apiserver, kubelet, kubelet-read-only, etcd, controller-manager or scheduler (guessed from the usual ports) and ADDRESS is HOST:PORT or http(s)://HOST:PORT.\nOnly the hosts named are contacted, with GET requests and TLS handshakes only: nothing is written or executed.\nExit codes: 0 nothing at or above --fail-on; 1 otherwise; 2 usage errors or an endpoint that could not be reached.\nDocs: docs/probe.md."
+    )]
+    Probe(ProbeArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -472,6 +477,26 @@ pub struct BenchArgs {
     /// Ignore any .stockade.yaml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+}
+
+/// Arguments of `probe`.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Endpoints: KIND=ADDRESS or HOST:PORT (see below).
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Per-request timeout, in whole seconds or more (`5s`, `1m`).
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    pub timeout: String,
+    /// Output format: table, json, sarif, junit or markdown.
+    #[arg(short, long, value_enum, default_value_t = PssFormat::Table)]
+    pub output: PssFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Exit 1 when an exposure at or above this severity is found.
+    #[arg(long, value_name = "SEVERITY", default_value = "medium", value_parser = parse_severity)]
+    pub fail_on: stockade_model::Severity,
 }
 
 /// Output formats of `pss`.

@@ -13,6 +13,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod netpol;
+pub mod probe;
 pub mod pss;
 pub mod rbac;
 pub mod sarif;

@@ -7,6 +7,7 @@ mod explain;
 mod init;
 mod inputs;
 mod netpol;
+mod probe;
 mod pss;
 mod rbac;
 mod rules;
@@ -63,6 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Deprovision(args) => deprovision::run(args),
         Command::Webhook(args) => webhook::run(args),
         Command::Bench(args) => bench::run(*args, color),
+        Command::Probe(args) => probe::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Generated into memory: `generate` panics when its writer fails.
@@ -91,6 +93,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Deprovision(_) => "deprovision",
         Command::Webhook(_) => "webhook",
         Command::Bench(_) => "bench",
+        Command::Probe(_) => "probe",
         Command::Completions { .. } => "completions",
     }
 }
