@@ -522,6 +522,16 @@ impl Ctx<'_> {
         {
             return Ok(Some(v));
         }
+        if self.node.distribution == crate::node::Distribution::K3s
+            && let Some(d) = crate::k3s::builtin(c, name)
+        {
+            self.see(
+                &what,
+                Some(d.to_string()),
+                format!("k3s built-in argument ({})", o.source),
+            );
+            return Ok(Some(d.to_string()));
+        }
         match defaults::flag(c, name, self.minor) {
             Some(d) => {
                 self.see(

@@ -13,6 +13,7 @@ pub mod defaults;
 pub mod encryption;
 pub mod eval;
 pub mod files;
+pub mod k3s;
 pub mod kubelet;
 pub mod node;
 pub mod ops;

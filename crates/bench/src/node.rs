@@ -10,15 +10,34 @@ use crate::static_pod::{self, Flag};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Where kubeadm writes each control-plane component's static pod manifest.
-fn manifest_of(c: Component) -> Option<&'static str> {
-    Some(match c {
-        Component::ApiServer => "/etc/kubernetes/manifests/kube-apiserver.yaml",
-        Component::ControllerManager => "/etc/kubernetes/manifests/kube-controller-manager.yaml",
-        Component::Scheduler => "/etc/kubernetes/manifests/kube-scheduler.yaml",
-        Component::Etcd => "/etc/kubernetes/manifests/etcd.yaml",
-        Component::Kubelet | Component::Proxy => return None,
-    })
+/// Where kubeadm, then RKE2, write each control-plane component's static pod manifest.
+fn manifests_of(c: Component) -> &'static [&'static str] {
+    match c {
+        Component::ApiServer => &[
+            "/etc/kubernetes/manifests/kube-apiserver.yaml",
+            "/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml",
+        ],
+        Component::ControllerManager => &[
+            "/etc/kubernetes/manifests/kube-controller-manager.yaml",
+            "/var/lib/rancher/rke2/agent/pod-manifests/kube-controller-manager.yaml",
+        ],
+        Component::Scheduler => &[
+            "/etc/kubernetes/manifests/kube-scheduler.yaml",
+            "/var/lib/rancher/rke2/agent/pod-manifests/kube-scheduler.yaml",
+        ],
+        Component::Etcd => &[
+            "/etc/kubernetes/manifests/etcd.yaml",
+            "/var/lib/rancher/rke2/agent/pod-manifests/etcd.yaml",
+        ],
+        Component::Kubelet | Component::Proxy => &[],
+    }
+}
+
+/// Whether a process is k3s itself (which embeds the components).
+fn is_k3s(p: &process::Process) -> bool {
+    p.argv
+        .first()
+        .is_some_and(|a| a.rsplit('/').next() == Some("k3s"))
 }
 
 /// What a check asks about.
@@ -126,7 +145,17 @@ impl Node {
             Component::Scheduler,
             Component::Etcd,
         ] {
-            let Some(m) = manifest_of(c) else { continue };
+            let Some(m) = manifests_of(c)
+                .iter()
+                .copied()
+                .find(|m| root.join(m.trim_start_matches('/')).is_file())
+            else {
+                if let Some((_, p)) = procs.iter().find(|(pc, p)| *pc == c && !is_k3s(p)) {
+                    node.flags
+                        .insert(c, (process_flags(p), format!("pid {}", p.pid)));
+                }
+                continue;
+            };
             let real = root.join(m.trim_start_matches('/'));
             if let Ok(text) = std::fs::read_to_string(&real) {
                 if node.version.is_none()
@@ -144,18 +173,27 @@ impl Node {
                     Err(e) => node.problems.push(e),
                 }
             }
-            if let Some((_, p)) = procs.iter().find(|(pc, _)| *pc == c) {
+            if let Some((_, p)) = procs.iter().find(|(pc, p)| *pc == c && !is_k3s(p)) {
                 node.flags
                     .insert(c, (process_flags(p), format!("pid {}", p.pid)));
             }
         }
-        if let Some((_, p)) = procs.iter().find(|(c, _)| *c == Component::Proxy) {
+        if let Some((_, p)) = procs.iter().find(|(_, p)| is_k3s(p)) {
+            node.read_k3s(p);
+        }
+        if let Some((_, p)) = procs
+            .iter()
+            .find(|(c, p)| *c == Component::Proxy && !is_k3s(p))
+        {
             node.flags.insert(
                 Component::Proxy,
                 (process_flags(p), format!("pid {}", p.pid)),
             );
         }
-        if let Some((_, p)) = procs.iter().find(|(c, _)| *c == Component::Kubelet) {
+        if let Some((_, p)) = procs
+            .iter()
+            .find(|(c, p)| *c == Component::Kubelet && !is_k3s(p))
+        {
             let eff = kubelet::resolve(&p.argv, &UnderRoot(root.to_path_buf()));
             node.problems.extend(eff.problems.iter().cloned());
             node.flags.insert(
@@ -172,6 +210,46 @@ impl Node {
             ));
         }
         node
+    }
+
+    /// The components a `k3s server` or `k3s agent` process embeds, with the flags its
+    /// configuration and command line pass them ([`crate::k3s`]).
+    fn read_k3s(&mut self, p: &process::Process) {
+        let server = p.argv.get(1).map(String::as_str) == Some("server");
+        let (by, problems) = crate::k3s::flags(&self.root, &p.argv);
+        self.problems.extend(problems);
+        let from = format!("k3s (pid {})", p.pid);
+        let has = |name: &str| {
+            p.argv
+                .iter()
+                .any(|a| a == name || a.starts_with(&format!("{name}=")))
+        };
+        let mut embedded = vec![Component::Kubelet, Component::Proxy];
+        if has("--disable-agent") {
+            embedded.clear();
+        }
+        if server {
+            embedded.extend([
+                Component::ApiServer,
+                Component::ControllerManager,
+                Component::Scheduler,
+            ]);
+            if has("--cluster-init") || by.contains_key(&Component::Etcd) {
+                embedded.push(Component::Etcd);
+            }
+        }
+        for c in embedded {
+            let flags = by.get(&c).cloned().unwrap_or_default();
+            self.pids.insert(c, p.pid);
+            if c == Component::Kubelet {
+                let mut argv = vec!["kubelet".to_string()];
+                argv.extend(flags.iter().map(|f| format!("--{}={}", f.name, f.value)));
+                let eff = kubelet::resolve(&argv, &UnderRoot(self.root.clone()));
+                self.problems.extend(eff.problems.iter().cloned());
+                self.kubelet = Some(eff);
+            }
+            self.flags.insert(c, (flags, from.clone()));
+        }
     }
 
     /// The node root (`/`, or a snapshot).

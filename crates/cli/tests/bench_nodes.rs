@@ -637,3 +637,78 @@ fn roles_versions_suppressions_and_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("not a directory"), "{}", text(&out));
 }
+
+#[test]
+fn a_k3s_server_is_read_from_its_configuration_and_built_in_arguments() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    names(root, "root");
+    write(
+        root,
+        "/etc/rancher/k3s/config.yaml",
+        "write-kubeconfig-mode: \"0600\"\nkube-apiserver-arg:\n  - anonymous-auth=true\n  - audit-log-maxage=30\nkube-scheduler-arg: [bind-address=0.0.0.0]\n",
+        0o600,
+    );
+    write(
+        root,
+        "/etc/rancher/k3s/config.yaml.d/50-kubelet.yaml",
+        "kubelet-arg:\n  - read-only-port=10255\n",
+        0o600,
+    );
+    process(
+        root,
+        777,
+        &args(&[
+            "/usr/local/bin/k3s",
+            "server",
+            "--kube-controller-manager-arg",
+            "profiling=true",
+            "--token=do-not-print-me",
+        ]),
+    );
+    let (_, got, doc) = bench(root, &["--kubernetes-version", "v1.33"]);
+    assert_eq!(doc["node"]["distribution"], "k3s");
+    let check = |id: &str| {
+        doc["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    // From the configuration file, with its position.
+    assert_eq!(got["1.2.1"], "fail");
+    assert_eq!(
+        check("1.2.1")["observed"][0]["source"],
+        "/etc/rancher/k3s/config.yaml:3:5"
+    );
+    assert_eq!(got["1.2.17"], "pass");
+    assert_eq!(got["1.4.2"], "fail");
+    // From the command line.
+    assert_eq!(got["1.3.2"], "fail");
+    assert!(
+        check("1.3.2")["observed"][0]["source"]
+            .as_str()
+            .unwrap()
+            .contains("k3s (pid 777)")
+    );
+    // k3s's own arguments where nothing overrides them.
+    assert_eq!(got["1.2.15"], "pass");
+    assert!(
+        check("1.2.15")["observed"][0]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("k3s built-in argument")
+    );
+    assert_eq!(got["1.3.7"], "pass");
+    // The embedded kubelet, from a drop-in.
+    assert_eq!(got["4.2.4"], "fail");
+    assert_eq!(
+        check("4.2.4")["observed"][0]["source"],
+        "flag --read-only-port=10255"
+    );
+    // No embedded etcd without --cluster-init (k3s keeps its state in SQLite).
+    assert_eq!(got["2.2"], "skip");
+    assert!(!doc.to_string().contains("do-not-print-me"));
+}
