@@ -139,6 +139,9 @@ pub struct Test {
     /// The API server's audit policy file, judged by Stockade's audit-policy rules.
     #[serde(default)]
     pub audit_policy: bool,
+    /// The PodSecurity admission's cluster-wide default `enforce` level (from
+    /// `--admission-control-config-file`): passes when it is one of these, else only shown.
+    pub pod_security_defaults: Option<Vec<String>>,
     /// Answered by the rules that map to this recommendation, on the cluster's objects.
     #[serde(default)]
     pub cluster: bool,
@@ -235,6 +238,7 @@ impl Test {
             self.encryption.is_some(),
             self.distinct_files.is_some(),
             self.audit_policy,
+            self.pod_security_defaults.is_some(),
             self.cluster,
             self.any.is_some(),
             self.all.is_some(),
@@ -290,6 +294,7 @@ impl Test {
         let wanted = usize::from(
             !(self.cluster
                 || self.audit_policy
+                || self.pod_security_defaults.is_some()
                 || self.distinct_files.is_some()
                 || self.encryption.is_some() && self.one_of.is_none()),
         );

@@ -428,12 +428,23 @@ impl Ctx<'_> {
         }
         if let Some(list) = &t.any {
             let mut fails = Vec::new();
-            let mut worst = None;
+            let mut worst: Option<Answer> = None;
+            // With no pass and no fail, the most telling other answer: a check that could
+            // not be made, then one for a person, then one not about this node.
+            let rank = |a: &Answer| match a {
+                Answer::Cannot(_) => 3,
+                Answer::Manual(_) | Answer::Show => 2,
+                _ => 1,
+            };
             for sub in list {
                 match self.test(sub) {
                     Answer::Pass(r) => return Answer::Pass(r),
                     Answer::Fail(r) => fails.push(r),
-                    other => worst = worst.or(Some(other)),
+                    other => {
+                        if worst.as_ref().is_none_or(|w| rank(&other) > rank(w)) {
+                            worst = Some(other);
+                        }
+                    }
                 }
             }
             return match worst {
@@ -458,6 +469,9 @@ impl Ctx<'_> {
         }
         if t.audit_policy {
             return self.audit_policy();
+        }
+        if let Some(levels) = &t.pod_security_defaults {
+            return self.pod_security(levels);
         }
         if let Some(refs) = &t.distinct_files {
             return self.distinct(refs);
@@ -709,6 +723,55 @@ impl Ctx<'_> {
             )),
             Ok(f) => Answer::Fail(format!("{path}: {}", f.join("; "))),
             Err(e) => Answer::Cannot(e),
+        }
+    }
+
+    /// The PodSecurity admission's default enforce level for namespaces without labels, read
+    /// by the PSS engine from the API server's admission configuration below the node root.
+    fn pod_security(&mut self, levels: &[String]) -> Answer {
+        if let Answer::Fail(why) = self.plugin("PodSecurity", true) {
+            return Answer::Fail(why);
+        }
+        let path = match self.flag_value(Component::ApiServer, "admission-control-config-file") {
+            Ok(p) => p,
+            Err(a) => return a,
+        };
+        let (level, source) = match &path {
+            None => (
+                "privileged".to_string(),
+                "no --admission-control-config-file: the built-in defaults".to_string(),
+            ),
+            Some(p) => {
+                let node = self.node;
+                let read = |f: &Path| {
+                    node.read_file(f)
+                        .map_err(|message| stockade_pss::ConfigError::Parse {
+                            path: f.to_path_buf(),
+                            message,
+                        })
+                };
+                match stockade_pss::AdmissionConfig::read_with(Path::new(p), &read) {
+                    Ok(cfg) => (cfg.defaults.enforce.to_string(), p.clone()),
+                    Err(stockade_pss::ConfigError::Parse { message, .. })
+                        if message.contains("no `PodSecurity` plugin entry") =>
+                    {
+                        (
+                            "privileged".to_string(),
+                            format!("{p}: no PodSecurity entry"),
+                        )
+                    }
+                    Err(e) => return Answer::Cannot(e.to_string()),
+                }
+            }
+        };
+        self.see("PodSecurity default enforce", Some(level.clone()), source);
+        let name = level.split(':').next().unwrap_or(&level);
+        if levels.iter().any(|l| l == name) {
+            Answer::Pass(format!(
+                "the PodSecurity admission enforces {level} in every namespace without its own label"
+            ))
+        } else {
+            Answer::Show
         }
     }
 

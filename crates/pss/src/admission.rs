@@ -98,10 +98,33 @@ impl AdmissionConfig {
     /// server, whose `PodSecurity` plugin entry holds the configuration inline or names a file)
     /// or a `PodSecurityConfiguration` file.
     pub fn load(path: &Path) -> Result<AdmissionConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let read = |p: &Path| {
+            std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                path: p.to_path_buf(),
+                source,
+            })
+        };
+        AdmissionConfig::read_with(path, &read)
+    }
+
+    /// As [`AdmissionConfig::load`], with every file (the configuration, and the file its
+    /// `PodSecurity` entry names) read through `read`: a node snapshot reads them below its
+    /// root, never from the machine running the check.
+    pub fn read_with(
+        path: &Path,
+        read: &dyn Fn(&Path) -> Result<String, ConfigError>,
+    ) -> Result<AdmissionConfig, ConfigError> {
+        AdmissionConfig::read_nested(path, read, false)
+    }
+
+    /// `nested`: the file was named by a `PodSecurity` entry's `path`, and must be a
+    /// PodSecurityConfiguration (an AdmissionConfiguration there could name itself).
+    fn read_nested(
+        path: &Path,
+        read: &dyn Fn(&Path) -> Result<String, ConfigError>,
+        nested: bool,
+    ) -> Result<AdmissionConfig, ConfigError> {
+        let text = read(path)?;
         let perr = |message: String| ConfigError::Parse {
             path: path.to_path_buf(),
             message,
@@ -109,6 +132,9 @@ impl AdmissionConfig {
         let raw: RawFile = serde_saphyr::from_str(&text).map_err(|e| perr(e.to_string()))?;
         match raw.kind.as_deref() {
             Some("PodSecurityConfiguration") => from_raw(&raw).map_err(perr),
+            Some("AdmissionConfiguration") if nested => Err(perr(
+                "the `PodSecurity` entry's path names an AdmissionConfiguration; it must name a PodSecurityConfiguration".into(),
+            )),
             Some("AdmissionConfiguration") => {
                 let Some(plugin) = raw
                     .plugins
@@ -131,7 +157,7 @@ impl AdmissionConfig {
                     } else {
                         path.parent().unwrap_or(Path::new(".")).join(p)
                     };
-                    return AdmissionConfig::load(&resolved);
+                    return AdmissionConfig::read_nested(&resolved, read, true);
                 }
                 Err(perr(
                     "the `PodSecurity` plugin entry has neither `configuration` nor `path`".into(),
@@ -383,5 +409,38 @@ mod tests {
             let d = decide(p, "prod", Some(labels), &config, None);
             assert_eq!(d.exempt, Some(Exemption::RuntimeClass("kata".into())));
         });
+    }
+
+    #[test]
+    fn files_are_read_through_the_reader_and_a_path_cannot_loop() {
+        let files = |p: &Path| -> Result<String, ConfigError> {
+            let text = match p.to_str().unwrap_or("") {
+                "/etc/kubernetes/admission.yaml" => {
+                    "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: PodSecurity\n  path: psa.yaml\n"
+                }
+                "/etc/kubernetes/psa.yaml" => {
+                    "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\ndefaults:\n  enforce: restricted\n"
+                }
+                "/loop.yaml" => {
+                    "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: PodSecurity\n  path: /loop.yaml\n"
+                }
+                _ => {
+                    return Err(ConfigError::Parse {
+                        path: p.to_path_buf(),
+                        message: "no such file".into(),
+                    });
+                }
+            };
+            Ok(text.to_string())
+        };
+        let cfg = AdmissionConfig::read_with(Path::new("/etc/kubernetes/admission.yaml"), &files)
+            .unwrap();
+        assert_eq!(cfg.defaults.enforce.level, Level::Restricted);
+        let err = AdmissionConfig::read_with(Path::new("/loop.yaml"), &files).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("must name a PodSecurityConfiguration"),
+            "{err}"
+        );
     }
 }

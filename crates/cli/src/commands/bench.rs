@@ -230,11 +230,14 @@ fn list(args: &BenchArgs) -> anyhow::Result<u8> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "{} ({} recommendations)", b.title, b.checks.len())?;
     for c in &b.checks {
-        let how = match (&c.check, c.assessment) {
-            (None, _) => "manual",
-            (Some(t), _) if t.show == Some(true) => "shown",
-            (Some(t), _) if t.cluster => "cluster",
-            (Some(_), _) => "automated",
+        fn cluster(t: &stockade_bench::data::Test) -> bool {
+            t.cluster || t.any.iter().chain(t.all.iter()).flatten().any(cluster)
+        }
+        let how = match &c.check {
+            None => "manual",
+            Some(t) if t.show == Some(true) => "shown",
+            Some(t) if cluster(t) => "cluster",
+            Some(_) => "automated",
         };
         writeln!(
             out,
