@@ -5,10 +5,12 @@
 //!   release scanner on that corpus and on the real-manifest corpus.
 //! - `bench-netpol`, `bench-hostile`: the network-policy matrix and attacker-shaped inputs.
 //! - `bench-webhook`: the admission webhook under load (vegeta, built by scripts/loadgen.sh).
+//! - `gen-api-lifecycle`: regenerates the table of API versions from the k8s.io/api modules.
 //!
 //! This binary never builds the scanner: it measures whatever `cargo build --release -p
 //! stockade` last produced, so the figures describe exactly that binary.
 
+mod api_lifecycle;
 mod bench;
 mod bench_hostile;
 mod bench_netpol;
@@ -44,6 +46,10 @@ tasks:
       the vegeta load generator (built from its Go module by scripts/loadgen.sh, cached)
       at each fixed rate (default 250,500,1000,1500,2000,3000 per second) for S seconds
       (default 10): p50/p99/max latency and errors; target p99 < 5 ms at 1000/s.
+  gen-api-lifecycle [--from 16] [--to 37]
+      Regenerate crates/rules/data/api-lifecycle.tsv (every API version of every built-in
+      kind: introduced, deprecated, removed, replacement) from the k8s.io/api module of
+      each release, downloaded with `go mod download` from the Go module proxy.
   new-rule FAMILY NAME [--severity S] [--policy]
       Scaffold a rule: FAMILY is workload, pss, rbac, network, hygiene or audit; NAME is
       kebab-case. Writes the rule file (docs headings, metadata with the next id, an empty
@@ -249,6 +255,22 @@ fn run() -> Result<()> {
                 std::process::exit(2);
             }
             Ok(())
+        }
+        "gen-api-lifecycle" => {
+            let mut opts = Opts::parse(&rest, &["--from", "--to"], &[])?;
+            let from = match opts.value("--from") {
+                Some(v) => v
+                    .parse()
+                    .context("--from expects a minor version such as 16")?,
+                None => 16,
+            };
+            let to = match opts.value("--to") {
+                Some(v) => v
+                    .parse()
+                    .context("--to expects a minor version such as 37")?,
+                None => 37,
+            };
+            api_lifecycle::run(&repo_root(), from, to)
         }
         "-h" | "--help" | "help" => {
             print!("{USAGE}");

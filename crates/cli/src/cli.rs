@@ -183,6 +183,9 @@ pub struct ScanArgs {
     /// Disable a rule or family (repeatable; after the config).
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,
+    /// The Kubernetes release to judge API versions against (HY013 deprecated-api-version), e.g. v1.33 [default: the newest release Stockade knows, 1.37].
+    #[arg(long, value_name = "VERSION")]
+    pub target_version: Option<String>,
     /// Only report findings not in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

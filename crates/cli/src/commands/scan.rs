@@ -72,5 +72,23 @@ fn load_settings(args: &ScanArgs) -> anyhow::Result<Settings> {
     settings
         .select_rules(&args.enable, &args.disable)
         .map_err(|(what, m)| anyhow::anyhow!("--{what}: {m}"))?;
+    if let Some(v) = &args.target_version {
+        let t = v.trim().trim_start_matches('v');
+        let mut parts = t.split('.');
+        let ok = parts.next() == Some("1")
+            && parts
+                .next()
+                .is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            anyhow::bail!(
+                "--target-version {}: expected a Kubernetes release such as v1.33",
+                stockade_model::escape::TermLine(v)
+            );
+        }
+        settings.options.entry("HY013").or_default().insert(
+            "target-version".into(),
+            serde_json::Value::String(v.clone()),
+        );
+    }
     Ok(settings)
 }

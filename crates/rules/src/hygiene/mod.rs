@@ -10,6 +10,7 @@ pub mod helpers;
 
 // @@hygiene-mods (keep sorted)
 pub mod autoscaler_target_missing;
+pub mod deprecated_api_version;
 pub mod empty_namespace;
 pub mod ingress_backend_missing;
 pub mod kubelet_version_skew;
