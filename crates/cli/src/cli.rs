@@ -110,6 +110,11 @@ pub enum Command {
         after_help = "Examples:\n  stockade probe apiserver=https://10.0.0.1:6443\n  stockade probe 10.0.0.5:10250 10.0.0.5:10255 etcd=10.0.0.1:2379\n  stockade probe 10.0.0.1:6443 -o sarif --output-file probe.sarif\n\nTARGET: KIND=ADDRESS or HOST:PORT, where KIND is apiserver, kubelet, kubelet-read-only, etcd, controller-manager or scheduler (guessed from the usual ports) and ADDRESS is HOST:PORT or http(s)://HOST:PORT.\nOnly the hosts named are contacted, with GET requests and TLS handshakes only: nothing is written or executed.\nExit codes: 0 nothing at or above --fail-on; 1 otherwise; 2 usage errors or an endpoint that could not be reached.\nDocs: docs/probe.md."
     )]
     Probe(ProbeArgs),
+    /// Known vulnerabilities (CVEs) of a Kubernetes version, or of a cluster's API server, kubelets, kube-proxies and add-ons, from dated OSV data.
+    #[command(
+        after_help = "Examples:\n  stockade cves --version v1.29.3\n  stockade cves --cluster -o json\n  stockade cves --cluster --cve-data ./osv/          # newer OSV records, offline\n  kubectl get nodes -o yaml | stockade cves -\n\nVersions with vendor builds (v1.31.4-eks-…, +k3s1, -gke.…) compare as the release they build.\nExit codes: 0 nothing at or above --fail-on; 1 otherwise; 2 usage or input errors.\nDocs: docs/updates.md."
+    )]
+    Cves(Box<CvesArgs>),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -480,6 +485,29 @@ pub struct BenchArgs {
     /// Ignore any .stockade.yaml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+}
+
+/// Arguments of `cves`.
+#[derive(Debug, Args)]
+pub struct CvesArgs {
+    /// A Kubernetes version to check (every component at it), instead of the inputs.
+    #[arg(long, value_name = "VERSION", conflicts_with_all = ["cluster", "paths"])]
+    pub version: Option<String>,
+    /// The cluster's components: --cluster, or objects (Nodes, workloads) as files.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// OSV records to use instead of the embedded snapshot: a file (a record, an array, or {"records": [...]}) or a directory of *.json.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub cve_data: Option<PathBuf>,
+    /// Output format: table, json, sarif, junit or markdown.
+    #[arg(short, long, default_value = "table", value_parser = report_format())]
+    pub output: stockade_report::Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Exit 1 when a vulnerability at or above this severity is found.
+    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
+    pub fail_on: stockade_model::Severity,
 }
 
 /// Arguments of `probe`.

@@ -137,12 +137,15 @@ fn finding(w: &mut dyn Write, p: &Painter, f: &Finding, dim: Style) -> io::Resul
             TermLine(snippet.trim_end())
         )?;
     }
-    writeln!(
-        w,
-        "            {} {}",
-        p.paint(dim, "at"),
-        TermLine(&f.field_path)
-    )?;
+    // A finding about a whole object (a component's version, an endpoint) has no field.
+    if f.field_path != stockade_model::FieldPath::root() {
+        writeln!(
+            w,
+            "            {} {}",
+            p.paint(dim, "at"),
+            TermLine(&f.field_path)
+        )?;
+    }
     Ok(())
 }
 

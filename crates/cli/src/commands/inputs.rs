@@ -24,6 +24,8 @@ pub struct Loaded {
     /// For live scans: some resource type could not be read completely (forbidden, not
     /// served, or failed part-way).
     pub partial: bool,
+    /// For live scans: the API server's version (`v1.36.3`).
+    pub server_version: Option<String>,
 }
 
 impl Loaded {
@@ -85,6 +87,7 @@ pub fn load_scoped(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<
         files_skipped,
         coverage: Vec::new(),
         partial: false,
+        server_version: None,
     })
 }
 
@@ -183,6 +186,7 @@ fn load_cluster(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<Loa
         ));
     }
     let cluster = snapshot.cluster.clone();
+    let server_version = Some(snapshot.server_version.clone()).filter(|v| !v.is_empty());
     let objects: Vec<Object> = snapshot
         .objects
         .into_iter()
@@ -205,6 +209,7 @@ fn load_cluster(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<Loa
         files_skipped: 0,
         coverage: snapshot.coverage,
         partial: snapshot.partial,
+        server_version,
     })
 }
 
@@ -225,6 +230,7 @@ pub fn report(
         files_skipped,
         mut coverage,
         partial,
+        ..
     } = loaded;
     diagnostics.extend(out.diagnostics);
     let mut report = stockade_model::Report::new(env!("CARGO_PKG_VERSION"));

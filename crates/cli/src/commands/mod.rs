@@ -2,6 +2,7 @@
 
 mod audit_log;
 mod bench;
+mod cves;
 mod deprovision;
 mod explain;
 mod init;
@@ -65,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Webhook(args) => webhook::run(args),
         Command::Bench(args) => bench::run(*args, color),
         Command::Probe(args) => probe::run(args),
+        Command::Cves(args) => cves::run(*args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Generated into memory: `generate` panics when its writer fails.
@@ -94,6 +96,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Webhook(_) => "webhook",
         Command::Bench(_) => "bench",
         Command::Probe(_) => "probe",
+        Command::Cves(_) => "cves",
         Command::Completions { .. } => "completions",
     }
 }
