@@ -18,7 +18,9 @@
 #   STOCKADE_TEST_CAROL_TOKEN  user "carol", no groups
 #   STOCKADE_TEST_AUDIT_LOG    DIR/audit.log (one JSON audit.k8s.io/v1 Event per line)
 #   STOCKADE_TEST_K8S_VERSION, STOCKADE_TEST_ETCD_URL, STOCKADE_TEST_DIR
-# (every authenticated user also gets group system:authenticated).
+# (every authenticated user also gets group system:authenticated). The API server also serves
+# networking.k8s.io/v1beta1 (deprecated in 1.34, removed in 1.37), so tests can write through a
+# deprecated API version and read what the server records of it.
 #
 # Environment: STOCKADE_TESTBINS_BIN=DIR to use prebuilt binaries instead of running testbins.sh;
 # STOCKADE_CP_TIMEOUT (default 60) seconds for the apiserver + controllers to become ready;
@@ -382,6 +384,7 @@ start_apiserver() {
     --service-account-key-file="$DIR/pki/sa.key" \
     --service-cluster-ip-range=10.0.0.0/24 \
     --allow-privileged=true \
+    --runtime-config=networking.k8s.io/v1beta1=true \
     --enable-admission-plugins=NodeRestriction \
     --admission-control-config-file="$DIR/admission.yaml" \
     --audit-policy-file="$DIR/audit-policy.yaml" --audit-log-path="$DIR/audit.log" \

@@ -150,8 +150,8 @@ pub struct State {
     pub seen: Lru<String, Seen>,
     /// `bulk-secret-listing`.
     pub listings: Lru<String, Listings>,
-    /// `deprecated-api-used`: (user, api) pairs already reported.
-    pub deprecated: Lru<(String, String), ()>,
+    /// `deprecated-api-used`: (user, api, user agent) already reported.
+    pub deprecated: Lru<(String, String, String), ()>,
 }
 
 impl Default for State {

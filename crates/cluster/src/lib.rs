@@ -450,7 +450,8 @@ fn failed(objects: Vec<Node>, status: CoverageStatus, message: String) -> Listed
 }
 
 /// Fills in `apiVersion`/`kind` (list items omit them), and drops what must never be kept
-/// (secret material) or is only bulk (managed fields).
+/// (secret material, the values in `last-applied-configuration`) or is only bulk (the field
+/// sets of managed fields).
 fn sanitize(item: &mut serde_json::Value, r: &Resource) {
     let Some(obj) = item.as_object_mut() else {
         return;
@@ -465,9 +466,40 @@ fn sanitize(item: &mut serde_json::Value, r: &Resource) {
         obj.retain(|k, _| k == "apiVersion" || k == "kind" || k == "metadata");
     }
     if let Some(meta) = obj.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-        meta.remove("managedFields");
-        if let Some(ann) = meta.get_mut("annotations").and_then(|a| a.as_object_mut()) {
-            ann.remove(LAST_APPLIED);
+        // Who wrote the object, through which API version, and when: kept (HY013 reads it);
+        // the field sets themselves are bulk (and name a Secret's keys).
+        if let Some(serde_json::Value::Array(entries)) = meta.get_mut("managedFields") {
+            for e in entries.iter_mut() {
+                if let Some(e) = e.as_object_mut() {
+                    e.retain(|k, _| {
+                        matches!(
+                            k.as_str(),
+                            "manager" | "operation" | "apiVersion" | "time" | "subresource"
+                        )
+                    });
+                }
+            }
+        }
+        if let Some(ann) = meta.get_mut("annotations").and_then(|a| a.as_object_mut())
+            && let Some(applied) = ann.remove(LAST_APPLIED)
+            && !r.metadata_only
+        {
+            // A copy of what was applied, values included: only what it was applied as stays.
+            if let Some(serde_json::Value::Object(applied)) = applied
+                .as_str()
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+            {
+                let reduced: serde_json::Map<String, serde_json::Value> = applied
+                    .into_iter()
+                    .filter(|(k, v)| (k == "apiVersion" || k == "kind") && v.is_string())
+                    .collect();
+                if !reduced.is_empty() {
+                    ann.insert(
+                        LAST_APPLIED.into(),
+                        serde_json::Value::String(serde_json::Value::Object(reduced).to_string()),
+                    );
+                }
+            }
         }
     }
 }
@@ -489,7 +521,36 @@ mod tests {
         assert!(!text.contains("aHVudGVyMg"), "{text}");
         assert_eq!(v["kind"], "Secret");
         assert_eq!(v["metadata"]["annotations"]["a"], "b");
-        assert!(v["metadata"].get("managedFields").is_none());
+        assert!(v["metadata"]["annotations"].get(LAST_APPLIED).is_none());
+    }
+
+    #[test]
+    fn managed_fields_keep_who_and_how_and_last_applied_keeps_what_it_was_applied_as() {
+        let deployment = RESOURCES.iter().find(|r| r.kind == "Deployment").unwrap();
+        let mut v = serde_json::json!({
+            "metadata": {"name": "d", "annotations": {
+                LAST_APPLIED: "{\"apiVersion\":\"extensions/v1beta1\",\"kind\":\"Deployment\",\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"env\":[{\"name\":\"PASSWORD\",\"value\":\"hunter2\"}]}]}}}}"
+            }, "managedFields": [{"manager": "kubectl", "operation": "Update", "apiVersion": "extensions/v1beta1",
+                "time": "2019-01-01T00:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {}}}]},
+        });
+        sanitize(&mut v, deployment);
+        let text = v.to_string();
+        assert!(
+            !text.contains("hunter2") && !text.contains("fieldsV1"),
+            "{text}"
+        );
+        assert_eq!(
+            v["metadata"]["managedFields"][0]["apiVersion"],
+            "extensions/v1beta1"
+        );
+        assert_eq!(v["metadata"]["managedFields"][0]["manager"], "kubectl");
+        let applied: serde_json::Value =
+            serde_json::from_str(v["metadata"]["annotations"][LAST_APPLIED].as_str().unwrap())
+                .unwrap();
+        assert_eq!(
+            applied,
+            serde_json::json!({"apiVersion": "extensions/v1beta1", "kind": "Deployment"})
+        );
     }
 
     #[test]

@@ -131,6 +131,17 @@ impl<'a> Checker<'a> {
         self.push(object, path, message.into(), true, None);
     }
 
+    /// [`Checker::report_sensitive`] with a severity other than the rule's default.
+    pub fn report_sensitive_with_severity(
+        &mut self,
+        object: &Object,
+        path: FieldPath,
+        severity: Severity,
+        message: impl Into<String>,
+    ) {
+        self.push(object, path, message.into(), true, Some(severity));
+    }
+
     fn push(
         &mut self,
         object: &Object,

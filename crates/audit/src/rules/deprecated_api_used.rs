@@ -8,8 +8,9 @@ declare_audit_rule! {
     /// ## What it does
     /// Reports who still calls deprecated APIs: kube-apiserver marks such requests with the
     /// `k8s.io/deprecated: "true"` audit annotation (and `k8s.io/removed-release` when the
-    /// removal release is known). One alert per identity and API (group, version, resource) per
-    /// run, so the report is a to-do list rather than a flood.
+    /// removal release is known). One alert per identity, API (group, version, resource) and
+    /// user agent per run, with the source addresses of the first call, so the report is a
+    /// to-do list of callers rather than a flood.
     ///
     /// ## Why is this risky?
     /// Clients of a deprecated API break when the API is removed in an upgrade; finding them in
@@ -67,12 +68,17 @@ fn check(cx: &mut EventCx<'_>, ev: &Event<'_>) {
         format!("{}/{} {}", o.api_group, o.api_version, o.resource)
     };
     let user = display_user(&ev.user.username).to_string();
-    let key = (user, api);
+    let agent = if ev.user_agent.is_empty() {
+        "-".to_string()
+    } else {
+        ev.user_agent.to_string()
+    };
+    let key = (user, api, agent);
     if cx.state.deprecated.get_mut(&key).is_some() {
         return;
     }
     cx.state.deprecated.entry_or(&key, || ());
-    let (user, api) = key;
+    let (user, api, agent) = key;
     let removed = ev
         .annotations
         .get("k8s.io/removed-release")
@@ -80,13 +86,6 @@ fn check(cx: &mut EventCx<'_>, ev: &Event<'_>) {
         .unwrap_or_default();
     cx.alert(
         r#"annotations["k8s.io/deprecated"]"#,
-        format!(
-            "{user} calls deprecated API {api}{removed} (client {})",
-            if ev.user_agent.is_empty() {
-                "-"
-            } else {
-                &ev.user_agent
-            }
-        ),
+        format!("{user} calls deprecated API {api}{removed} (client {agent})"),
     );
 }

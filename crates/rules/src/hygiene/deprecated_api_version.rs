@@ -32,9 +32,22 @@ declare_rule! {
     /// - `target-version` (default: the newest release in the table): the release to judge
     ///   against, e.g. `v1.33`; `stockade scan --target-version v1.33` sets it.
     ///
+    /// A live object is read through a current API version, which says nothing about how it
+    /// was written, so two more signals are read, each finding naming its signal and how sure
+    /// it is:
+    /// - `metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]`: the API
+    ///   version `kubectl apply` last applied the object as (high confidence that the manifest
+    ///   it came from is outdated; high severity when removed in the target);
+    /// - `metadata.managedFields[].apiVersion`: the API version each field manager last wrote
+    ///   through (medium confidence that the client still calls it; medium severity when
+    ///   removed in the target).
+    ///
+    /// `stockade scan --cluster` keeps both, reduced to what was applied as and who wrote
+    /// through what.
+    ///
     /// ## Known limitations
-    /// Built-in kinds only, and only what the object says it is: a live object read through a
-    /// current API version says nothing about how it was written.
+    /// Built-in kinds only. A field manager that moved to the new API version after its last
+    /// write through the old one is still reported until it writes again.
     ///
     /// ## References
     /// - Kubernetes: Deprecated API Migration Guide
@@ -299,27 +312,19 @@ static TABLE: std::sync::LazyLock<Table> = std::sync::LazyLock::new(|| {
     Table { rows, newest }
 });
 
-fn check(cx: &mut Checker<'_>, o: &stockade_inventory::Object) {
-    let table = &*TABLE;
-    let target = cx
-        .option("target-version")
-        .and_then(|v| v.as_str().and_then(minor))
-        .unwrap_or(table.newest);
-    let Some(api_version) = o.root.get("apiVersion").and_then(Node::as_str) else {
-        return;
-    };
-    let kind = o.root.get("kind").and_then(Node::as_str).unwrap_or("");
-    let Some(row) = table
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// What the table says of `api_version` `kind` at release `target`: whether it is removed
+/// there, and the message (what, since when, the replacement, what else changes).
+fn judge(table: &Table, api_version: &str, kind: &str, target: u32) -> Option<(bool, String)> {
+    let row = table
         .rows
         .iter()
-        .find(|r| r.group_version == api_version && r.kind == kind)
-    else {
-        return;
-    };
+        .find(|r| r.group_version == api_version && r.kind == kind)?;
     let removed = row.removed.filter(|r| target >= *r);
     let deprecated = row.deprecated.filter(|d| target >= *d);
     if removed.is_none() && deprecated.is_none() {
-        return;
+        return None;
     }
     let mut msg = match (removed, row.deprecated) {
         (Some(r), Some(d)) => format!(
@@ -350,11 +355,102 @@ fn check(cx: &mut Checker<'_>, o: &stockade_inventory::Object) {
     {
         msg.push_str(&format!("; also: {what}"));
     }
-    let path = FieldPath::parse("apiVersion");
-    if removed.is_some() {
-        cx.report(o, path, msg);
-    } else {
-        cx.report_with_severity(o, path, Severity::Low, msg);
+    Some((removed.is_some(), msg))
+}
+
+/// The release to judge against: the option, else the newest in the table.
+pub fn target_release(option: Option<&serde_json::Value>) -> u32 {
+    option
+        .and_then(|v| v.as_str().and_then(minor))
+        .unwrap_or(TABLE.newest)
+}
+
+fn check(cx: &mut Checker<'_>, o: &stockade_inventory::Object) {
+    let table = &*TABLE;
+    let target = target_release(cx.option("target-version").as_ref());
+    let Some(api_version) = o.root.get("apiVersion").and_then(Node::as_str) else {
+        return;
+    };
+    let kind = o.root.get("kind").and_then(Node::as_str).unwrap_or("");
+    if let Some((removed, msg)) = judge(table, api_version, kind, target) {
+        let path = FieldPath::parse("apiVersion");
+        if removed {
+            cx.report(o, path, msg);
+        } else {
+            cx.report_with_severity(o, path, Severity::Low, msg);
+        }
+    }
+    // How the object was written, which a live object read through a current API version
+    // does not say: what `kubectl apply` last applied (the manifest it came from), and the
+    // API version each field manager last wrote through (the client that still uses it).
+    let meta = o.root.get("metadata");
+    if let Some(applied) = meta
+        .and_then(|m| m.get("annotations"))
+        .and_then(|a| a.get(LAST_APPLIED))
+        .and_then(Node::as_str)
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+    {
+        let gv = applied.get("apiVersion").and_then(|v| v.as_str());
+        let k = applied.get("kind").and_then(|v| v.as_str()).unwrap_or(kind);
+        if let Some(gv) = gv.filter(|gv| *gv != api_version)
+            && let Some((removed, msg)) = judge(table, gv, k, target)
+        {
+            let msg = format!(
+                "last applied with kubectl as {gv} (the last-applied-configuration annotation; high confidence that the manifest it was applied from still says {gv}): {msg}"
+            );
+            let path = FieldPath::parse("metadata.annotations").key(LAST_APPLIED);
+            // The annotation is a copy of the applied object, values included: no snippet.
+            let severity = if removed {
+                Severity::High
+            } else {
+                Severity::Low
+            };
+            cx.report_sensitive_with_severity(o, path, severity, msg);
+        }
+    }
+    let Some(entries) = meta.and_then(|m| m.get("managedFields")).map(Node::items) else {
+        return;
+    };
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let Some(gv) = e.get("apiVersion").and_then(Node::as_str) else {
+            continue;
+        };
+        let manager = e.get("manager").and_then(Node::as_str).unwrap_or("");
+        if gv == api_version || seen.contains(&(manager, gv)) {
+            continue;
+        }
+        seen.push((manager, gv));
+        let Some((removed, msg)) = judge(table, gv, kind, target) else {
+            continue;
+        };
+        let when = e
+            .get("time")
+            .and_then(Node::as_str)
+            .map(|t| format!(" at {t}"))
+            .unwrap_or_default();
+        let op = e
+            .get("operation")
+            .and_then(Node::as_str)
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default();
+        let manager = if manager.is_empty() {
+            "an unnamed field manager".to_string()
+        } else {
+            format!("field manager {manager:?}")
+        };
+        let msg = format!(
+            "{manager} last wrote this object through {gv}{op}{when} (managedFields; medium confidence: that client may still call {gv}, or may since have moved on): {msg}"
+        );
+        let path = FieldPath::parse("metadata.managedFields")
+            .index(i)
+            .key("apiVersion");
+        let severity = if removed {
+            Severity::Medium
+        } else {
+            Severity::Low
+        };
+        cx.report_with_severity(o, path, severity, msg);
     }
 }
 
