@@ -121,7 +121,7 @@ pub static RULES: &[&Rule] = &[
     &crate::hygiene::empty_namespace::EMPTY_NAMESPACE,
     &crate::hygiene::autoscaler_target_missing::AUTOSCALER_TARGET_MISSING,
     &crate::hygiene::node_not_ready::NODE_NOT_READY,
-    &crate::hygiene::kubelet_version_skew::KUBELET_VERSION_SKEW,
+    &crate::hygiene::version_skew::VERSION_SKEW,
     &crate::hygiene::deprecated_api_version::DEPRECATED_API_VERSION,
     // @@end-hygiene-rules
 ];
