@@ -115,6 +115,12 @@ pub enum Command {
         after_help = "Examples:\n  stockade cves --version v1.29.3\n  stockade cves --cluster -o json\n  stockade cves --cluster --cve-data ./osv/          # newer OSV records, offline\n  kubectl get nodes -o yaml | stockade cves -\n\nVersions with vendor builds (v1.31.4-eks-…, +k3s1, -gke.…) compare as the release they build.\nExit codes: 0 nothing at or above --fail-on; 1 otherwise; 2 usage or input errors.\nDocs: docs/updates.md."
     )]
     Cves(Box<CvesArgs>),
+    /// Upgrade readiness: what upgrading the control plane to a release breaks or changes — removed APIs in objects, their history and audit-log callers, Pod Security changes, skew left behind, end of life, CVEs fixed.
+    #[command(
+        name = "upgrade-check",
+        after_help = "Examples:\n  stockade upgrade-check --to v1.37 --cluster\n  stockade upgrade-check --to v1.37 --cluster --audit-log /var/log/kubernetes/audit/ --helm-releases\n  stockade upgrade-check --to v1.34 --from v1.31.4 ./deploy\n  stockade upgrade-check --to v1.37 --from v1.33.2 -o markdown --output-file upgrade.md\n\nThe current release is --from, else the API server's version (--cluster).\nExit codes: 0 nothing at or above --fail-on; 1 otherwise; 2 usage or input errors.\nDocs: docs/updates.md."
+    )]
+    UpgradeCheck(Box<UpgradeCheckArgs>),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -506,6 +512,38 @@ pub struct CvesArgs {
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
     /// Exit 1 when a vulnerability at or above this severity is found.
+    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
+    pub fail_on: stockade_model::Severity,
+}
+
+/// Arguments of `upgrade-check`.
+#[derive(Debug, Args)]
+pub struct UpgradeCheckArgs {
+    /// The release to upgrade to: v1.37 (its first patch) or v1.37.2.
+    #[arg(long, value_name = "VERSION")]
+    pub to: String,
+    /// The current release [default: the API server's version, with --cluster].
+    #[arg(long, value_name = "VERSION")]
+    pub from: Option<String>,
+    /// Objects to judge: --cluster, or manifests (none: version checks only).
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Audit logs (files or directories; rotated and .gz files read in order): callers of removed APIs, kubectl versions.
+    #[arg(long, value_name = "PATH")]
+    pub audit_log: Vec<PathBuf>,
+    /// With --cluster: also read Helm release records (Secrets of type helm.sh/release.v1; needs list on secrets) and judge each release's manifest.
+    #[arg(long, requires = "cluster")]
+    pub helm_releases: bool,
+    /// OSV records to use instead of the embedded snapshot (as for `stockade cves`).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub cve_data: Option<PathBuf>,
+    /// Output format: table, json, sarif, junit or markdown.
+    #[arg(short, long, default_value = "table", value_parser = report_format())]
+    pub output: stockade_report::Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity is found.
     #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
     pub fail_on: stockade_model::Severity,
 }

@@ -10,6 +10,7 @@
 //! (unreadable kubeconfig, unknown context, unreachable server, rejected credentials, wrong CA)
 //! are one [`ClusterError`] naming the cause.
 
+pub mod helm;
 mod resources;
 pub mod watch;
 

@@ -16,7 +16,8 @@ mod snippet;
 pub use baseline::{Baseline, BaselineError};
 pub use pss::{PssFindings, pss_findings};
 pub use run::{
-    IGNORE_ANNOTATION, NotAssessed, RunOutput, Suppressed, not_assessed, run, run_on, suppress,
+    IGNORE_ANNOTATION, NotAssessed, RunOutput, Suppressed, not_assessed, run, run_on,
+    sort as sort_findings, suppress,
 };
 pub use settings::{
     BenchSuppression, CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError,

@@ -461,7 +461,7 @@ fn expired_suppressions<'f>(
 
 /// Sorts findings by location, object, rule, field path and message (stable). The order is
 /// computed on indices and applied by swapping, so no second array of findings is allocated.
-fn sort(v: &mut [Finding]) {
+pub fn sort(v: &mut [Finding]) {
     let mut order: Vec<usize> = (0..v.len()).collect();
     order.par_sort_by(|&i, &j| {
         let (a, b) = (&v[i], &v[j]);

@@ -137,6 +137,31 @@ fn has_manifest_ext(p: &Path) -> bool {
     )
 }
 
+/// Reads documents held in memory, each under the name its locations show (a Helm release's
+/// manifest as `helm-release:NAMESPACE/NAME`), with the limits and diagnostics of files.
+pub fn load_texts(texts: Vec<(String, Vec<u8>)>, limits: &Limits) -> LoadOutput {
+    let mut out = LoadOutput::default();
+    for (name, bytes) in texts {
+        if bytes.len() as u64 > limits.max_file_bytes {
+            out.diagnostics.push(Diagnostic::at(
+                DiagnosticLevel::Error,
+                "file-too-large",
+                &name,
+                0,
+                0,
+                format!(
+                    "{} bytes is more than the {} MiB limit; skipped",
+                    bytes.len(),
+                    limits.max_file_bytes >> 20
+                ),
+            ));
+            continue;
+        }
+        load_bytes(&mut out, &name, bytes, limits);
+    }
+    out
+}
+
 /// Reads every input. `stdin` is read when an input is `-`.
 ///
 /// Files are parsed on the rayon pool, a batch at a time, and merged in the order they were

@@ -7,5 +7,6 @@ pub mod components;
 pub mod cvss;
 pub mod eol;
 pub mod osv;
+pub mod upgrade;
 pub mod version;
 pub mod vulns;

@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use stockade_cluster::{ClusterOptions, Progress};
 use stockade_inventory::{Inventory, Object, ObjectOrigin};
 use stockade_model::{Coverage, Diagnostic, DiagnosticLevel};
-use stockade_sources::{Input, Limits, load_inputs};
+use stockade_sources::{Input, Limits, load_inputs, manifest::load_texts};
 
 /// An inventory and what loading it said.
 pub struct Loaded {
@@ -131,6 +131,73 @@ impl Progress for Bar {
         self.0.set_message(format!("{resource}: {objects}"));
         self.0.inc(1);
     }
+}
+
+impl Loaded {
+    /// No objects (a command run on versions alone).
+    pub fn empty() -> Loaded {
+        Loaded {
+            inv: Inventory::from_objects(Vec::new()).0,
+            diagnostics: Vec::new(),
+            files_scanned: 0,
+            files_skipped: 0,
+            coverage: Vec::new(),
+            partial: false,
+            server_version: None,
+        }
+    }
+}
+
+/// The rendered manifests of the cluster's Helm releases (the newest deployed revision of
+/// each), as documents named `helm-release:NAMESPACE/NAME` — Secret documents blanked first,
+/// so no value of one reaches a snippet. Records that cannot be decoded are warnings.
+pub fn helm_releases(args: &InputArgs) -> anyhow::Result<Loaded> {
+    let opts = ClusterOptions {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        namespace: None,
+        page_size: 50,
+    };
+    let read = stockade_cluster::helm::helm_releases(&opts)?;
+    let texts = read
+        .releases
+        .iter()
+        .map(|r| {
+            (
+                format!("helm-release:{}/{}", r.namespace, r.name),
+                stockade_cluster::helm::without_secrets(&r.manifest).into_bytes(),
+            )
+        })
+        .collect();
+    let limits = Limits {
+        max_document_bytes: args.max_document_size.saturating_mul(1 << 20),
+        yaml: stockade_sources::yaml::YamlLimits {
+            max_nodes: args.max_document_nodes,
+            ..Default::default()
+        },
+        ..Limits::default()
+    };
+    let mut loaded = load_texts(texts, &limits);
+    let files_scanned = loaded.files.len();
+    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+    for p in &read.problems {
+        diagnostics.push(Diagnostic::general(
+            DiagnosticLevel::Warning,
+            "helm-release-unreadable",
+            format!("Helm release record {p}; skipped"),
+        ));
+    }
+    let (inv, type_diags) = Inventory::from_manifests(loaded);
+    diagnostics.extend(type_diags);
+    Ok(Loaded {
+        inv,
+        diagnostics,
+        files_scanned,
+        files_skipped: 0,
+        coverage: Vec::new(),
+        partial: false,
+        server_version: None,
+    })
 }
 
 fn load_cluster(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<Loaded> {

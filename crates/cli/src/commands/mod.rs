@@ -14,6 +14,7 @@ mod rbac;
 mod rules;
 mod scan;
 mod unused;
+mod upgrade_check;
 mod webhook;
 mod webhook_manifests;
 
@@ -67,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Bench(args) => bench::run(*args, color),
         Command::Probe(args) => probe::run(args),
         Command::Cves(args) => cves::run(*args),
+        Command::UpgradeCheck(args) => upgrade_check::run(*args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Generated into memory: `generate` panics when its writer fails.
@@ -97,6 +99,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Bench(_) => "bench",
         Command::Probe(_) => "probe",
         Command::Cves(_) => "cves",
+        Command::UpgradeCheck(_) => "upgrade-check",
         Command::Completions { .. } => "completions",
     }
 }

@@ -38,6 +38,8 @@ declare_rule! {
     ///
     /// ## Options
     /// - `control-plane-version` (default none): the API server's version, e.g. `v1.33.2`.
+    /// - `nodes-only` (default `false`): judge only kubelets and kube-proxies against
+    ///   `control-plane-version`; `stockade upgrade-check` sets it, with the target release.
     /// - `max-minor-skew` (default `3`, or `2` for a control plane older than 1.28): how many
     ///   minor versions a kubelet or kube-proxy may lag.
     ///
@@ -68,6 +70,11 @@ declare_rule! {
                 name: "control-plane-version",
                 help: "The API server's version (e.g. v1.33.2); default: the newest kubelet's.",
                 default: "null",
+            },
+            RuleOption {
+                name: "nodes-only",
+                help: "Judge only kubelets and kube-proxies against control-plane-version (what an upgrade of the control plane to that version leaves behind).",
+                default: "false",
             },
             RuleOption {
                 name: "max-minor-skew",
@@ -187,7 +194,11 @@ fn check(cx: &mut Checker<'_>) {
             Some((o, v, minor_version(v)?))
         })
         .collect();
-    let seen = components(inv);
+    let nodes_only = cx.option_bool("nodes-only");
+    let mut seen = components(inv);
+    if nodes_only {
+        seen.retain(|s| s.component == Component::Proxy);
+    }
     let apiservers: Vec<&Seen<'_>> = seen
         .iter()
         .filter(|s| s.component == Component::ApiServer)
