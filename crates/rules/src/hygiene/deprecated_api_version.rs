@@ -45,8 +45,14 @@ declare_rule! {
     /// `stockade scan --cluster` keeps both, reduced to what was applied as and who wrote
     /// through what.
     ///
+    /// The CRDs users meet most are judged too, by their projects' own releases
+    /// (`crates/rules/data/ecosystem-api-lifecycle.tsv`, each row with its source):
+    /// cert-manager, Gateway API, the Prometheus operator and Flux. A version its project
+    /// stopped serving is high whatever the target, one it deprecated is low. (Istio and Argo
+    /// serve every version of their CRDs today.)
+    ///
     /// ## Known limitations
-    /// Built-in kinds only. A field manager that moved to the new API version after its last
+    /// Other CRDs are not known. A field manager that moved to the new API version after its last
     /// write through the old one is still reported until it writes again.
     ///
     /// ## References
@@ -72,15 +78,25 @@ declare_rule! {
     };
 }
 
-/// Every kind the table has a deprecated or removed version of (a test keeps it complete).
+/// Every kind the tables (built-in and ecosystem) have a deprecated or removed version of (a
+/// test keeps it complete).
 pub const KINDS: &[&str] = &[
     "APIService",
+    "Alert",
+    "Alertmanager",
     "AuditSink",
+    "BackendLBPolicy",
+    "BackendTLSPolicy",
+    "Bucket",
     "CSIDriver",
     "CSINode",
     "CSIStorageCapacity",
+    "Certificate",
+    "CertificateRequest",
     "CertificateSigningRequest",
+    "Challenge",
     "ClusterCIDR",
+    "ClusterIssuer",
     "ClusterRole",
     "ClusterRoleBinding",
     "ClusterTrustBundle",
@@ -94,16 +110,31 @@ pub const KINDS: &[&str] = &[
     "EndpointSlice",
     "Event",
     "FlowSchema",
+    "GRPCRoute",
+    "Gateway",
+    "GatewayClass",
+    "GitRepository",
+    "HTTPRoute",
+    "HelmChart",
+    "HelmRelease",
+    "HelmRepository",
     "HorizontalPodAutoscaler",
     "IPAddress",
+    "ImagePolicy",
+    "ImageRepository",
+    "ImageUpdateAutomation",
     "Ingress",
     "IngressClass",
+    "Issuer",
+    "Kustomization",
     "Lease",
     "LeaseCandidate",
     "MutatingAdmissionPolicy",
     "MutatingAdmissionPolicyBinding",
     "MutatingWebhookConfiguration",
     "NetworkPolicy",
+    "OCIRepository",
+    "Order",
     "PodCertificateRequest",
     "PodDisruptionBudget",
     "PodGroup",
@@ -113,6 +144,11 @@ pub const KINDS: &[&str] = &[
     "PodSecurityPolicy",
     "PriorityClass",
     "PriorityLevelConfiguration",
+    "Prometheus",
+    "Provider",
+    "Receiver",
+    "ReferenceGrant",
+    "ReferencePolicy",
     "ReplicaSet",
     "ResourceClaim",
     "ResourceClaimParameters",
@@ -124,9 +160,13 @@ pub const KINDS: &[&str] = &[
     "RoleBinding",
     "RuntimeClass",
     "ServiceCIDR",
+    "ServiceMonitor",
     "StatefulSet",
     "StorageClass",
     "StorageVersionMigration",
+    "TCPRoute",
+    "TLSRoute",
+    "UDPRoute",
     "ValidatingAdmissionPolicy",
     "ValidatingAdmissionPolicyBinding",
     "ValidatingWebhookConfiguration",
@@ -316,11 +356,78 @@ const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// What the table says of `api_version` `kind` at release `target`: whether it is removed
 /// there, and the message (what, since when, the replacement, what else changes).
-fn judge(table: &Table, api_version: &str, kind: &str, target: u32) -> Option<(bool, String)> {
-    let row = table
-        .rows
+/// One row of the ecosystem table: a CRD's API version and what its project did with it.
+struct EcoRow {
+    project: String,
+    group_version: String,
+    kind: String,
+    deprecated: String,
+    removed: String,
+    replacement: String,
+    source: String,
+}
+
+/// Deprecated and removed API versions of the CRDs users meet most (cert-manager, Istio,
+/// Gateway API, Prometheus operator, Argo, Flux), by the projects' own releases.
+static ECOSYSTEM: std::sync::LazyLock<Vec<EcoRow>> = std::sync::LazyLock::new(|| {
+    include_str!("../../data/ecosystem-api-lifecycle.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("project\t") && !l.trim().is_empty())
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let [project, group, version, kind, dep, rem, repl, source] = f[..] else {
+                return None;
+            };
+            Some(EcoRow {
+                project: project.to_string(),
+                group_version: format!("{group}/{version}"),
+                kind: kind.to_string(),
+                deprecated: dep.to_string(),
+                removed: rem.to_string(),
+                replacement: repl.to_string(),
+                source: source.to_string(),
+            })
+        })
+        .collect()
+});
+
+/// What the ecosystem table says of `api_version` `kind`: removed by its project (whatever
+/// the Kubernetes target), or deprecated there.
+fn judge_ecosystem(api_version: &str, kind: &str) -> Option<(bool, String)> {
+    let row = ECOSYSTEM
         .iter()
         .find(|r| r.group_version == api_version && r.kind == kind)?;
+    let p = &row.project;
+    let mut msg = match (row.removed.is_empty(), row.deprecated.is_empty()) {
+        (false, false) => format!(
+            "{api_version} {kind} was removed in {p} {} (deprecated in {}); {p} releases since reject it",
+            row.removed, row.deprecated
+        ),
+        (false, true) => format!(
+            "{api_version} {kind} was removed in {p} {}; {p} releases since reject it",
+            row.removed
+        ),
+        (true, false) => format!(
+            "{api_version} {kind} is deprecated since {p} {}",
+            row.deprecated
+        ),
+        (true, true) => return None,
+    };
+    if !row.replacement.is_empty() {
+        msg.push_str(&format!("; use {}", row.replacement));
+    }
+    msg.push_str(&format!(" (source: {})", row.source));
+    Some((!row.removed.is_empty(), msg))
+}
+
+fn judge(table: &Table, api_version: &str, kind: &str, target: u32) -> Option<(bool, String)> {
+    let Some(row) = table
+        .rows
+        .iter()
+        .find(|r| r.group_version == api_version && r.kind == kind)
+    else {
+        return judge_ecosystem(api_version, kind);
+    };
     let removed = row.removed.filter(|r| target >= *r);
     let deprecated = row.deprecated.filter(|d| target >= *d);
     if removed.is_none() && deprecated.is_none() {
@@ -688,6 +795,51 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn the_ecosystem_table_is_well_formed() {
+        assert!(ECOSYSTEM.len() >= 50, "{}", ECOSYSTEM.len());
+        let mut seen = std::collections::BTreeSet::new();
+        for r in ECOSYSTEM.iter() {
+            assert!(
+                seen.insert((&r.group_version, &r.kind)),
+                "duplicate {} {}",
+                r.group_version,
+                r.kind
+            );
+            assert!(KINDS.contains(&r.kind.as_str()), "{} not in KINDS", r.kind);
+            assert!(
+                r.source.starts_with("https://"),
+                "{} {}: a source",
+                r.group_version,
+                r.kind
+            );
+            assert!(!r.deprecated.is_empty() || !r.removed.is_empty());
+            assert!(
+                r.group_version.contains('.'),
+                "a CRD group: {}",
+                r.group_version
+            );
+            // No built-in kind is shadowed.
+            assert!(
+                !TABLE
+                    .rows
+                    .iter()
+                    .any(|b| b.group_version == r.group_version)
+            );
+        }
+        let (removed, msg) = judge_ecosystem("cert-manager.io/v1alpha2", "Certificate").unwrap();
+        assert!(removed);
+        assert!(
+            msg.contains("removed in cert-manager v1.6")
+                && msg.contains("use cert-manager.io/v1 Certificate"),
+            "{msg}"
+        );
+        let (removed, _) =
+            judge_ecosystem("gateway.networking.k8s.io/v1alpha2", "TLSRoute").unwrap();
+        assert!(!removed, "deprecated, still served");
+        assert!(judge_ecosystem("cert-manager.io/v1", "Certificate").is_none());
     }
 
     #[test]
