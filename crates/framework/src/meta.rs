@@ -15,18 +15,21 @@ pub enum Family {
     Network,
     /// Unused and orphaned objects (`HY`).
     Hygiene,
+    /// Credentials in manifests and configuration, found by what they are (`SC`).
+    Secrets,
     /// Threats seen in audit events, and gaps in audit policies (`AU`).
     Audit,
 }
 
 impl Family {
     /// Every family, in registry order.
-    pub const ALL: [Family; 6] = [
+    pub const ALL: [Family; 7] = [
         Family::Workload,
         Family::PodSecurity,
         Family::Rbac,
         Family::Network,
         Family::Hygiene,
+        Family::Secrets,
         Family::Audit,
     ];
 
@@ -38,6 +41,7 @@ impl Family {
             Family::Rbac => "RB",
             Family::Network => "NP",
             Family::Hygiene => "HY",
+            Family::Secrets => "SC",
             Family::Audit => "AU",
         }
     }
@@ -50,6 +54,7 @@ impl Family {
             Family::Rbac => "rbac",
             Family::Network => "network",
             Family::Hygiene => "hygiene",
+            Family::Secrets => "secrets",
             Family::Audit => "audit",
         }
     }

@@ -12,6 +12,7 @@ pub mod pss;
 pub mod rbac;
 pub mod registry;
 pub mod rule;
+pub mod secrets;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod views;

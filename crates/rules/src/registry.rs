@@ -124,6 +124,9 @@ pub static RULES: &[&Rule] = &[
     &crate::hygiene::version_skew::VERSION_SKEW,
     &crate::hygiene::deprecated_api_version::DEPRECATED_API_VERSION,
     // @@end-hygiene-rules
+    // @@secrets-rules (keep sorted by id)
+    &crate::secrets::hardcoded_credential::HARDCODED_CREDENTIAL,
+    // @@end-secrets-rules
 ];
 
 /// Looks a rule up by id or name (case-insensitive).
