@@ -18,4 +18,5 @@ pub mod kubelet;
 pub mod node;
 pub mod ops;
 pub mod process;
+pub mod removed;
 pub mod static_pod;

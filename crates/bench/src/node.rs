@@ -252,6 +252,14 @@ impl Node {
         }
     }
 
+    /// The flags `c` runs with and where they were read (a manifest, or `pid N`), when it
+    /// runs here.
+    pub fn flags_of(&self, c: Component) -> Option<(&[Flag], &str)> {
+        self.flags
+            .get(&c)
+            .map(|(f, from)| (f.as_slice(), from.as_str()))
+    }
+
     /// The node root (`/`, or a snapshot).
     pub fn root(&self) -> &Path {
         &self.root

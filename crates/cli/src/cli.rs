@@ -118,7 +118,7 @@ pub enum Command {
     /// Upgrade readiness: what upgrading the control plane to a release breaks or changes — removed APIs in objects, their history and audit-log callers, Pod Security changes, skew left behind, end of life, CVEs fixed.
     #[command(
         name = "upgrade-check",
-        after_help = "Examples:\n  stockade upgrade-check --to v1.37 --cluster\n  stockade upgrade-check --to v1.37 --cluster --audit-log /var/log/kubernetes/audit/ --helm-releases\n  stockade upgrade-check --to v1.34 --from v1.31.4 ./deploy\n  stockade upgrade-check --to v1.37 --from v1.33.2 -o markdown --output-file upgrade.md\n\nThe current release is --from, else the API server's version (--cluster).\nExit codes: 0 nothing at or above --fail-on; 1 otherwise; 2 usage or input errors.\nDocs: docs/updates.md."
+        after_help = "Examples:\n  stockade upgrade-check --to v1.37 --cluster\n  stockade upgrade-check --to v1.37 --cluster --audit-log /var/log/kubernetes/audit/ --helm-releases\n  stockade upgrade-check --to v1.34 --from v1.31.4 ./deploy\n  sudo stockade upgrade-check --to v1.37 --cluster --node-root /\n  stockade upgrade-check --to v1.37 --from v1.33.2 -o markdown --output-file upgrade.md\n\nThe current release is --from, else the API server's version (--cluster).\nExit codes: 0 nothing at or above --fail-on; 1 otherwise; 2 usage or input errors.\nDocs: docs/updates.md."
     )]
     UpgradeCheck(Box<UpgradeCheckArgs>),
     /// Print shell completions.
@@ -531,6 +531,9 @@ pub struct UpgradeCheckArgs {
     /// Audit logs (files or directories; rotated and .gz files read in order): callers of removed APIs, kubectl versions.
     #[arg(long, value_name = "PATH")]
     pub audit_log: Vec<PathBuf>,
+    /// Node roots to read component flags from (`/` on a node, or snapshots; as `stockade bench --node-root`): flags the target removed.
+    #[arg(long, value_name = "DIR")]
+    pub node_root: Vec<PathBuf>,
     /// With --cluster: also read Helm release records (Secrets of type helm.sh/release.v1; needs list on secrets) and judge each release's manifest.
     #[arg(long, requires = "cluster")]
     pub helm_releases: bool,

@@ -325,3 +325,52 @@ fn bad_input_is_a_clear_error() {
     let (code, _, err) = upgrade(&["--to", "v1.37", "--audit-log", "/nonexistent/audit.log"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn flags_a_node_still_passes_that_the_target_removed() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let manifests = root.join("etc/kubernetes/manifests");
+    std::fs::create_dir_all(&manifests).unwrap();
+    std::fs::write(
+        manifests.join("kube-apiserver.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver\n  namespace: kube-system\nspec:\n  containers:\n  - name: kube-apiserver\n    image: registry.k8s.io/kube-apiserver:v1.23.17\n    command:\n    - kube-apiserver\n    - --insecure-port=0\n    - --secure-port=6443\n",
+    )
+    .unwrap();
+    let proc = root.join("proc/4242");
+    std::fs::create_dir_all(&proc).unwrap();
+    std::fs::write(
+        proc.join("cmdline"),
+        b"/usr/bin/kubelet\0--network-plugin=cni\0--config=/var/lib/kubelet/config.yaml\0",
+    )
+    .unwrap();
+    std::fs::write(proc.join("environ"), b"PATH=/usr/bin\0").unwrap();
+    let r = root.to_str().unwrap();
+    let (code, doc, err) = upgrade(&["--to", "v1.24", "--from", "v1.23.17", "--node-root", r]);
+    assert_eq!(code, 1, "{err}");
+    let removed = findings(&doc, "UP007");
+    let msgs: Vec<&str> = removed
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(removed.len(), 2, "{msgs:?}");
+    let api = removed
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("--insecure-port"))
+        .unwrap();
+    assert_eq!(api["location"]["line"], 12, "{api}");
+    assert!(
+        api["message"]
+            .as_str()
+            .unwrap()
+            .contains("which 1.24 removed")
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with("kubelet is started with --network-plugin (pid 4242)")),
+        "{msgs:?}"
+    );
+    // From 1.24 on, those removals are behind: nothing more for 1.25.
+    let (_, doc, _) = upgrade(&["--to", "v1.25", "--from", "v1.24.0", "--node-root", r]);
+    assert!(findings(&doc, "UP007").is_empty(), "{doc}");
+}

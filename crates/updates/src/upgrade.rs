@@ -10,7 +10,9 @@
 //!   auditing) at `latest` admit today and reject after the upgrade;
 //! - UP005 upgrade-path: the control plane moves one minor at a time;
 //! - UP006 fixed-by-upgrade: known vulnerabilities of the current release the target fixes;
-//!   those still affecting the target are reported as themselves.
+//!   those still affecting the target are reported as themselves;
+//! - UP007 removed-flag: component flags a node passes that a release up to the target
+//!   removed.
 
 use crate::components::{self, Component};
 use crate::osv::Db;
@@ -62,6 +64,13 @@ pub const CHECKS: &[(&str, &str, Severity, &str, &str)] = &[
         Severity::Info,
         "the control plane is upgraded one minor at a time",
         "kube-apiserver supports upgrades from the previous minor only; skipping a minor is not supported. Each step's removals and policy changes apply on the way.",
+    ),
+    (
+        "UP007",
+        "removed-flag",
+        Severity::High,
+        "a control-plane or node component passes a flag the target release removed",
+        "A component started with a flag its new release no longer accepts exits at start-up: the upgrade of that node fails. Read from the node (--node-root: static pod manifests, processes, k3s configuration) and matched against the flags each release's CHANGELOG removes (crates/bench/data/removed-flags.tsv).",
     ),
     (
         "UP006",
@@ -623,4 +632,60 @@ fn read_log(
         ));
     }
     Ok(())
+}
+
+/// UP007: the flags each node passes that a release after `from` and up to `to` removed.
+pub fn removed_flags(roots: &[std::path::PathBuf], from: Option<u32>, to: u32) -> Outcome {
+    use stockade_bench::removed::{component_name, still_set};
+    let mut out = Outcome::default();
+    for root in roots {
+        let node = stockade_bench::node::Node::read(root);
+        let name = root.display().to_string();
+        for p in &node.problems {
+            out.diagnostics.push(Diagnostic::at(
+                DiagnosticLevel::Warning,
+                "node-read",
+                &name,
+                0,
+                0,
+                p.clone(),
+            ));
+        }
+        for s in still_set(&node, from, to) {
+            let r = s.removal;
+            let c = component_name(r.component);
+            let object = ObjectRef {
+                api_version: String::new(),
+                kind: "Node".into(),
+                namespace: None,
+                name: format!("{name} ({c})"),
+            };
+            let location = s.at.as_ref().map(|(path, line, column)| Location {
+                path: path.clone(),
+                line: *line,
+                column: *column,
+                template: None,
+                document: 0,
+            });
+            let deprecated = r
+                .deprecated
+                .map(|d| format!(", deprecated since 1.{d}"))
+                .unwrap_or_default();
+            let mut f = finding(
+                "UP007",
+                Severity::High,
+                object,
+                location,
+                FieldPath::root(),
+                format!(
+                    "{c} is started with --{} ({}), which 1.{} removed{deprecated}: {c} 1.{to} refuses to start with it; instead: {} (source: {})",
+                    r.flag, s.source, r.removed, r.replacement, r.source
+                ),
+                "Remove the flag (or move it to its replacement) on every node before upgrading that node.",
+            );
+            f.fingerprint = fingerprint("UP007", &f.object, &FieldPath::parse(&r.flag));
+            out.findings.push(f);
+        }
+    }
+    out
 }

@@ -1,7 +1,8 @@
 //! `stockade upgrade-check`: objects (manifests or `--cluster`, optionally Helm release
 //! records) → the engine with HY013 (removed API versions, at the target) and HY012 (skew the
 //! upgrade leaves behind) → plus `stockade_updates::upgrade` (end of life, upgrade path,
-//! Pod Security changes, audit-log callers, CVEs fixed) → one standard report, every format.
+//! Pod Security changes, audit-log callers, CVEs fixed, flags removed on the nodes given) →
+//! one standard report, every format.
 
 use super::inputs;
 use crate::cli::UpgradeCheckArgs;
@@ -103,6 +104,11 @@ pub fn run(args: UpgradeCheckArgs) -> anyhow::Result<u8> {
         to.minor(),
         stockade_audit::reader::DEFAULT_MAX_LINE,
     );
+    let flags = upgrade::removed_flags(
+        &args.node_root,
+        from.as_ref().and_then(|f| u32::try_from(f.minor).ok()),
+        to.minor(),
+    );
     if from.is_none() {
         report.diagnostics.push(stockade_model::Diagnostic::general(
             stockade_model::DiagnosticLevel::Warning,
@@ -111,7 +117,7 @@ pub fn run(args: UpgradeCheckArgs) -> anyhow::Result<u8> {
         ));
     }
     report.rules.extend(upgrade::rules());
-    for o in [versions, pss, audit] {
+    for o in [versions, pss, audit, flags] {
         report.findings.extend(o.findings);
         report.rules.extend(o.rules);
         report.diagnostics.extend(o.diagnostics);
