@@ -115,6 +115,11 @@ pub enum Command {
         after_help = "Examples:\n  stockade cves --version v1.29.3\n  stockade cves --cluster -o json\n  stockade cves --cluster --cve-data ./osv/          # newer OSV records, offline\n  kubectl get nodes -o yaml | stockade cves -\n\nVersions with vendor builds (v1.31.4-eks-…, +k3s1, -gke.…) compare as the release they build.\nExit codes: 0 nothing at or above --fail-on; 1 otherwise; 2 usage or input errors.\nDocs: docs/updates.md."
     )]
     Cves(Box<CvesArgs>),
+    /// Secrets: who can read and who can mount each Secret (exact RBAC), what uses it, unused Secrets and legacy tokens, most exposed first.
+    #[command(
+        after_help = "Examples:\n  stockade secrets --cluster\n  stockade secrets --cluster -n shop -o json\n  stockade secrets ./deploy -o markdown\n\nReaders: every User, Group and ServiceAccount that can get, list or watch the Secret; mounters: those that can create pods or workloads in its namespace (which reads any Secret there). Built-in system subjects are counted, not listed; members of system:masters can read everything.\nValues are never read: a live cluster's Secrets are listed as metadata only.\nExit codes: 0; 1 with --fail-on-broad when a Secret is readable or mountable by a broad group (system:authenticated, system:unauthenticated, system:serviceaccounts[:NS]); 2 usage or input errors.\nDocs: docs/secrets.md."
+    )]
+    Secrets(Box<SecretsArgs>),
     /// Upgrade readiness: what upgrading the control plane to a release breaks or changes — removed APIs in objects, their history and audit-log callers, Pod Security changes, skew left behind, end of life, CVEs fixed.
     #[command(
         name = "upgrade-check",
@@ -514,6 +519,34 @@ pub struct CvesArgs {
     /// Exit 1 when a vulnerability at or above this severity is found.
     #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
     pub fail_on: stockade_model::Severity,
+}
+
+/// Output forms of `secrets`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+#[allow(missing_docs)] // help texts of the values would change `--help`
+pub enum SecretsFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+/// Arguments of `secrets`.
+#[derive(Debug, Args)]
+pub struct SecretsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Only the Secrets of this namespace (RBAC is still read cluster-wide).
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = SecretsFormat::Table)]
+    pub output: SecretsFormat,
+    /// Leave out the API server's bootstrap roles and bindings.
+    #[arg(long)]
+    pub no_defaults: bool,
+    /// Exit 1 when a Secret is readable or mountable by a broad group.
+    #[arg(long)]
+    pub fail_on_broad: bool,
 }
 
 /// Arguments of `upgrade-check`.

@@ -17,6 +17,7 @@ pub mod probe;
 pub mod pss;
 pub mod rbac;
 pub mod sarif;
+pub mod secrets;
 pub mod text;
 pub mod unused;
 

@@ -10,6 +10,7 @@
 
 mod detectors;
 mod entropy;
+pub mod exposure;
 
 pub use detectors::DETECTORS;
 pub use entropy::shannon;

@@ -13,6 +13,7 @@ mod pss;
 mod rbac;
 mod rules;
 mod scan;
+mod secrets;
 mod unused;
 mod upgrade_check;
 mod webhook;
@@ -69,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Probe(args) => probe::run(args),
         Command::Cves(args) => cves::run(*args),
         Command::UpgradeCheck(args) => upgrade_check::run(*args),
+        Command::Secrets(args) => secrets::run(*args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Generated into memory: `generate` panics when its writer fails.
@@ -100,6 +102,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Probe(_) => "probe",
         Command::Cves(_) => "cves",
         Command::UpgradeCheck(_) => "upgrade-check",
+        Command::Secrets(_) => "secrets",
         Command::Completions { .. } => "completions",
     }
 }
