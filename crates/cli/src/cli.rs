@@ -117,7 +117,7 @@ pub enum Command {
     Cves(Box<CvesArgs>),
     /// Secrets: who can read and who can mount each Secret (exact RBAC), what uses it, unused Secrets and legacy tokens, most exposed first.
     #[command(
-        after_help = "Examples:\n  stockade secrets --cluster\n  stockade secrets --cluster -n shop -o json\n  stockade secrets ./deploy -o markdown\n\nReaders: every User, Group and ServiceAccount that can get, list or watch the Secret; mounters: those that can create pods or workloads in its namespace (which reads any Secret there). Built-in system subjects are counted, not listed; members of system:masters can read everything.\nValues are never read: a live cluster's Secrets are listed as metadata only.\nExit codes: 0; 1 with --fail-on-broad when a Secret is readable or mountable by a broad group (system:authenticated, system:unauthenticated, system:serviceaccounts[:NS]); 2 usage or input errors.\nDocs: docs/secrets.md."
+        after_help = "Examples:\n  stockade secrets --cluster\n  stockade secrets --cluster -n shop -o json\n  stockade secrets ./deploy -o markdown\n  stockade secrets --encryption-config /etc/kubernetes/enc.yaml\n  stockade secrets --verify-encryption --etcd-endpoint https://127.0.0.1:2379 --etcd-ca ca.crt --etcd-cert client.crt --etcd-key client.key\n\nReaders: every User, Group and ServiceAccount that can get, list or watch the Secret; mounters: those that can create pods or workloads in its namespace (which reads any Secret there). Built-in system subjects are counted, not listed; members of system:masters can read everything.\nValues are never read: a live cluster's Secrets are listed as metadata only.\nExit codes: 0; 1 when an encryption check finds Secrets stored in plaintext, or with --fail-on-broad when a Secret is readable or mountable by a broad group (system:authenticated, system:unauthenticated, system:serviceaccounts[:NS]); 2 usage or input errors (etcd unreachable included).\nDocs: docs/secrets.md."
     )]
     Secrets(Box<SecretsArgs>),
     /// Upgrade readiness: what upgrading the control plane to a release breaks or changes — removed APIs in objects, their history and audit-log callers, Pod Security changes, skew left behind, end of life, CVEs fixed.
@@ -547,6 +547,30 @@ pub struct SecretsArgs {
     /// Exit 1 when a Secret is readable or mountable by a broad group.
     #[arg(long)]
     pub fail_on_broad: bool,
+    /// Judge an EncryptionConfiguration (the API server's --encryption-provider-config): whether new Secrets are encrypted, by what.
+    #[arg(long, value_name = "FILE")]
+    pub encryption_config: Option<PathBuf>,
+    /// Prove encryption at rest: read one Secret's raw value from etcd and check its envelope (the value is never printed). Needs --etcd-endpoint.
+    #[arg(long, requires = "etcd_endpoint")]
+    pub verify_encryption: bool,
+    /// etcd's client URL, e.g. https://10.0.0.1:2379.
+    #[arg(long, value_name = "URL")]
+    pub etcd_endpoint: Option<String>,
+    /// CA of etcd's serving certificate.
+    #[arg(long, value_name = "FILE")]
+    pub etcd_ca: Option<PathBuf>,
+    /// Client certificate for etcd (e.g. /etc/kubernetes/pki/apiserver-etcd-client.crt).
+    #[arg(long, value_name = "FILE", requires = "etcd_key")]
+    pub etcd_cert: Option<PathBuf>,
+    /// Its key.
+    #[arg(long, value_name = "FILE", requires = "etcd_cert")]
+    pub etcd_key: Option<PathBuf>,
+    /// The API server's --etcd-prefix.
+    #[arg(long, value_name = "PREFIX", default_value = "/registry")]
+    pub etcd_prefix: String,
+    /// The Secret to read from etcd, NAMESPACE/NAME [default: the first one etcd holds].
+    #[arg(long, value_name = "NS/NAME")]
+    pub etcd_secret: Option<String>,
 }
 
 /// Arguments of `upgrade-check`.

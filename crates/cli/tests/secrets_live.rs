@@ -170,3 +170,196 @@ fn readers_match_subject_access_reviews() {
     assert_eq!(checked, 18);
     drop(cleanup);
 }
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Kill(std::process::Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Proof of encryption at rest read from the real etcd: the shared control plane stores
+/// Secrets in plaintext; a second API server over the same etcd (its own prefix) started with
+/// an EncryptionConfiguration stores them under secretbox. The value is never printed.
+#[test]
+fn encryption_at_rest_read_from_etcd_without_and_with_an_encryption_configuration() {
+    let Some(c) = cluster() else { return };
+    let (Ok(bin), Ok(dir), Ok(etcd)) = (
+        std::env::var("STOCKADE_TESTBINS_BIN"),
+        std::env::var("STOCKADE_TEST_DIR"),
+        std::env::var("STOCKADE_TEST_ETCD_URL"),
+    ) else {
+        assert!(
+            std::env::var("STOCKADE_REQUIRE_CLUSTER").as_deref() != Ok("1"),
+            "STOCKADE_TESTBINS_BIN, STOCKADE_TEST_DIR and STOCKADE_TEST_ETCD_URL are set by scripts/test.sh"
+        );
+        eprintln!("note: STOCKADE_TESTBINS_BIN/STOCKADE_TEST_DIR unset; skipping");
+        return;
+    };
+    let secrets = |args: &[&str]| {
+        let out = stockade().arg("secrets").args(args).output().unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code().unwrap_or(-1), all)
+    };
+    // Without: the shared control plane.
+    let ns = unique("plain");
+    let mut cleanup = Cleanup {
+        c: &c,
+        paths: vec![],
+    };
+    c.create("/api/v1/namespaces", &json!({"metadata": {"name": ns}}));
+    cleanup.paths.push(format!("/api/v1/namespaces/{ns}"));
+    c.create(
+        &format!("/api/v1/namespaces/{ns}/secrets"),
+        &json!({"metadata": {"name": "db"}, "stringData": {"password": "etcd-hunter2-plain"}}),
+    );
+    let secret = format!("{ns}/db");
+    let (code, out) = secrets(&[
+        "--verify-encryption",
+        "--etcd-endpoint",
+        &etcd,
+        "--etcd-secret",
+        &secret,
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("PLAINTEXT") && out.contains(&format!("/registry/secrets/{ns}/db")),
+        "{out}"
+    );
+    assert!(!out.contains("etcd-hunter2"), "{out}");
+
+    // With: a second API server whose EncryptionConfiguration puts secretbox first.
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("encryption.yaml");
+    std::fs::write(
+        &config,
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - secretbox:\n      keys:\n      - name: k1\n        secret: c3RvY2thZGUtdGVzdC1rZXktMzItYnl0ZXMtbG9uZyE=\n  - identity: {}\n",
+    )
+    .unwrap();
+    let (code, out) = secrets(&["--encryption-config", config.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("encrypted by secretbox"), "{out}");
+    let port = free_port();
+    let pki = std::path::Path::new(&dir).join("pki");
+    let prefix = format!("/{}", unique("stockade-enc"));
+    let _api = Kill(
+        std::process::Command::new(std::path::Path::new(&bin).join("kube-apiserver"))
+            .args([
+                format!("--etcd-servers={etcd}"),
+                format!("--etcd-prefix={prefix}"),
+                "--bind-address=127.0.0.1".into(),
+                format!("--secure-port={port}"),
+                "--advertise-address=127.0.0.1".into(),
+                "--endpoint-reconciler-type=none".into(),
+                format!("--tls-cert-file={}", pki.join("apiserver.crt").display()),
+                format!(
+                    "--tls-private-key-file={}",
+                    pki.join("apiserver.key").display()
+                ),
+                format!("--cert-dir={}", tmp.path().join("generated").display()),
+                format!("--token-auth-file={dir}/tokens.csv"),
+                "--authorization-mode=RBAC".into(),
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local".into(),
+                format!(
+                    "--service-account-signing-key-file={}",
+                    pki.join("sa.key").display()
+                ),
+                format!(
+                    "--service-account-key-file={}",
+                    pki.join("sa.key").display()
+                ),
+                "--service-cluster-ip-range=10.0.2.0/24".into(),
+                "--disable-admission-plugins=ServiceAccount".into(),
+                format!("--encryption-provider-config={}", config.display()),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let second = common::Cluster {
+        kubeconfig: c.kubeconfig.clone(),
+        server: format!("https://127.0.0.1:{port}"),
+        ca: c.ca.clone(),
+        token: c.token.clone(),
+        version: c.version.clone(),
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (code, _) = second.req("GET", "/api/v1/namespaces/default", None);
+        if code == 200 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second API server became ready"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    second.create(
+        "/api/v1/namespaces/default/secrets",
+        &json!({"metadata": {"name": "enc"}, "stringData": {"password": "etcd-hunter2-enc"}}),
+    );
+    let (code, out) = secrets(&[
+        "--verify-encryption",
+        "--etcd-endpoint",
+        &etcd,
+        "--etcd-prefix",
+        &prefix,
+        "--etcd-secret",
+        "default/enc",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("etcd-hunter2"), "{out}");
+    let doc: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        doc["encryption"][0]["verdict"], "encrypted (secretbox v1, key k1)",
+        "{doc}"
+    );
+    assert_eq!(doc["encryption"][0]["encrypted"], true);
+    // Without --etcd-secret, the first Secret under the prefix.
+    let (code, out) = secrets(&[
+        "--verify-encryption",
+        "--etcd-endpoint",
+        &etcd,
+        "--etcd-prefix",
+        &prefix,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    // Bad input: an identity-first configuration is plaintext with its location; etcd not there.
+    std::fs::write(
+        &config,
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - identity: {}\n  - aescbc:\n      keys: [{name: k1, secret: c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMw==}]\n",
+    )
+    .unwrap();
+    let (code, out) = secrets(&["--encryption-config", config.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("PLAINTEXT") && out.contains("encryption.yaml:6:"),
+        "{out}"
+    );
+    let (code, out) = secrets(&[
+        "--verify-encryption",
+        "--etcd-endpoint",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("etcd at http://127.0.0.1:9"), "{out}");
+    drop(cleanup);
+}

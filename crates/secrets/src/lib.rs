@@ -10,6 +10,7 @@
 
 mod detectors;
 mod entropy;
+pub mod etcd;
 pub mod exposure;
 
 pub use detectors::DETECTORS;

@@ -4,12 +4,67 @@
 
 use super::inputs;
 use crate::cli::{SecretsArgs, SecretsFormat};
+use anyhow::Context;
 use std::io::Write;
 use stockade_model::DiagnosticLevel;
+use stockade_model::escape::TermLine;
 use stockade_rbac::{Model, ModelOptions};
+use stockade_secrets::etcd::{AtRest, EncryptionCheck, EtcdOptions};
 
 pub fn run(args: SecretsArgs) -> anyhow::Result<u8> {
-    let loaded = inputs::load(&args.input)?;
+    let mut encryption = Vec::new();
+    if let Some(path) = &args.encryption_config {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let f = stockade_bench::encryption::secrets(path, &text)
+            .map_err(|e| anyhow::anyhow!("{}", TermLine(e)))?;
+        use stockade_bench::encryption::Verdict;
+        let (verdict, encrypted, caveat) = match f.verdict {
+            Verdict::Encrypted { provider } => (
+                format!("new Secrets are encrypted by {provider}"),
+                true,
+                None,
+            ),
+            Verdict::Weak { provider, why } => (
+                format!("new Secrets are encrypted by {provider}"),
+                true,
+                Some(why),
+            ),
+            Verdict::Plaintext { why } => (format!("PLAINTEXT: {why}"), false, None),
+        };
+        encryption.push(EncryptionCheck {
+            source: format!("{}:{}:{}", path.display(), f.line, f.column),
+            verdict,
+            encrypted,
+            caveat,
+        });
+    }
+    if args.verify_encryption {
+        let opts = EtcdOptions {
+            endpoint: args.etcd_endpoint.clone().unwrap_or_default(),
+            ca: args.etcd_ca.clone(),
+            cert: args.etcd_cert.clone(),
+            key: args.etcd_key.clone(),
+            prefix: args.etcd_prefix.clone(),
+            secret: args.etcd_secret.clone(),
+            timeout: std::time::Duration::from_secs(10),
+        };
+        let v = stockade_secrets::etcd::verify(&opts)
+            .map_err(|e| anyhow::anyhow!("{}", TermLine(e)))?;
+        encryption.push(EncryptionCheck {
+            source: format!("etcd {}", v.key),
+            verdict: v.at_rest.describe(),
+            encrypted: v.at_rest != AtRest::Plaintext,
+            caveat: v.at_rest.caveat().map(str::to_string),
+        });
+    }
+    // Objects: unless only encryption was asked about.
+    let objects = args.input.cluster || !args.input.paths.is_empty() || encryption.is_empty();
+    let loaded = if objects {
+        inputs::load(&args.input)?
+    } else {
+        inputs::Loaded::empty()
+    };
     super::print_diagnostics(&loaded.diagnostics);
     let unread = loaded.unread_of(&[
         "Secret",
@@ -21,7 +76,7 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<u8> {
     if !unread.is_empty() {
         eprintln!(
             "stockade: could not read {}: the answer is incomplete",
-            stockade_model::escape::TermLine(unread.join(", "))
+            TermLine(unread.join(", "))
         );
     }
     let m = Model::build(
@@ -33,9 +88,15 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<u8> {
     let secrets = stockade_secrets::exposure::exposure(&loaded.inv, &m, args.namespace.as_deref());
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let r = match args.output {
-        SecretsFormat::Table => stockade_report::secrets::text::render(&secrets, &mut out),
-        SecretsFormat::Json => stockade_report::secrets::json::render(&secrets, &mut out),
-        SecretsFormat::Markdown => stockade_report::secrets::markdown::render(&secrets, &mut out),
+        SecretsFormat::Table => {
+            stockade_report::secrets::text::render(&secrets, &encryption, &mut out)
+        }
+        SecretsFormat::Json => {
+            stockade_report::secrets::json::render(&secrets, &encryption, &mut out)
+        }
+        SecretsFormat::Markdown => {
+            stockade_report::secrets::markdown::render(&secrets, &encryption, &mut out)
+        }
     };
     if let Err(e) = r.and_then(|_| out.flush())
         && e.kind() != std::io::ErrorKind::BrokenPipe
@@ -48,7 +109,9 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<u8> {
         .any(|d| d.level == DiagnosticLevel::Error);
     Ok(if errors || !unread.is_empty() {
         2
-    } else if args.fail_on_broad && secrets.iter().any(|s| !s.broad.is_empty()) {
+    } else if encryption.iter().any(|e| !e.encrypted)
+        || (args.fail_on_broad && secrets.iter().any(|s| !s.broad.is_empty()))
+    {
         1
     } else {
         0

@@ -1,10 +1,15 @@
 //! The `stockade secrets -o json` document.
 
 use std::io::{self, Write};
+use stockade_secrets::etcd::EncryptionCheck;
 use stockade_secrets::exposure::SecretExposure;
 
 /// Writes the JSON document (pretty, escaped for any sink).
-pub fn render(secrets: &[SecretExposure], w: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    secrets: &[SecretExposure],
+    encryption: &[EncryptionCheck],
+    w: &mut dyn Write,
+) -> io::Result<()> {
     let doc = serde_json::json!({
         "schemaVersion": "1.0",
         "tool": {"name": "stockade", "version": env!("CARGO_PKG_VERSION")},
@@ -15,6 +20,7 @@ pub fn render(secrets: &[SecretExposure], w: &mut dyn Write) -> io::Result<()> {
             "legacyTokens": secrets.iter().filter(|s| s.legacy_token).count(),
         },
         "secrets": secrets,
+        "encryption": encryption,
     });
     stockade_model::escape::json_to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
@@ -25,7 +31,12 @@ mod tests {
     #[test]
     fn snapshot() {
         let mut out = Vec::new();
-        super::render(&super::super::sample(), &mut out).unwrap();
+        super::render(
+            &super::super::sample(),
+            &super::super::sample_encryption(),
+            &mut out,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains('\u{1b}'), "escaped");
         insta::assert_snapshot!(text);

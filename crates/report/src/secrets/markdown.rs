@@ -3,10 +3,31 @@
 use super::{flags, people};
 use std::io::{self, Write};
 use stockade_model::escape::{markdown_code, markdown_text};
+use stockade_secrets::etcd::EncryptionCheck;
 use stockade_secrets::exposure::SecretExposure;
 
 /// Writes the table.
-pub fn render(secrets: &[SecretExposure], w: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    secrets: &[SecretExposure],
+    encryption: &[EncryptionCheck],
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    if !encryption.is_empty() {
+        writeln!(w, "## Encryption at rest\n")?;
+        for e in encryption {
+            writeln!(
+                w,
+                "- {}: {}{}",
+                markdown_code(&e.source),
+                markdown_text(&e.verdict),
+                e.caveat
+                    .as_deref()
+                    .map(|c| format!(" ({})", markdown_text(c)))
+                    .unwrap_or_default()
+            )?;
+        }
+        writeln!(w)?;
+    }
     writeln!(w, "## Secrets: who can read and mount them\n")?;
     writeln!(w, "| Secret | read by | mountable by | used by | notes |")?;
     writeln!(w, "|---|---|---|---|---|")?;
@@ -46,7 +67,12 @@ mod tests {
     #[test]
     fn snapshot() {
         let mut out = Vec::new();
-        super::render(&super::super::sample(), &mut out).unwrap();
+        super::render(
+            &super::super::sample(),
+            &super::super::sample_encryption(),
+            &mut out,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains('\u{1b}'), "escaped");
         assert_eq!(

@@ -30,6 +30,16 @@ pub(crate) fn flags(s: &SecretExposure) -> Vec<String> {
 }
 
 #[cfg(test)]
+pub(crate) fn sample_encryption() -> Vec<stockade_secrets::etcd::EncryptionCheck> {
+    vec![stockade_secrets::etcd::EncryptionCheck {
+        source: "etcd /registry/secrets/shop/db".into(),
+        verdict: "encrypted (aescbc v1, key key1)".into(),
+        encrypted: true,
+        caveat: Some("aescbc is open to padding-oracle attacks".into()),
+    }]
+}
+
+#[cfg(test)]
 pub(crate) fn sample() -> Vec<SecretExposure> {
     let a = |s: &str, v: &[&str], builtin: bool, broad: bool| Access {
         subject: s.into(),

@@ -4,11 +4,31 @@
 use super::{flags, people};
 use std::io::{self, Write};
 use stockade_model::escape::{TermLine, TerminalWriter};
+use stockade_secrets::etcd::EncryptionCheck;
 use stockade_secrets::exposure::SecretExposure;
 
 /// Writes the listing.
-pub fn render(secrets: &[SecretExposure], w: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    secrets: &[SecretExposure],
+    encryption: &[EncryptionCheck],
+    w: &mut dyn Write,
+) -> io::Result<()> {
     let mut w = TerminalWriter::new(w, false);
+    for e in encryption {
+        writeln!(
+            w,
+            "encryption at rest: {} — {}{}",
+            TermLine(&e.source),
+            TermLine(&e.verdict),
+            e.caveat
+                .as_deref()
+                .map(|c| format!(" ({})", TermLine(c)))
+                .unwrap_or_default()
+        )?;
+    }
+    if !encryption.is_empty() {
+        writeln!(w)?;
+    }
     for s in secrets {
         let kind = s
             .r#type
@@ -79,7 +99,12 @@ mod tests {
     #[test]
     fn snapshot() {
         let mut out = Vec::new();
-        super::render(&super::super::sample(), &mut out).unwrap();
+        super::render(
+            &super::super::sample(),
+            &super::super::sample_encryption(),
+            &mut out,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains('\u{1b}'), "escaped");
         insta::assert_snapshot!(text);
