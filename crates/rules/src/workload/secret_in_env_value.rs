@@ -21,7 +21,9 @@ declare_rule! {
     ///   `{{ … }}`), `<placeholders>` and `INSERT_…`/`REPLACE_…`/`YOUR_…` markers, masks
     ///   (`****`), file paths, plain URLs and booleans.
     ///
-    /// The finding never repeats the value, and its field is redacted in snippets.
+    /// Formats are recognised by Stockade's credential detectors (`SD001`–`SD019`, see
+    /// `SC001`): the finding then names the detector and the value's fingerprint. The finding
+    /// never repeats the value, and its field is redacted in snippets.
     ///
     /// ## Why is this risky?
     /// A credential written into a manifest is stored in Git, in CI logs, in every rendered
@@ -92,12 +94,27 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
                 continue;
             };
             let name = entry.get("name").and_then(Node::as_str).unwrap_or("");
-            let what = match secret_format(value) {
-                Some(kind) => format!("holds a literal value that looks like {kind}"),
-                None if credential_name(name) && !is_placeholder(value) => {
-                    "holds a literal value and its name says it is a credential".to_string()
+            let detected = stockade_secrets::scan(Some(name), value)
+                .into_iter()
+                .find(|h| h.confidence > stockade_secrets::Confidence::Low);
+            let what = match (detected, secret_format(value)) {
+                (Some(h), _) => {
+                    let summary = stockade_secrets::DETECTORS
+                        .iter()
+                        .find(|d| d.id == h.detector)
+                        .map_or("a credential", |d| d.summary);
+                    format!(
+                        "holds a literal value that looks like {summary} ({} {}; fingerprint {})",
+                        h.detector, h.name, h.fingerprint
+                    )
                 }
-                None => continue,
+                (None, found) => match found {
+                    Some(kind) => format!("holds a literal value that looks like {kind}"),
+                    None if credential_name(name) && !is_placeholder(value) => {
+                        "holds a literal value and its name says it is a credential".to_string()
+                    }
+                    None => continue,
+                },
             };
             // The value, or any part of it, must never reach the message.
             cx.report_sensitive(
@@ -113,7 +130,9 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
 /// format, or a credential-like name with a value that is not a placeholder. Other parts of
 /// Stockade that must not keep credentials (the de-provisioning journal) ask the same question.
 pub fn looks_like_credential(name: &str, value: &str) -> bool {
-    secret_format(value).is_some() || (credential_name(name) && !is_placeholder(value))
+    secret_format(value).is_some()
+        || (credential_name(name) && !is_placeholder(value))
+        || !stockade_secrets::scan(Some(name), value).is_empty()
 }
 
 /// Last name words that make a variable describe a credential rather than hold one.
