@@ -31,11 +31,17 @@ fn no_format_shows_a_detected_credential() {
                 values.push(needle.to_string());
             }
         }
-        if let Some(i) = text.find("ghs_") {
-            values.push(text[i..i + 40].to_string());
+        for prefix in ["ghs_", "ghp_", "npm_"] {
+            for (i, _) in text.match_indices(prefix) {
+                values.push(text[i..i + 40].to_string());
+            }
+        }
+        // The base64 of the binaryData value, as written.
+        if let Some(line) = text.lines().find(|l| l.trim_start().starts_with(".npmrc:")) {
+            values.push(line.trim_start()[".npmrc: ".len()..][..24].to_string());
         }
     }
-    assert!(values.len() >= 8, "{values:?}");
+    assert!(values.len() >= 11, "{values:?}");
     for format in ["table", "json", "sarif", "junit", "markdown"] {
         let out = stockade()
             .args([
