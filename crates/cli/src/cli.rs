@@ -550,6 +550,9 @@ pub struct SecretsArgs {
     /// Judge an EncryptionConfiguration (the API server's --encryption-provider-config): whether new Secrets are encrypted, by what.
     #[arg(long, value_name = "FILE")]
     pub encryption_config: Option<PathBuf>,
+    /// Find the API server's --encryption-provider-config on this node root (`/`, or a snapshot) and judge it.
+    #[arg(long, value_name = "DIR")]
+    pub node_root: Option<PathBuf>,
     /// Prove encryption at rest: read one Secret's raw value from etcd and check its envelope (the value is never printed). Needs --etcd-endpoint.
     #[arg(long, requires = "etcd_endpoint")]
     pub verify_encryption: bool,

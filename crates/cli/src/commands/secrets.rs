@@ -13,31 +13,33 @@ use stockade_secrets::etcd::{AtRest, EncryptionCheck, EtcdOptions};
 
 pub fn run(args: SecretsArgs) -> anyhow::Result<u8> {
     let mut encryption = Vec::new();
+    if let Some(root) = &args.node_root {
+        let node = stockade_bench::node::Node::read(root);
+        match stockade_bench::encryption::from_node(&node)
+            .map_err(|e| anyhow::anyhow!("--node-root: {}", TermLine(e)))?
+        {
+            None => encryption.push(EncryptionCheck {
+                source: format!("kube-apiserver on {}", root.display()),
+                verdict: "PLAINTEXT: the API server runs without --encryption-provider-config"
+                    .into(),
+                encrypted: false,
+                caveat: None,
+            }),
+            Some((path, f)) => encryption.push(check_of(
+                format!("{path}:{}:{}", f.line, f.column),
+                f.verdict,
+            )),
+        }
+    }
     if let Some(path) = &args.encryption_config {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let f = stockade_bench::encryption::secrets(path, &text)
             .map_err(|e| anyhow::anyhow!("{}", TermLine(e)))?;
-        use stockade_bench::encryption::Verdict;
-        let (verdict, encrypted, caveat) = match f.verdict {
-            Verdict::Encrypted { provider } => (
-                format!("new Secrets are encrypted by {provider}"),
-                true,
-                None,
-            ),
-            Verdict::Weak { provider, why } => (
-                format!("new Secrets are encrypted by {provider}"),
-                true,
-                Some(why),
-            ),
-            Verdict::Plaintext { why } => (format!("PLAINTEXT: {why}"), false, None),
-        };
-        encryption.push(EncryptionCheck {
-            source: format!("{}:{}:{}", path.display(), f.line, f.column),
-            verdict,
-            encrypted,
-            caveat,
-        });
+        encryption.push(check_of(
+            format!("{}:{}:{}", path.display(), f.line, f.column),
+            f.verdict,
+        ));
     }
     if args.verify_encryption {
         let opts = EtcdOptions {
@@ -116,4 +118,28 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<u8> {
     } else {
         0
     })
+}
+
+/// An encryption check from the benchmark's verdict on an EncryptionConfiguration.
+fn check_of(source: String, v: stockade_bench::encryption::Verdict) -> EncryptionCheck {
+    use stockade_bench::encryption::Verdict;
+    let (verdict, encrypted, caveat) = match v {
+        Verdict::Encrypted { provider } => (
+            format!("new Secrets are encrypted by {provider}"),
+            true,
+            None,
+        ),
+        Verdict::Weak { provider, why } => (
+            format!("new Secrets are encrypted by {provider}"),
+            true,
+            Some(why),
+        ),
+        Verdict::Plaintext { why } => (format!("PLAINTEXT: {why}"), false, None),
+    };
+    EncryptionCheck {
+        source,
+        verdict,
+        encrypted,
+        caveat,
+    }
 }
