@@ -142,6 +142,27 @@ pub fn secrets(path: &Path, text: &str) -> Result<Finding, String> {
     })
 }
 
+/// The API server's encryption configuration on `node`, judged: `(path, finding)`, or
+/// `Ok(None)` when the API server runs without `--encryption-provider-config` (Secrets in
+/// plaintext). `Err` when no API server runs there, or the file cannot be read or judged.
+pub fn from_node(node: &crate::node::Node) -> Result<Option<(String, Finding)>, String> {
+    let Some((flags, _)) = node.flags_of(crate::process::Component::ApiServer) else {
+        return Err(format!(
+            "{}: no kube-apiserver found (static pod manifest or process): run on a control-plane node, or give --encryption-config",
+            node.root().display()
+        ));
+    };
+    let Some(f) = flags
+        .iter()
+        .rev()
+        .find(|f| f.name == "encryption-provider-config")
+    else {
+        return Ok(None);
+    };
+    let text = node.read_file(Path::new(&f.value))?;
+    secrets(Path::new(&f.value), &text).map(|found| Some((f.value.clone(), found)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,25 +242,4 @@ mod tests {
         );
         assert!(judge("kind: [\n").unwrap_err().contains("enc.yaml"));
     }
-}
-
-/// The API server's encryption configuration on `node`, judged: `(path, finding)`, or
-/// `Ok(None)` when the API server runs without `--encryption-provider-config` (Secrets in
-/// plaintext). `Err` when no API server runs there, or the file cannot be read or judged.
-pub fn from_node(node: &crate::node::Node) -> Result<Option<(String, Finding)>, String> {
-    let Some((flags, _)) = node.flags_of(crate::process::Component::ApiServer) else {
-        return Err(format!(
-            "{}: no kube-apiserver found (static pod manifest or process): run on a control-plane node, or give --encryption-config",
-            node.root().display()
-        ));
-    };
-    let Some(f) = flags
-        .iter()
-        .rev()
-        .find(|f| f.name == "encryption-provider-config")
-    else {
-        return Ok(None);
-    };
-    let text = node.read_file(Path::new(&f.value))?;
-    secrets(Path::new(&f.value), &text).map(|found| Some((f.value.clone(), found)))
 }
