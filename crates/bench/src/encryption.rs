@@ -100,6 +100,22 @@ pub fn secrets(path: &Path, text: &str) -> Result<Finding, String> {
         ));
     };
     let provider = key.name.to_string();
+    // A key-based provider with no usable key: the API server refuses the file.
+    if matches!(provider.as_str(), "aescbc" | "aesgcm" | "secretbox") {
+        let keys = body.get("keys").map(Node::items).unwrap_or(&[]);
+        let usable = keys.iter().any(|k| {
+            k.get("name").and_then(Node::as_str).is_some_and(|n| !n.is_empty())
+                && k.get("secret").and_then(Node::as_str).is_some_and(|s| !s.is_empty())
+        });
+        if !usable {
+            return Err(format!(
+                "{}:{}:{}: {provider} lists no key with a name and a secret: the API server refuses this configuration",
+                path.display(),
+                key.pos.line,
+                key.pos.col
+            ));
+        }
+    }
     let verdict = match provider.as_str() {
         "identity" => Verdict::Plaintext {
             why: "identity is the first provider, so Secrets are written unencrypted".into(),
@@ -176,6 +192,9 @@ mod tests {
 
     #[test]
     fn the_first_provider_of_the_entry_for_secrets_decides() {
+        assert!(
+            judge(&format!("{HEAD}- resources: [secrets]\n  providers:\n  - secretbox:\n      keys: []\n")).unwrap_err().contains("no key")
+        );
         let f = judge(&format!("{HEAD}- resources: [secrets]\n  providers:\n  - identity: {{}}\n  - aescbc:\n      keys: [{{name: k, secret: c2VjcmV0}}]\n")).unwrap();
         assert!(matches!(f.verdict, Verdict::Plaintext { .. }), "{f:?}");
         assert_eq!((f.line, f.column), (6, 5));
@@ -207,7 +226,7 @@ mod tests {
             }
         );
         let f = judge(&format!(
-            "{HEAD}- resources: ['*.*']\n  providers: [{{secretbox: {{}}}}]\n"
+            "{HEAD}- resources: ['*.*']\n  providers: [{{secretbox: {{keys: [{{name: k, secret: c2VjcmV0}}]}}}}]\n"
         ))
         .unwrap();
         assert_eq!(
