@@ -104,8 +104,12 @@ pub fn secrets(path: &Path, text: &str) -> Result<Finding, String> {
     if matches!(provider.as_str(), "aescbc" | "aesgcm" | "secretbox") {
         let keys = body.get("keys").map(Node::items).unwrap_or(&[]);
         let usable = keys.iter().any(|k| {
-            k.get("name").and_then(Node::as_str).is_some_and(|n| !n.is_empty())
-                && k.get("secret").and_then(Node::as_str).is_some_and(|s| !s.is_empty())
+            k.get("name")
+                .and_then(Node::as_str)
+                .is_some_and(|n| !n.is_empty())
+                && k.get("secret")
+                    .and_then(Node::as_str)
+                    .is_some_and(|s| !s.is_empty())
         });
         if !usable {
             return Err(format!(
@@ -193,7 +197,11 @@ mod tests {
     #[test]
     fn the_first_provider_of_the_entry_for_secrets_decides() {
         assert!(
-            judge(&format!("{HEAD}- resources: [secrets]\n  providers:\n  - secretbox:\n      keys: []\n")).unwrap_err().contains("no key")
+            judge(&format!(
+                "{HEAD}- resources: [secrets]\n  providers:\n  - secretbox:\n      keys: []\n"
+            ))
+            .unwrap_err()
+            .contains("no key")
         );
         let f = judge(&format!("{HEAD}- resources: [secrets]\n  providers:\n  - identity: {{}}\n  - aescbc:\n      keys: [{{name: k, secret: c2VjcmV0}}]\n")).unwrap();
         assert!(matches!(f.verdict, Verdict::Plaintext { .. }), "{f:?}");
