@@ -348,6 +348,44 @@ pub enum NetpolCommand {
     Matrix(NetpolMatrixArgs),
     /// Every policy selecting a workload, what it allows in and out, and who can reach it.
     Explain(NetpolExplainArgs),
+    /// What changes between two versions: every workload pair and outside range whose allowed ports are lost or gained, with the policies and rules on each side.
+    #[command(
+        after_help = "Examples:\n  stockade netpol diff --old ./main-checkout ./pr-checkout\n  stockade netpol diff --old-cluster ./deploy            # the live state against proposed manifests\n  stockade netpol diff --old before.yaml after.yaml -o markdown\n\nExit codes: 1 when a change of the kind --fail-on names is found (default: lost connectivity); 0 otherwise; 2 on usage or input errors."
+    )]
+    Diff(NetpolDiffArgs),
+}
+
+/// What makes `netpol diff` fail.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DiffFailOn {
+    /// Connectivity lost (a port no longer allowed).
+    Lost,
+    /// Connectivity gained (a port newly allowed).
+    Gained,
+    /// Any change.
+    Any,
+    /// Never.
+    Never,
+}
+
+/// Arguments of `netpol diff`.
+#[derive(Debug, Args)]
+pub struct NetpolDiffArgs {
+    /// The old inputs: files, directories or globs (repeatable).
+    #[arg(long, value_name = "PATH", required_unless_present = "old_cluster")]
+    pub old: Vec<String>,
+    /// The old side is the live cluster (kubeconfig and context as for --cluster).
+    #[arg(long, conflicts_with = "old")]
+    pub old_cluster: bool,
+    /// The new inputs: PATHS, or --cluster.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format: table, json, sarif, junit or markdown.
+    #[arg(short, long, default_value = "table", value_parser = report_format())]
+    pub output: stockade_report::Format,
+    /// Which changes fail the command.
+    #[arg(long, value_enum, default_value_t = DiffFailOn::Lost)]
+    pub fail_on: DiffFailOn,
 }
 
 /// Arguments of `netpol reach`.

@@ -23,6 +23,7 @@
 
 pub mod answer;
 mod cidr;
+pub mod diff;
 mod eval;
 mod matrix;
 mod model;

@@ -154,6 +154,35 @@ impl PortSet {
         *self = self.union(other);
     }
 
+    /// The ports of `self` that are not in `other`.
+    pub fn difference(&self, other: &PortSet) -> PortSet {
+        let mut out = PortSet::none();
+        for i in 0..3 {
+            let b = &other.ranges[i];
+            for &(lo, hi) in &self.ranges[i] {
+                let mut cur = lo as u32;
+                let end = hi as u32;
+                for &(blo, bhi) in b {
+                    let (blo, bhi) = (blo as u32, bhi as u32);
+                    if bhi < cur || blo > end {
+                        continue;
+                    }
+                    if blo > cur {
+                        out.ranges[i].push((cur as u16, (blo - 1) as u16));
+                    }
+                    cur = bhi + 1;
+                    if cur > end {
+                        break;
+                    }
+                }
+                if cur <= end {
+                    out.ranges[i].push((cur as u16, end as u16));
+                }
+            }
+        }
+        out
+    }
+
     /// The intersection of two sets.
     pub fn intersect(&self, other: &PortSet) -> PortSet {
         let mut out = PortSet::none();
@@ -225,6 +254,24 @@ impl Serialize for PortSet {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn difference() {
+        let a = PortSet::range(Protocol::Tcp, 1, 100).union(&PortSet::single(Protocol::Udp, 53));
+        let b = PortSet::range(Protocol::Tcp, 10, 20).union(&PortSet::single(Protocol::Tcp, 100));
+        let d = a.difference(&b);
+        assert_eq!(d.ranges(Protocol::Tcp), &[(1, 9), (21, 99)]);
+        assert_eq!(d.ranges(Protocol::Udp), &[(53, 53)]);
+        assert!(PortSet::all().difference(&PortSet::all()).is_empty());
+        assert_eq!(PortSet::all().difference(&PortSet::none()), PortSet::all());
+        assert_eq!(
+            PortSet::all()
+                .difference(&PortSet::single(Protocol::Tcp, 1))
+                .ranges(Protocol::Tcp),
+            &[(2, 65535)]
+        );
+    }
+
     use super::*;
     use Protocol::*;
 

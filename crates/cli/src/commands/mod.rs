@@ -8,6 +8,7 @@ mod explain;
 mod init;
 mod inputs;
 mod netpol;
+mod netpol_diff;
 mod probe;
 mod pss;
 mod rbac;

@@ -23,6 +23,7 @@ pub fn run(args: NetpolArgs) -> anyhow::Result<u8> {
         NetpolCommand::Reach(a) => reach(a),
         NetpolCommand::Matrix(a) => matrix(a),
         NetpolCommand::Explain(a) => explain(a),
+        NetpolCommand::Diff(a) => super::netpol_diff::run(a),
     }
 }
 
