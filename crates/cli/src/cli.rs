@@ -353,6 +353,33 @@ pub enum NetpolCommand {
         after_help = "Examples:\n  stockade netpol diff --old ./main-checkout ./pr-checkout\n  stockade netpol diff --old-cluster ./deploy            # the live state against proposed manifests\n  stockade netpol diff --old before.yaml after.yaml -o markdown\n\nExit codes: 1 when a change of the kind --fail-on names is found (default: lost connectivity); 0 otherwise; 2 on usage or input errors."
     )]
     Diff(NetpolDiffArgs),
+    /// Check connectivity assertions (a YAML file of expected allow/deny flows) against the inputs: a CI gate for policy changes.
+    #[command(
+        after_help = "Examples:\n  stockade netpol test flows.yaml ./deploy\n  stockade netpol test flows.yaml --cluster -o json\n\nFile format (docs/netpol.md, \"Connectivity assertions\"):\n  flows:\n  - name: frontend reaches api\n    from: shop/web\n    to: shop/api\n    port: 8080/TCP\n    expect: allow\n    reason: the storefront calls the API\n\nExit codes: 0 every assertion holds; 1 one fails; 2 usage or input errors (an unknown workload included)."
+    )]
+    Test(NetpolTestArgs),
+    /// Propose connectivity assertions from today's reachability (YAML for `netpol test`), for a team to curate.
+    Suggest(NetpolSuggestArgs),
+}
+
+/// Arguments of `netpol test`.
+#[derive(Debug, Args)]
+pub struct NetpolTestArgs {
+    /// The flows file.
+    #[arg(value_name = "FLOWS")]
+    pub flows: PathBuf,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
+    pub output: TextFormat,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Arguments of `netpol suggest`.
+#[derive(Debug, Args)]
+pub struct NetpolSuggestArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// What makes `netpol diff` fail.

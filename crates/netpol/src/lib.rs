@@ -25,6 +25,7 @@ pub mod answer;
 mod cidr;
 pub mod diff;
 mod eval;
+pub mod flows;
 mod matrix;
 mod model;
 mod ports;

@@ -24,6 +24,8 @@ pub fn run(args: NetpolArgs) -> anyhow::Result<u8> {
         NetpolCommand::Matrix(a) => matrix(a),
         NetpolCommand::Explain(a) => explain(a),
         NetpolCommand::Diff(a) => super::netpol_diff::run(a),
+        NetpolCommand::Test(a) => test(a),
+        NetpolCommand::Suggest(a) => suggest(a),
     }
 }
 
@@ -133,5 +135,100 @@ fn explain(a: NetpolExplainArgs) -> anyhow::Result<u8> {
         TextFormat::Json => print(|w| json::explain(&r, w))?,
         TextFormat::Text => print(|w| text::explain(&r, w))?,
     }
+    Ok(if input_errors { 2 } else { 0 })
+}
+
+fn test(a: crate::cli::NetpolTestArgs) -> anyhow::Result<u8> {
+    let text = std::fs::read_to_string(&a.flows)
+        .with_context(|| format!("cannot read {}", a.flows.display()))?;
+    let file = stockade_netpol::flows::parse(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: {}",
+            a.flows.display(),
+            stockade_model::escape::TermLine(e)
+        )
+    })?;
+    let (inv, mut diags) = load(&a.input)?;
+    let m = Model::build(&inv);
+    diags.extend(m.diagnostics.iter().cloned());
+    let input_errors = report_diagnostics(&diags);
+    let outcomes = stockade_netpol::flows::check(&m, &file);
+    match a.output {
+        TextFormat::Json => print(|w| {
+            stockade_model::escape::json_to_writer_pretty(
+                &mut *w,
+                &serde_json::json!({
+                    "schemaVersion": "1.0",
+                    "flows": outcomes,
+                    "passed": outcomes.iter().filter(|o| o.passed).count(),
+                    "failed": outcomes.iter().filter(|o| !o.passed).count(),
+                }),
+            )?;
+            writeln!(w)
+        })?,
+        TextFormat::Text => print(|w| {
+            use stockade_model::escape::TermLine;
+            for o in &outcomes {
+                let status = match (&o.error, o.passed) {
+                    (Some(_), _) => "ERROR",
+                    (None, true) => "PASS",
+                    (None, false) => "FAIL",
+                };
+                writeln!(w, "{status} {}", TermLine(&o.name))?;
+                if let Some(e) = &o.error {
+                    writeln!(w, "  {}", TermLine(e))?;
+                }
+                if !o.passed && o.error.is_none() {
+                    if let Some(r) = &o.reason {
+                        writeln!(
+                            w,
+                            "  expected: {} because {}",
+                            if o.expect == stockade_netpol::flows::Expect::Allow {
+                                "allow"
+                            } else {
+                                "deny"
+                            },
+                            TermLine(r)
+                        )?;
+                    }
+                    for f in &o.failures {
+                        writeln!(w, "  {}", TermLine(f))?;
+                    }
+                }
+            }
+            writeln!(
+                w,
+                "{} of {} assertions hold",
+                outcomes.iter().filter(|o| o.passed).count(),
+                outcomes.len()
+            )
+        })?,
+    }
+    Ok(
+        if input_errors || outcomes.iter().any(|o| o.error.is_some()) {
+            2
+        } else if outcomes.iter().all(|o| o.passed) {
+            0
+        } else {
+            1
+        },
+    )
+}
+
+fn suggest(a: crate::cli::NetpolSuggestArgs) -> anyhow::Result<u8> {
+    let (inv, mut diags) = load(&a.input)?;
+    let m = Model::build(&inv);
+    diags.extend(m.diagnostics.iter().cloned());
+    let input_errors = report_diagnostics(&diags);
+    let mx = Matrix::compute(&m);
+    let file = stockade_netpol::flows::suggest(&m, &mx);
+    let yaml = serde_saphyr::to_string(&file).map_err(|e| anyhow::anyhow!("{e}"))?;
+    print(|w| {
+        writeln!(
+            w,
+            "# Proposed by `stockade netpol suggest` from today's reachability: curate before use."
+        )?;
+        w.write_all(yaml.as_bytes())
+    })?;
     Ok(if input_errors { 2 } else { 0 })
 }
