@@ -197,6 +197,54 @@ fn check(name: &str, w: &World, port: u16, proto: &str, truth: Truth) {
         "{name} on {port}/{proto}:\n{}",
         wrong.join("\n")
     );
+    // The same truth as connectivity assertions: every one holds, and every one negated fails.
+    use stockade_netpol::flows::{Expect, Flow, FlowFile, Peer, check as check_flows};
+    let mut flows = Vec::new();
+    for (f, (fns, fp)) in truth.pods.iter().enumerate() {
+        for (t, (tns, tp)) in truth.pods.iter().enumerate() {
+            if f == t {
+                continue;
+            }
+            flows.push(Flow {
+                name: format!("{fns}/{fp} -> {tns}/{tp}"),
+                from: Peer::Name(format!("{fns}/{fp}")),
+                to: Peer::Name(format!("{tns}/{tp}")),
+                port: Some(format!("{port}/{proto}")),
+                expect: if truth.allowed[f][t] {
+                    Expect::Allow
+                } else {
+                    Expect::Deny
+                },
+                reason: None,
+            });
+        }
+    }
+    let outcomes = check_flows(
+        &m,
+        &FlowFile {
+            flows: flows.clone(),
+        },
+    );
+    let failed: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| !o.passed)
+        .map(|o| o.name.as_str())
+        .collect();
+    assert!(failed.is_empty(), "{name}: assertions fail: {failed:?}");
+    for f in &mut flows {
+        f.expect = if f.expect == Expect::Allow {
+            Expect::Deny
+        } else {
+            Expect::Allow
+        };
+    }
+    let negated = check_flows(&m, &FlowFile { flows });
+    assert!(
+        negated
+            .iter()
+            .all(|o| !o.passed && o.error.is_none() && !o.failures.is_empty()),
+        "{name}: a negated assertion holds"
+    );
 }
 
 const TCP: &[&str] = &["TCP"];
