@@ -866,6 +866,12 @@ pub struct UnusedArgs {
     /// Ignore any .stockade.yaml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// Also write a de-provisioning plan of the high-confidence leftovers to FILE, for `stockade deprovision apply` (journalled, undoable).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// With --plan: include medium-confidence leftovers too (low confidence never is).
+    #[arg(long, requires = "plan")]
+    pub plan_medium: bool,
     /// Leave a rule or family out (repeatable), e.g. --disable empty-namespace.
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,

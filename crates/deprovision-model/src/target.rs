@@ -4,8 +4,7 @@
 use std::fmt;
 
 /// The accepted forms, for error messages and help.
-pub const FORMS: &str =
-    "user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME";
+pub const FORMS: &str = "user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME, workload:NAMESPACE/KIND/NAME or leftovers:*|NAMESPACE (plans from `stockade unused --plan`)";
 
 /// Workload kinds a `workload:` target may name (as `kind` in any letter case).
 pub const WORKLOAD_KINDS: &[&str] =
@@ -27,6 +26,9 @@ pub enum Target {
     },
     /// `namespace:NAME`.
     Namespace(String),
+    /// `leftovers:*` or `leftovers:NAMESPACE`: the unused objects `stockade unused --plan`
+    /// found (its plan lists them; there is no plan to compute from the target alone).
+    Leftovers(Option<String>),
     /// `workload:NAMESPACE/KIND/NAME`.
     Workload {
         /// Namespace.
@@ -103,6 +105,11 @@ impl Target {
                     name: name.to_string(),
                 })
             }
+            "leftovers" => match rest {
+                "*" => Ok(Target::Leftovers(None)),
+                ns if ns.contains('/') => Err(err("expected * or a NAMESPACE")),
+                ns => Ok(Target::Leftovers(Some(ns.to_string()))),
+            },
             other => Err(err(&format!("unknown kind `{other}`"))),
         }
     }
@@ -131,7 +138,7 @@ impl Target {
                             == Some((ns.as_str(), n.as_str())))
             }
             Target::Namespace(ns) => kind == "ServiceAccount" && namespace == Some(ns.as_str()),
-            Target::Workload { .. } => false,
+            Target::Workload { .. } | Target::Leftovers(_) => false,
         }
     }
 
@@ -157,6 +164,8 @@ impl fmt::Display for Target {
             Target::Group(n) => write!(f, "group:{n}"),
             Target::ServiceAccount { namespace, name } => write!(f, "sa:{namespace}/{name}"),
             Target::Namespace(n) => write!(f, "namespace:{n}"),
+            Target::Leftovers(None) => write!(f, "leftovers:*"),
+            Target::Leftovers(Some(n)) => write!(f, "leftovers:{n}"),
             Target::Workload {
                 namespace,
                 kind,

@@ -21,6 +21,7 @@
 pub mod api;
 pub mod apply;
 pub mod journal;
+pub mod leftovers;
 pub mod plan;
 pub mod verify;
 

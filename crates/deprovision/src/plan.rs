@@ -211,6 +211,11 @@ pub fn compute(inv: &Inventory, target: &Target) -> Result<Plan, PlanError> {
             }
             p.revoked.push(target.clone());
         }
+        Target::Leftovers(_) => {
+            return Err(PlanError::Invalid(format!(
+                "{target}: a plan of leftovers is made by `stockade unused --plan FILE`, which lists them"
+            )));
+        }
         Target::Workload {
             namespace,
             kind,

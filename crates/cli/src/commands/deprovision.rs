@@ -198,6 +198,11 @@ fn history(args: DeprovisionHistoryArgs) -> anyhow::Result<u8> {
 }
 
 fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
+    if matches!(args.target, stockade_deprovision::Target::Leftovers(_)) {
+        anyhow::bail!(
+            "verify proves that a subject's access or a namespace or workload is gone; for leftovers, `deprovision apply` already checked each deletion, and `stockade unused` shows what remains"
+        );
+    }
     let loaded = inputs::load(&args.input)?;
     let input_errors = print_diagnostics(&loaded);
     refuse_partial(

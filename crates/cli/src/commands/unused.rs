@@ -41,6 +41,24 @@ pub fn run(args: UnusedArgs, color: bool) -> anyhow::Result<u8> {
     let settings = load_settings(&args)?;
     let loaded = inputs::load_scoped(&args.input, args.namespace.as_deref())?;
     let out = stockade_engine::run(&loaded.inv, &settings, None, &today());
+    if let Some(path) = &args.plan {
+        let plan = stockade_deprovision::leftovers::plan(
+            &loaded.inv,
+            &out.findings,
+            args.namespace.as_deref(),
+            args.plan_medium,
+        );
+        let json = serde_json::to_string_pretty(&plan)?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "wrote a plan of {} deletion(s) to {}; review it, then `stockade deprovision apply {}{}` (a dry run first; --yes to execute, journalled and undoable)",
+            plan.actions.len(),
+            TermLine(path.display()),
+            TermLine(path.display()),
+            if args.input.cluster { " --cluster" } else { "" }
+        );
+    }
     let report = inputs::report(loaded, out, &settings, args.namespace.as_deref());
 
     let write = |w: &mut dyn Write, color: bool| -> std::io::Result<()> {
