@@ -30,6 +30,8 @@ const DELETABLE: &[&str] = &[
     "RoleBinding",
     "HorizontalPodAutoscaler",
     "Namespace",
+    "Job",
+    "Pod",
 ];
 
 /// The plan of the leftovers among `findings` (objects of `inv`), in `namespace` when given.

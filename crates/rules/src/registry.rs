@@ -123,6 +123,8 @@ pub static RULES: &[&Rule] = &[
     &crate::hygiene::node_not_ready::NODE_NOT_READY,
     &crate::hygiene::version_skew::VERSION_SKEW,
     &crate::hygiene::deprecated_api_version::DEPRECATED_API_VERSION,
+    &crate::hygiene::finished_job::FINISHED_JOB,
+    &crate::hygiene::finished_pod::FINISHED_POD,
     // @@end-hygiene-rules
     // @@secrets-rules (keep sorted by id)
     &crate::secrets::hardcoded_credential::HARDCODED_CREDENTIAL,

@@ -12,6 +12,8 @@ pub mod helpers;
 pub mod autoscaler_target_missing;
 pub mod deprecated_api_version;
 pub mod empty_namespace;
+pub mod finished_job;
+pub mod finished_pod;
 pub mod ingress_backend_missing;
 pub mod legacy_service_account_token;
 pub mod node_not_ready;
