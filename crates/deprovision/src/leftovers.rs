@@ -32,6 +32,7 @@ const DELETABLE: &[&str] = &[
     "Namespace",
     "Job",
     "Pod",
+    "ReplicaSet",
 ];
 
 /// The plan of the leftovers among `findings` (objects of `inv`), in `namespace` when given.

@@ -125,6 +125,7 @@ pub static RULES: &[&Rule] = &[
     &crate::hygiene::deprecated_api_version::DEPRECATED_API_VERSION,
     &crate::hygiene::finished_job::FINISHED_JOB,
     &crate::hygiene::finished_pod::FINISHED_POD,
+    &crate::hygiene::orphaned_replica_set::ORPHANED_REPLICA_SET,
     // @@end-hygiene-rules
     // @@secrets-rules (keep sorted by id)
     &crate::secrets::hardcoded_credential::HARDCODED_CREDENTIAL,

@@ -17,6 +17,7 @@ pub mod finished_pod;
 pub mod ingress_backend_missing;
 pub mod legacy_service_account_token;
 pub mod node_not_ready;
+pub mod orphaned_replica_set;
 pub mod released_persistent_volume;
 pub mod service_selects_nothing;
 pub mod unmounted_persistent_volume_claim;
