@@ -1,5 +1,5 @@
-use crate::hygiene::helpers::{Confidence, Verdict, name_path};
-use crate::{Checker, Family, declare_rule};
+use crate::hygiene::helpers::{Confidence, Verdict, name_path, parse_rfc3339};
+use crate::{Checker, Family, RuleOption, declare_rule};
 use stockade_inventory::Object;
 use stockade_model::{FieldPath, Severity};
 use stockade_sources::Node;
@@ -30,7 +30,9 @@ declare_rule! {
     /// the PersistentVolume.
     ///
     /// ## Options
-    /// None.
+    /// - `released-days` (default `0`): report a volume only once it has been in its phase
+    ///   for this many days, judged from `status.lastPhaseTransitionTime` (Kubernetes 1.29
+    ///   and later). A volume without that field is reported whatever its age.
     ///
     /// ## Known limitations
     /// Manifests rarely carry `status`; the rule is for live clusters (and exported objects).
@@ -50,6 +52,11 @@ declare_rule! {
         admission: false,
         summary: "PersistentVolume is Released or bound to no claim",
         remediation: "Back up or wipe the data, then delete the volume.",
+        options: &[RuleOption {
+            name: "released-days",
+            help: "Report a volume only after this many days in its phase (from status.lastPhaseTransitionTime).",
+            default: "0",
+        }],
         check: check,
     };
 }
@@ -58,6 +65,27 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(phase) = o.root.at("status.phase").and_then(Node::as_str) else {
         return;
     };
+    let days = cx
+        .option("released-days")
+        .and_then(|v| v.as_f64())
+        .filter(|d| d.is_finite() && *d > 0.0);
+    if let Some(days) = days
+        && let Some(since) = o
+            .root
+            .at("status.lastPhaseTransitionTime")
+            .and_then(Node::as_str)
+            .and_then(parse_rfc3339)
+    {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        #[allow(clippy::cast_possible_truncation)] // days are small; seconds fit an i64
+        let threshold = (days * 86_400.0) as i64;
+        if now.saturating_sub(since) < threshold {
+            return;
+        }
+    }
     let path = FieldPath::parse("status.phase");
     let claim = o.root.at("spec.claimRef").map(|c| {
         let s = |k: &str| c.get(k).and_then(Node::as_str).unwrap_or("?");
