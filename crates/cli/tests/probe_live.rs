@@ -6,11 +6,11 @@
 
 mod common;
 
-use common::{cluster, stockade, text};
+use common::{Kill, cluster, free_port, stockade, text};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn probe(targets: &[String]) -> (i32, Value) {
@@ -31,23 +31,6 @@ fn exposures(doc: &Value, endpoint: usize) -> BTreeSet<String> {
         .iter()
         .map(|e| e["id"].as_str().unwrap().to_string())
         .collect()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Kill(Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Waits until `f` holds, up to `secs`.

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Cleanup, cluster, stockade, unique};
+use common::{Cleanup, Kill, cluster, free_port, stockade, unique};
 use serde_json::{Value, json};
 
 #[test]
@@ -169,23 +169,6 @@ fn readers_match_subject_access_reviews() {
     }
     assert_eq!(checked, 18);
     drop(cleanup);
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Kill(std::process::Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Proof of encryption at rest read from the real etcd: the shared control plane stores

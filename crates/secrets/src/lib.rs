@@ -12,6 +12,7 @@ mod detectors;
 mod entropy;
 pub mod etcd;
 pub mod exposure;
+pub mod names;
 
 pub use detectors::DETECTORS;
 pub use entropy::shannon;
@@ -81,7 +82,9 @@ pub struct Hit {
     pub fingerprint: String,
 }
 
-static PREFILTER: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
+/// The prefilter: one automaton over every detector's anchors, and which detector owns each
+/// anchor. `None` if it could not be built (a test checks it is): then every detector runs.
+static PREFILTER: LazyLock<Option<(AhoCorasick, Vec<usize>)>> = LazyLock::new(|| {
     let mut patterns = Vec::new();
     let mut owner = Vec::new();
     for (i, d) in DETECTORS.iter().enumerate() {
@@ -93,8 +96,8 @@ static PREFILTER: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
     let ac = AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .build(&patterns)
-        .expect("the anchors are literals");
-    (ac, owner)
+        .ok()?;
+    Some((ac, owner))
 });
 
 /// The fingerprint key: fixed, so fingerprints are stable across machines and runs (a
@@ -120,21 +123,24 @@ pub fn scan(key: Option<&str>, value: &str) -> Vec<Hit> {
     if value.len() < 8 {
         return Vec::new();
     }
-    let (ac, owner) = &*PREFILTER;
     let mut run = vec![false; DETECTORS.len()];
-    for (i, d) in DETECTORS.iter().enumerate() {
-        if d.anchors.is_empty() {
-            run[i] = true;
+    match &*PREFILTER {
+        Some((ac, owner)) => {
+            for (i, d) in DETECTORS.iter().enumerate() {
+                if d.anchors.is_empty() {
+                    run[i] = true;
+                }
+            }
+            // Detectors that judge a value by the name it is stored under anchor on the name.
+            for text in std::iter::once(value).chain(key) {
+                for m in ac.find_overlapping_iter(text) {
+                    if let Some(&i) = owner.get(m.pattern().as_usize()) {
+                        run[i] = true;
+                    }
+                }
+            }
         }
-    }
-    for m in ac.find_overlapping_iter(value) {
-        run[owner[m.pattern().as_usize()]] = true;
-    }
-    // Detectors that judge a value by the name it is stored under anchor on the name.
-    if let Some(k) = key {
-        for m in ac.find_overlapping_iter(k) {
-            run[owner[m.pattern().as_usize()]] = true;
-        }
+        None => run.iter_mut().for_each(|r| *r = true),
     }
     let mut hits: Vec<Hit> = Vec::new();
     for (i, d) in DETECTORS.iter().enumerate() {
@@ -237,6 +243,11 @@ mod tests {
         assert_eq!(f, fingerprint("ghp_abcdefghijklmnopqrstuvwxyz0123456789"));
         assert_ne!(f, fingerprint("ghp_abcdefghijklmnopqrstuvwxyz0123456788"));
         assert!(!f.contains("ghp"));
+    }
+
+    #[test]
+    fn the_prefilter_builds() {
+        assert!(PREFILTER.is_some());
     }
 
     #[test]

@@ -7,8 +7,6 @@
 
 use super::inputs;
 use crate::cli::CvesArgs;
-use anyhow::Context;
-use std::io::Write;
 use stockade_model::escape::TermLine;
 use stockade_model::{Diagnostic, DiagnosticLevel, Report};
 use stockade_updates::components::{self, Component};
@@ -85,18 +83,7 @@ pub fn run(args: CvesArgs) -> anyhow::Result<u8> {
         *report.summary.by_severity.entry(f.severity).or_default() += 1;
     }
 
-    let mut out: Box<dyn Write> = match &args.output_file {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
-    if let Err(e) =
-        stockade_report::render(&report, args.output, &mut out, false).and_then(|_| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(e.into());
-    }
+    super::write_report(&report, args.output, args.output_file.as_deref())?;
     Ok(report.exit_code(Some(args.fail_on), false))
 }
 

@@ -43,6 +43,26 @@ pub fn print_diagnostics(diags: &[Diagnostic]) -> bool {
     diags.iter().any(|d| d.level == DiagnosticLevel::Error)
 }
 
+/// Renders a standard report to `file` (created) or standard output; a closed pipe on
+/// standard output is not an error.
+pub fn write_report(
+    report: &stockade_model::Report,
+    format: stockade_report::Format,
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let mut out: Box<dyn Write> = match file {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    match stockade_report::render(report, format, &mut out, false).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 /// Whether an error is (caused by) writing to a closed pipe.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {

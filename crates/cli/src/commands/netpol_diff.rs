@@ -5,7 +5,6 @@
 use super::inputs;
 use crate::cli::{DiffFailOn, NetpolDiffArgs};
 use std::borrow::Cow;
-use std::io::Write;
 use stockade_model::{FieldPath, Finding, ObjectRef, Report, RuleInfo, Severity, fingerprint};
 use stockade_netpol::{Matrix, Model};
 
@@ -171,13 +170,7 @@ pub fn run(a: NetpolDiffArgs) -> anyhow::Result<u8> {
     for f in &report.findings {
         *report.summary.by_severity.entry(f.severity).or_default() += 1;
     }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if let Err(e) =
-        stockade_report::render(&report, a.output, &mut out, false).and_then(|_| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(e.into());
-    }
+    super::write_report(&report, a.output, None)?;
     let lost = d.changes.iter().any(|c| c.has_lost);
     let gained = d.changes.iter().any(|c| c.has_gained);
     let fail = match a.fail_on {

@@ -175,3 +175,24 @@ impl Drop for Cleanup<'_> {
         }
     }
 }
+
+/// A free loopback TCP port (for a component a test starts itself).
+#[allow(dead_code)] // not every test binary starts one
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child process killed (and reaped) when the test ends, even when it fails.
+#[allow(dead_code)]
+pub struct Kill(pub std::process::Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -30,15 +30,7 @@ pub fn render(
 mod tests {
     #[test]
     fn snapshot() {
-        let mut out = Vec::new();
-        super::render(
-            &super::super::sample(),
-            &super::super::sample_encryption(),
-            &mut out,
-        )
-        .unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert!(!text.contains('\u{1b}'), "escaped");
+        let text = super::super::rendered(super::render);
         insta::assert_snapshot!(text);
     }
 }

@@ -29,6 +29,24 @@ pub(crate) fn flags(s: &SecretExposure) -> Vec<String> {
     f
 }
 
+/// A renderer of this module's shape.
+#[cfg(test)]
+pub(crate) type Render = fn(
+    &[SecretExposure],
+    &[stockade_secrets::etcd::EncryptionCheck],
+    &mut dyn std::io::Write,
+) -> std::io::Result<()>;
+
+/// The sample rendered by `render`, checked to hold no raw escape character.
+#[cfg(test)]
+pub(crate) fn rendered(render: Render) -> String {
+    let mut out = Vec::new();
+    render(&sample(), &sample_encryption(), &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains('\u{1b}'), "escaped");
+    text
+}
+
 #[cfg(test)]
 pub(crate) fn sample_encryption() -> Vec<stockade_secrets::etcd::EncryptionCheck> {
     vec![stockade_secrets::etcd::EncryptionCheck {

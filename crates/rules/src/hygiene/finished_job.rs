@@ -1,4 +1,4 @@
-use crate::hygiene::helpers::{Confidence, Verdict, parse_rfc3339};
+use crate::hygiene::helpers::{Confidence, Verdict, older_than, parse_rfc3339};
 use crate::{Checker, Family, RuleOption, declare_rule};
 use stockade_inventory::Object;
 use stockade_model::{Control, FieldPath, Severity};
@@ -57,13 +57,6 @@ declare_rule! {
     };
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 fn check(cx: &mut Checker<'_>, o: &Object) {
     if o.root.at("spec.ttlSecondsAfterFinished").is_some()
         || o.owners()
@@ -102,9 +95,7 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(at) = parse_rfc3339(when) else {
         return;
     };
-    #[allow(clippy::cast_possible_truncation)] // days are small; seconds fit an i64
-    let threshold = (days * 86_400.0) as i64;
-    if now().saturating_sub(at) < threshold {
+    if !older_than(at, days * 24.0) {
         return;
     }
     let v = Verdict::new(

@@ -1,4 +1,4 @@
-use crate::hygiene::helpers::{Confidence, Verdict, parse_rfc3339};
+use crate::hygiene::helpers::{Confidence, Verdict, older_than, parse_rfc3339};
 use crate::{Checker, Family, RuleOption, declare_rule};
 use stockade_inventory::Object;
 use stockade_model::{Control, FieldPath, Severity};
@@ -54,13 +54,6 @@ declare_rule! {
     };
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(phase) = o.root.at("status.phase").and_then(Node::as_str) else {
         return;
@@ -90,9 +83,7 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
     }) else {
         return;
     };
-    #[allow(clippy::cast_possible_truncation)] // hours are small; seconds fit an i64
-    let threshold = (hours * 3600.0) as i64;
-    if now().saturating_sub(at) < threshold {
+    if !older_than(at, hours) {
         return;
     }
     let reason = o

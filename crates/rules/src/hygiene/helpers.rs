@@ -148,6 +148,21 @@ impl Verdict {
     }
 }
 
+/// Seconds since the Unix epoch now, for comparing with the API server's timestamps.
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Whether the timestamp `at` (seconds since the epoch) is at least `hours` old.
+pub fn older_than(at: i64, hours: f64) -> bool {
+    #[allow(clippy::cast_possible_truncation)] // hours are small; seconds fit an i64
+    let threshold = (hours * 3600.0) as i64;
+    now_secs().saturating_sub(at) >= threshold
+}
+
 /// Whether the object was read from a live cluster.
 pub fn is_live(o: &Object) -> bool {
     matches!(o.origin, ObjectOrigin::Cluster { .. })

@@ -1,4 +1,4 @@
-use crate::hygiene::helpers::parse_rfc3339;
+use crate::hygiene::helpers::{older_than, parse_rfc3339};
 use crate::{Checker, Family, RuleOption, declare_rule};
 use stockade_inventory::Object;
 use stockade_model::{Control, FieldPath, Severity};
@@ -56,13 +56,6 @@ declare_rule! {
     };
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 fn check(cx: &mut Checker<'_>, o: &Object) {
     let hours = cx
         .option("not-ready-hours")
@@ -86,9 +79,7 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
         let Some(since) = parse_rfc3339(since_text) else {
             return;
         };
-        #[allow(clippy::cast_possible_truncation)] // hours are small; seconds fit an i64
-        let threshold = (hours * 3600.0) as i64;
-        if now().saturating_sub(since) < threshold {
+        if !older_than(since, hours) {
             return;
         }
         let reason = c

@@ -1,4 +1,4 @@
-use crate::hygiene::helpers::{Confidence, Verdict, name_path, parse_rfc3339};
+use crate::hygiene::helpers::{Confidence, Verdict, name_path, older_than, parse_rfc3339};
 use crate::{Checker, Family, RuleOption, declare_rule};
 use stockade_inventory::Object;
 use stockade_model::{FieldPath, Severity};
@@ -75,16 +75,9 @@ fn check(cx: &mut Checker<'_>, o: &Object) {
             .at("status.lastPhaseTransitionTime")
             .and_then(Node::as_str)
             .and_then(parse_rfc3339)
+        && !older_than(since, days * 24.0)
     {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .unwrap_or(0);
-        #[allow(clippy::cast_possible_truncation)] // days are small; seconds fit an i64
-        let threshold = (days * 86_400.0) as i64;
-        if now.saturating_sub(since) < threshold {
-            return;
-        }
+        return;
     }
     let path = FieldPath::parse("status.phase");
     let claim = o.root.at("spec.claimRef").map(|c| {

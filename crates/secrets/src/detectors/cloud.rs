@@ -36,7 +36,10 @@ fn aws_secret(key: Option<&str>, v: &str) -> Vec<Range<usize>> {
     let mut out = matches(&AWS_SECRET_INLINE, v);
     if let Some(k) = key {
         let w = words(k).concat();
-        if w.contains("AWS") && w.contains("SECRET") && FORTY.is_match(v.trim()) {
+        if w.contains("AWS")
+            && w.contains("SECRET")
+            && FORTY.as_ref().is_some_and(|re| re.is_match(v.trim()))
+        {
             let start = v.len() - v.trim_start().len();
             out.push(start..start + v.trim().len());
         }
@@ -151,3 +154,19 @@ pub static GOOGLE_API_KEY: Detector = Detector {
         (None, "see AIza-prefixed keys in the docs"),
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_pattern_compiles() {
+        for re in [
+            &super::AWS_ID,
+            &super::AWS_SECRET_INLINE,
+            &super::FORTY,
+            &super::AZURE_CONN,
+            &super::GOOGLE_KEY,
+        ] {
+            assert!(re.is_some());
+        }
+    }
+}

@@ -1,74 +1,8 @@
 //! The generic detector: a credential-like name with a random-looking value.
 
-use super::words;
+use crate::names::credential_name as credential_key;
 use crate::{Confidence, Detector};
 use std::ops::Range;
-
-/// Last name words that make a key describe a credential rather than hold one.
-const DESCRIPTIVE: &[&str] = &[
-    "FILE",
-    "PATH",
-    "DIR",
-    "NAME",
-    "URL",
-    "URI",
-    "ENDPOINT",
-    "HOST",
-    "PORT",
-    "ENABLED",
-    "TTL",
-    "LENGTH",
-    "TIMEOUT",
-    "TYPE",
-    "MODE",
-    "ID",
-    "REF",
-    "NAMESPACE",
-    "REGION",
-    "VERSION",
-    "ISSUER",
-    "AUDIENCE",
-    "SCOPE",
-    "FORMAT",
-    "POLICY",
-    "KIND",
-    "USER",
-    "USERNAME",
-    "HEADER",
-    "ALGORITHM",
-    "PREFIX",
-    "SUFFIX",
-    "LABEL",
-    "KEY_ID",
-    "FINGERPRINT",
-    "HASH",
-    "SHA",
-    "DIGEST",
-];
-
-fn credential_key(key: &str) -> bool {
-    let w = words(key);
-    let Some(last) = w.last() else { return false };
-    if DESCRIPTIVE.contains(&last.as_str()) {
-        return false;
-    }
-    let joined = w.concat();
-    w.iter().any(|x| {
-        ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "CREDENTIAL"]
-            .iter()
-            .any(|k| x.contains(k))
-            || x.ends_with("TOKEN")
-    }) || [
-        "APIKEY",
-        "ACCESSKEY",
-        "PRIVATEKEY",
-        "SIGNINGKEY",
-        "ENCRYPTIONKEY",
-        "AUTHKEY",
-    ]
-    .iter()
-    .any(|k| joined.contains(k))
-}
 
 fn generic(key: Option<&str>, v: &str) -> Vec<Range<usize>> {
     let Some(key) = key else { return Vec::new() };

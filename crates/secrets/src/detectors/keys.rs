@@ -124,3 +124,18 @@ pub static KUBECONFIG_CREDENTIAL: Detector = Detector {
         "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\nusers:\n- name: ci\n  user:\n    exec: {command: aws-iam-authenticator}\n",
     )],
 };
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_pattern_compiles() {
+        for re in [
+            &super::PRIVATE,
+            &super::JWT_RE,
+            &super::URL_PW,
+            &super::KUBE_CRED,
+        ] {
+            assert!(re.is_some());
+        }
+    }
+}

@@ -37,43 +37,22 @@ pub static DETECTORS: &[&Detector] = &[
     &generic::GENERIC_SECRET,
 ];
 
-/// The ranges of `re`'s matches in `v`: of its first capture group when it has one.
-pub(crate) fn matches(re: &Regex, v: &str) -> Vec<Range<usize>> {
+/// The ranges of `re`'s matches in `v`: of its first capture group when it has one. A
+/// pattern that did not compile (a test checks that none fails) matches nothing.
+pub(crate) fn matches(re: &Option<Regex>, v: &str) -> Vec<Range<usize>> {
+    let Some(re) = re else { return Vec::new() };
     re.captures_iter(v)
         .filter_map(|c| c.get(1).or_else(|| c.get(0)).map(|m| m.range()))
         .collect()
 }
 
-/// A lazily compiled regular expression (the patterns are constants, tested).
+/// A lazily compiled regular expression (the patterns are constants; a test compiles each).
 macro_rules! re {
     ($name:ident, $pat:expr) => {
-        static $name: std::sync::LazyLock<regex::Regex> =
-            std::sync::LazyLock::new(|| regex::Regex::new($pat).expect("a valid constant pattern"));
+        static $name: std::sync::LazyLock<Option<regex::Regex>> =
+            std::sync::LazyLock::new(|| regex::Regex::new($pat).ok());
     };
 }
 pub(crate) use re;
 
-/// Upper-case words of a key, split at `_`, `-`, `.`, `/` and camelCase boundaries.
-pub(crate) fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for ch in name.chars() {
-        if !ch.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
-        cur.push(ch.to_ascii_uppercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
+pub(crate) use crate::names::words;

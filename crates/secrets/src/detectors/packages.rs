@@ -79,3 +79,13 @@ pub static DOCKER_REGISTRY_AUTH: Detector = Detector {
         ),
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_pattern_compiles() {
+        for re in [&super::NPM, &super::PYPI, &super::DOCKER_AUTH] {
+            assert!(re.is_some());
+        }
+    }
+}

@@ -98,3 +98,19 @@ pub static SENDGRID_API_KEY: Detector = Detector {
     )],
     false_positives: &[(None, "SG.short.short"), (None, "version SG.1.2")],
 };
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_pattern_compiles() {
+        for re in [
+            &super::SLACK_TOK,
+            &super::SLACK_HOOK,
+            &super::STRIPE,
+            &super::TWILIO,
+            &super::SENDGRID,
+        ] {
+            assert!(re.is_some());
+        }
+    }
+}

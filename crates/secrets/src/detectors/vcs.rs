@@ -49,3 +49,13 @@ pub static GITLAB_TOKEN: Detector = Detector {
     true_positives: &[(Some("GITLAB_TOKEN"), "glpat-3zlT4BNLZ2mpkGCJNcQA")],
     false_positives: &[(None, "glpat-short"), (None, "glpat-<token>")],
 };
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_pattern_compiles() {
+        for re in [&super::GITHUB, &super::GITLAB] {
+            assert!(re.is_some());
+        }
+    }
+}
