@@ -377,7 +377,7 @@ start_apiserver() {
     --tls-cert-file="$DIR/pki/apiserver.crt" --tls-private-key-file="$DIR/pki/apiserver.key" \
     --cert-dir="$DIR/pki/generated" \
     --client-ca-file="$DIR/pki/ca.crt" \
-    --token-auth-file="$DIR/tokens.csv" \
+    --token-auth-file="$DIR/tokens.csv" --enable-bootstrap-token-auth \
     --authorization-mode=Node,RBAC \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-signing-key-file="$DIR/pki/sa.key" \
@@ -398,8 +398,9 @@ start_kcm() {
   launch kube-controller-manager "$BIN/kube-controller-manager" \
     --kubeconfig="$DIR/kcm.kubeconfig" \
     --leader-elect=false --secure-port=0 \
-    --controllers=clusterrole-aggregation-controller,serviceaccount-controller,namespace-controller,garbage-collector-controller,root-ca-certificate-publisher-controller \
+    --controllers=clusterrole-aggregation-controller,serviceaccount-controller,namespace-controller,garbage-collector-controller,root-ca-certificate-publisher-controller,certificatesigningrequest-signing-controller,disruption-controller,pod-garbage-collector-controller \
     --root-ca-file="$DIR/pki/ca.crt" \
+    --cluster-signing-cert-file="$DIR/pki/ca.crt" --cluster-signing-key-file="$DIR/pki/ca.key" \
     --v=1
 }
 

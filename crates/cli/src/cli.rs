@@ -92,7 +92,7 @@ pub enum Command {
     Unused(Box<UnusedArgs>),
     /// De-provision a user, group, ServiceAccount, namespace or workload: plan, apply (journalled, with undo), verify.
     #[command(
-        after_help = "Workflow:\n  stockade deprovision plan user:alice --cluster                      # review\n  stockade deprovision plan user:alice --cluster -o json > plan.json\n  stockade deprovision apply plan.json --cluster                      # checks + server-side dry-run\n  stockade deprovision apply plan.json --cluster --yes                # executes, journalled\n  stockade deprovision verify user:alice --cluster                    # proves no access remains\n  stockade deprovision history\n  stockade deprovision undo 3 --yes\n\nTARGET: user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME.\nExit codes: apply/undo 0 done (or would be), 1 refused or stopped; verify 0 no access remains, 1 access remains; 2 usage or input errors.\nDocs: docs/deprovision.md."
+        after_help = "Workflow:\n  stockade deprovision plan user:alice --cluster                      # review\n  stockade deprovision plan user:alice --cluster -o json > plan.json\n  stockade deprovision apply plan.json --cluster                      # checks + server-side dry-run\n  stockade deprovision apply plan.json --cluster --yes                # executes, journalled\n  stockade deprovision verify user:alice --cluster                    # proves no access remains\n  stockade deprovision history\n  stockade deprovision undo 3 --yes\n\nRetiring a node:\n  stockade deprovision plan node:worker-7 --cluster -o json > node.json  # cordon, drain, revoke, delete\n  stockade deprovision apply node.json --yes      # drains; stops before the Node delete while its kubelet runs\n  stockade deprovision apply node.json --yes      # again, once the machine is stopped\n  stockade deprovision verify node:worker-7 --cluster --plan node.json\n\nTARGET: user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME, workload:NAMESPACE/KIND/NAME or node:NAME.\nExit codes: apply/undo 0 done (or would be), 1 refused or stopped; verify 0 no access remains, 1 access remains; 2 usage or input errors.\nDocs: docs/deprovision.md."
     )]
     Deprovision(DeprovisionArgs),
     /// Admission webhook: the rules of `scan` enforced, warned or audited as objects are created (`serve`), its manifests and certificates.
@@ -914,7 +914,7 @@ pub struct JournalArgs {
 /// Arguments of `deprovision plan`.
 #[derive(Debug, Args)]
 pub struct DeprovisionPlanArgs {
-    /// user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME.
+    /// user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME, workload:NAMESPACE/KIND/NAME or node:NAME.
     #[arg(value_name = "TARGET", value_parser = parse_deprovision_target)]
     pub target: stockade_deprovision::Target,
     #[command(flatten)]
@@ -950,6 +950,9 @@ pub struct DeprovisionApplyArgs {
     /// Output: text or json.
     #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
     pub output: TextFormat,
+    /// Delete a pod whose eviction a PodDisruptionBudget refuses, instead of stopping before any change (node plans). Without it Stockade never forces a drain.
+    #[arg(long)]
+    pub force_drain: bool,
     /// Testing aid: fail the real call after N successful ones, as a crash part-way would.
     #[arg(long, value_name = "N", hide = true)]
     pub fail_after: Option<usize>,
@@ -958,7 +961,7 @@ pub struct DeprovisionApplyArgs {
 /// Arguments of `deprovision verify`.
 #[derive(Debug, Args)]
 pub struct DeprovisionVerifyArgs {
-    /// user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME or workload:NAMESPACE/KIND/NAME.
+    /// user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME, workload:NAMESPACE/KIND/NAME or node:NAME.
     #[arg(value_name = "TARGET", value_parser = parse_deprovision_target)]
     pub target: stockade_deprovision::Target,
     #[command(flatten)]

@@ -668,7 +668,7 @@ fn a_malformed_target_is_a_usage_error_naming_the_forms() {
         assert_eq!(out.status.code(), Some(2), "{bad}");
         let t = text(&out);
         assert!(
-            t.contains("accepted forms: user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME, workload:NAMESPACE/KIND/NAME or leftovers:*|NAMESPACE"),
+            t.contains("accepted forms: user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME, workload:NAMESPACE/KIND/NAME, node:NAME or leftovers:*|NAMESPACE"),
             "{bad}: {t}"
         );
     }

@@ -266,6 +266,9 @@ pub struct Connection {
 /// Connects to the cluster named by `opts` and checks that the API server answers.
 pub async fn connect(opts: &ClusterOptions) -> Result<Connection, ClusterError> {
     let (mut cfg, cluster) = load_config(opts).await?;
+    // A command that acts must see a refusal at once: a 429 from the Eviction API is a
+    // PodDisruptionBudget saying no, which the client would otherwise retry for minutes.
+    cfg.default_retry = false;
     cfg.connect_timeout = Some(Duration::from_secs(10));
     cfg.read_timeout = Some(Duration::from_secs(60));
     let server = cfg.cluster_url.to_string();

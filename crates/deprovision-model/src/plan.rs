@@ -88,6 +88,22 @@ pub enum Op {
     Delete,
     /// Remove the listed subjects from a binding, keeping the others.
     RemoveSubjects,
+    /// Mark a Node unschedulable (`spec.unschedulable`), as `kubectl cordon` does.
+    Cordon,
+    /// Evict a Pod through the Eviction API, which honours its PodDisruptionBudgets.
+    Evict,
+}
+
+impl Op {
+    /// The name used in the journal and in reports (`delete`, `removeSubjects`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Delete => "delete",
+            Op::RemoveSubjects => "removeSubjects",
+            Op::Cordon => "cordon",
+            Op::Evict => "evict",
+        }
+    }
 }
 
 /// A binding subject as written in the binding.
@@ -212,6 +228,33 @@ pub struct Plan {
     /// Plan-wide notes (what Stockade cannot revoke, manifests without preconditions, …).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// For a node target: what the node's credentials could read through the pods bound to it
+    /// when the plan was made (Secrets, ConfigMaps, PersistentVolumeClaims, ServiceAccounts);
+    /// `verify` asks SubjectAccessReview, as the node, about each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub node_reads: Vec<ObjRef>,
+    /// For a node target: the node's client certificates that CSRs show were issued, which
+    /// Kubernetes cannot revoke.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<Certificate>,
+}
+
+/// A client certificate issued to a node (from an approved CertificateSigningRequest).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Certificate {
+    /// The CSR it was issued through.
+    pub csr: String,
+    /// Its subject common name (`system:node:NAME`).
+    pub subject: String,
+    /// Its signer (`kubernetes.io/kube-apiserver-client-kubelet`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub signer: String,
+    /// Its serial number (hex), to name it to the certificate authority.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub serial: String,
+    /// When it expires (RFC 3339, UTC).
+    pub not_after: String,
 }
 
 /// Why a plan cannot be made or read.

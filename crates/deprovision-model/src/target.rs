@@ -4,11 +4,14 @@
 use std::fmt;
 
 /// The accepted forms, for error messages and help.
-pub const FORMS: &str = "user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME, workload:NAMESPACE/KIND/NAME or leftovers:*|NAMESPACE (plans from `stockade unused --plan`)";
+pub const FORMS: &str = "user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME, workload:NAMESPACE/KIND/NAME, node:NAME or leftovers:*|NAMESPACE (plans from `stockade unused --plan`)";
 
 /// Workload kinds a `workload:` target may name (as `kind` in any letter case).
 pub const WORKLOAD_KINDS: &[&str] =
     &stockade_model::kinds::concat::<8>(&[stockade_model::kinds::POD_CONTROLLERS, &["Pod"]]);
+
+/// The user name prefix of a node's credentials (`system:node:NAME`, in group `system:nodes`).
+pub const NODE_USER_PREFIX: &str = "system:node:";
 
 /// A de-provisioning target.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -29,6 +32,8 @@ pub enum Target {
     /// `leftovers:*` or `leftovers:NAMESPACE`: the unused objects `stockade unused --plan`
     /// found (its plan lists them; there is no plan to compute from the target alone).
     Leftovers(Option<String>),
+    /// `node:NAME`: a node to retire (cordon, drain, delete, and what only it used or was).
+    Node(String),
     /// `workload:NAMESPACE/KIND/NAME`.
     Workload {
         /// Namespace.
@@ -105,6 +110,12 @@ impl Target {
                     name: name.to_string(),
                 })
             }
+            "node" | "no" => {
+                if rest.contains('/') {
+                    return Err(err("a node name has no `/`"));
+                }
+                Ok(Target::Node(rest.to_string()))
+            }
             "leftovers" => match rest {
                 "*" => Ok(Target::Leftovers(None)),
                 ns if ns.contains('/') => Err(err("expected * or a NAMESPACE")),
@@ -138,6 +149,7 @@ impl Target {
                             == Some((ns.as_str(), n.as_str())))
             }
             Target::Namespace(ns) => kind == "ServiceAccount" && namespace == Some(ns.as_str()),
+            Target::Node(n) => kind == "User" && name.strip_prefix(NODE_USER_PREFIX) == Some(n),
             Target::Workload { .. } | Target::Leftovers(_) => false,
         }
     }
@@ -164,6 +176,7 @@ impl fmt::Display for Target {
             Target::Group(n) => write!(f, "group:{n}"),
             Target::ServiceAccount { namespace, name } => write!(f, "sa:{namespace}/{name}"),
             Target::Namespace(n) => write!(f, "namespace:{n}"),
+            Target::Node(n) => write!(f, "node:{n}"),
             Target::Leftovers(None) => write!(f, "leftovers:*"),
             Target::Leftovers(Some(n)) => write!(f, "leftovers:{n}"),
             Target::Workload {
@@ -187,6 +200,7 @@ mod tests {
             "sa:prod/api",
             "namespace:shop",
             "workload:shop/Deployment/web",
+            "node:worker-1",
         ] {
             assert_eq!(Target::parse(s).unwrap().to_string(), s);
         }
@@ -215,6 +229,7 @@ mod tests {
             "workload:shop/web",
             "workload:shop/Service/web",
             "robot:x",
+            "node:a/b",
         ] {
             let e = Target::parse(s).unwrap_err().to_string();
             assert!(e.contains("accepted forms: user:NAME"), "{s}: {e}");

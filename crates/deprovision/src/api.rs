@@ -158,12 +158,19 @@ impl Api {
         }
     }
 
-    /// Deletes an object only if it still has this uid and resourceVersion.
+    /// Deletes an object only if it still has this uid and (when not empty) resourceVersion.
+    /// Objects whose status is rewritten all the time (a Node, a Pod, a Lease) are pinned by
+    /// uid alone: a heartbeat would otherwise fail every precondition.
     pub fn delete(&self, r: &ObjRef, uid: &str, rv: &str, dry_run: bool) -> Result<(), ApiError> {
+        let preconditions = if rv.is_empty() {
+            json!({"uid": uid})
+        } else {
+            json!({"uid": uid, "resourceVersion": rv})
+        };
         let mut body = json!({
             "apiVersion": "v1",
             "kind": "DeleteOptions",
-            "preconditions": {"uid": uid, "resourceVersion": rv},
+            "preconditions": preconditions,
             "propagationPolicy": "Background",
         });
         // With a body, the API server reads the options from it and ignores the query.
@@ -185,6 +192,56 @@ impl Api {
             &with_dry_run(object_url(r)?, dry_run),
             Some((patch, "application/json-patch+json")),
         )
+    }
+
+    /// Evicts a pod through the Eviction API (`policy/v1`), only if it still has this uid.
+    /// The API server refuses with 429 while a PodDisruptionBudget allows no disruption.
+    pub fn evict(&self, r: &ObjRef, uid: &str, dry_run: bool) -> Result<(), ApiError> {
+        let mut options = json!({"preconditions": {"uid": uid}});
+        if dry_run {
+            options["dryRun"] = json!(["All"]);
+        }
+        let body = json!({
+            "apiVersion": "policy/v1",
+            "kind": "Eviction",
+            "metadata": {"name": r.name, "namespace": r.namespace},
+            "deleteOptions": options,
+        });
+        self.call(
+            http::Method::POST,
+            &format!("{}/eviction", object_url(r)?),
+            Some((&body, "application/json")),
+        )
+        .map(|_| ())
+    }
+
+    /// Every object of a kind (cluster-wide), each with `apiVersion` and `kind` filled in.
+    pub fn list(&self, api_version: &str, kind: &str) -> Result<Vec<Value>, ApiError> {
+        let probe = ObjRef {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            namespace: None,
+            name: String::new(),
+            uid: None,
+            resource_version: None,
+        };
+        let url = resource_of(&probe)?.list_url(None);
+        let v = self.call(http::Method::GET, &url, None)?;
+        let items = v
+            .get("items")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        Ok(items
+            .into_iter()
+            .map(|mut o| {
+                if let Some(m) = o.as_object_mut() {
+                    m.insert("apiVersion".into(), api_version.into());
+                    m.insert("kind".into(), kind.into());
+                }
+                o
+            })
+            .collect())
     }
 
     /// Creates an object; returns it as created.

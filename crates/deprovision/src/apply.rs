@@ -40,6 +40,9 @@ pub struct ApplyOptions {
     /// Testing aid: behave as if the API server failed the real call after this many real
     /// calls succeeded (a crash part-way through a run).
     pub fail_after: Option<usize>,
+    /// Delete pods whose eviction a PodDisruptionBudget refuses (`--force-drain`); otherwise
+    /// such a pod stops the run before any change.
+    pub force_drain: bool,
 }
 
 /// A checked action, ready for its call.
@@ -52,6 +55,7 @@ enum Check {
 #[derive(Clone)]
 enum Call {
     Delete { uid: String, rv: String },
+    Evict { uid: String },
     Patch(Value),
     Create(Value),
 }
@@ -70,8 +74,9 @@ fn check(api: &Api, a: &Action) -> Result<Check, ApiError> {
         return Ok(Check::Skip(
             Outcome::AlreadyDone,
             match a.op {
-                Op::Delete => "already gone".into(),
+                Op::Delete | Op::Evict => "already gone".into(),
                 Op::RemoveSubjects => "the binding is gone, so its grants are too".into(),
+                Op::Cordon => "the Node is gone".into(),
             },
         ));
     };
@@ -88,7 +93,7 @@ fn check(api: &Api, a: &Action) -> Result<Check, ApiError> {
             ),
         ));
     }
-    if meta(&cur, "deletionTimestamp").is_some() && a.op == Op::Delete {
+    if meta(&cur, "deletionTimestamp").is_some() && matches!(a.op, Op::Delete | Op::Evict) {
         return Ok(Check::Skip(
             Outcome::AlreadyDone,
             "already being deleted".into(),
@@ -107,11 +112,34 @@ fn check(api: &Api, a: &Action) -> Result<Check, ApiError> {
             {
                 return Ok(Check::Skip(Outcome::Refused, changed(p)));
             }
+            // Kinds whose status changes all the time are pinned by uid alone (the plan
+            // records no resourceVersion for them either).
+            let rv = if CHURNING_KINDS.contains(&a.object.kind.as_str()) {
+                String::new()
+            } else {
+                rv
+            };
             Ok(Check::Proceed {
                 before: before_image(&cur),
                 call: Call::Delete { uid, rv },
             })
         }
+        Op::Cordon => {
+            if cur.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
+                return Ok(Check::Skip(Outcome::AlreadyDone, "already cordoned".into()));
+            }
+            Ok(Check::Proceed {
+                before: before_image(&cur),
+                call: Call::Patch(json!([
+                    {"op": "test", "path": "/metadata/uid", "value": uid},
+                    {"op": "add", "path": "/spec/unschedulable", "value": true},
+                ])),
+            })
+        }
+        Op::Evict => Ok(Check::Proceed {
+            before: before_image(&cur),
+            call: Call::Evict { uid },
+        }),
         Op::RemoveSubjects => {
             let subjects = cur
                 .get("subjects")
@@ -161,6 +189,7 @@ fn check(api: &Api, a: &Action) -> Result<Check, ApiError> {
 fn perform(api: &Api, object: &ObjRef, call: &Call, dry_run: bool) -> Result<Value, ApiError> {
     match call {
         Call::Delete { uid, rv } => api.delete(object, uid, rv, dry_run).map(|_| Value::Null),
+        Call::Evict { uid } => api.evict(object, uid, dry_run).map(|_| Value::Null),
         Call::Patch(p) => api.json_patch(object, p, dry_run),
         Call::Create(body) => api.create(object, body, dry_run),
     }
@@ -169,6 +198,17 @@ fn perform(api: &Api, object: &ObjRef, call: &Call, dry_run: bool) -> Result<Val
 /// What an API error during the real call means for the action.
 fn classify(op: &str, e: &ApiError) -> (Outcome, String) {
     match (op, e.code()) {
+        ("evict", Some(429)) => (
+            Outcome::Refused,
+            format!(
+                "a PodDisruptionBudget allows no disruption now ({e}); Stockade does not force: wait, add capacity or relax the budget and run apply again, or pass --force-drain to delete the pod anyway"
+            ),
+        ),
+        ("evict", Some(404)) => (Outcome::AlreadyDone, "gone before the eviction".into()),
+        ("evict" | "cordon" | "uncordon", Some(409 | 422)) => (
+            Outcome::Refused,
+            format!("changed since the plan; the precondition stopped it ({e})"),
+        ),
         ("delete", Some(404)) => (Outcome::AlreadyDone, "gone before the call".into()),
         ("delete", Some(409)) => (
             Outcome::Refused,
@@ -192,6 +232,8 @@ struct Prepared {
     subjects: Vec<String>,
     subjects_json: Value,
     check: Check,
+    /// What the journal and report say when the call succeeds.
+    note: String,
 }
 
 /// Runs prepared actions: records them, makes the real calls, stops at the first problem.
@@ -232,20 +274,23 @@ fn execute(
         } else {
             match &p.check {
                 Check::Skip(o, m) => (*o, m.clone()),
-                Check::Proceed { call, .. } => {
-                    let res = if fail_after.is_some_and(|n| calls >= n) {
-                        Err(ApiError::Other(
-                            "injected failure (--fail-after, a testing aid)".into(),
-                        ))
-                    } else {
-                        perform(api, &p.object, call, false)
-                    };
-                    calls += 1;
-                    match res {
-                        Ok(_) => (Outcome::Done, String::new()),
-                        Err(e) => classify(&p.op, &e),
+                Check::Proceed { call, .. } => match gate(api, &p) {
+                    Some(refusal) => refusal,
+                    None => {
+                        let res = if fail_after.is_some_and(|n| calls >= n) {
+                            Err(ApiError::Other(
+                                "injected failure (--fail-after, a testing aid)".into(),
+                            ))
+                        } else {
+                            perform(api, &p.object, call, false)
+                        };
+                        calls += 1;
+                        match res {
+                            Ok(_) => (Outcome::Done, p.note.clone()),
+                            Err(e) => classify(&p.op, &e),
+                        }
                     }
-                }
+                },
             }
         };
         if matches!(outcome, Outcome::Refused | Outcome::Failed) && stop.is_none() {
@@ -281,12 +326,48 @@ fn execute(
     })
 }
 
-/// Checks and dry-runs every prepared action; returns the first problem.
-fn preflight(api: &Api, prepared: &mut [Prepared]) -> Option<String> {
+/// What must hold at the moment of a real call, beyond its preconditions: a Node is deleted
+/// only once its kubelet has stopped (a running one registers it again). `Some` is the
+/// refusal.
+fn gate(api: &Api, p: &Prepared) -> Option<(Outcome, String)> {
+    if p.op != "delete" || p.object.kind != "Node" {
+        return None;
+    }
+    match crate::node::kubelet_heartbeat(api, &p.object.name) {
+        Ok(None) => None,
+        Ok(Some(why)) => Some((Outcome::Refused, why)),
+        Err(e) => Some((
+            Outcome::Failed,
+            format!("cannot read the node's Lease to check that its kubelet has stopped: {e}"),
+        )),
+    }
+}
+
+/// Checks and dry-runs every prepared action; returns the first problem. With `force_drain`,
+/// a pod whose eviction a PodDisruptionBudget refuses is deleted instead.
+fn preflight(api: &Api, prepared: &mut [Prepared], force_drain: bool) -> Option<String> {
     let mut problem = None;
     for p in prepared.iter_mut() {
-        if let Check::Proceed { call, .. } = &p.check {
-            match perform(api, &p.object, call, true) {
+        if let Check::Proceed { call, .. } = &mut p.check {
+            let mut res = perform(api, &p.object, call, true);
+            let blocked = match (&res, &*call) {
+                (Err(e), Call::Evict { uid }) if force_drain && e.code() == Some(429) => {
+                    Some((uid.clone(), e.to_string()))
+                }
+                _ => None,
+            };
+            if let Some((uid, e)) = blocked {
+                let delete = Call::Delete {
+                    uid,
+                    rv: String::new(),
+                };
+                res = perform(api, &p.object, &delete, true);
+                *call = delete;
+                p.note = format!(
+                    "deleted instead of evicted (--force-drain): a PodDisruptionBudget refused the eviction ({e})"
+                );
+            }
+            match res {
                 Ok(_) => {}
                 Err(e) => {
                     let (o, m) = classify(&p.op, &e);
@@ -391,12 +472,8 @@ fn dry_run_report(prepared: Vec<Prepared>, warnings: Vec<String>) -> RunReport {
     }
 }
 
-fn op_name(op: Op) -> &'static str {
-    match op {
-        Op::Delete => "delete",
-        Op::RemoveSubjects => "removeSubjects",
-    }
-}
+/// Kinds whose status is rewritten all the time: deletes are pinned by uid alone.
+const CHURNING_KINDS: &[&str] = &["Node", "Pod", "Lease", "CSINode", "VolumeAttachment"];
 
 /// Applies a plan: checks and server-side dry-run of every action, then (with
 /// `opts.execute`) the real calls, journalled in `journal`.
@@ -433,11 +510,12 @@ pub fn apply(
             Err(e) => Check::Skip(Outcome::Failed, format!("cannot read it: {e}")),
         };
         prepared.push(Prepared {
-            op: op_name(a.op).into(),
+            op: a.op.as_str().into(),
             object: a.object.clone(),
             subjects: subjects_text(a),
             subjects_json: serde_json::to_value(&a.subjects).unwrap_or(Value::Null),
             check,
+            note: String::new(),
         });
     }
     let kube_user = api.whoami().unwrap_or_else(|| "unknown".into());
@@ -451,7 +529,17 @@ pub fn apply(
         target: &plan.target,
         plan: &plan_text,
     };
-    if let Some(problem) = preflight(api, &mut prepared) {
+    if let Some(p) = prepared
+        .iter()
+        .find(|p| p.op == "delete" && p.object.kind == "Node")
+        && let Some((_, why)) = gate(api, p)
+    {
+        warnings.push(format!(
+            "apply will stop before deleting {}: {why}",
+            p.object.display()
+        ));
+    }
+    if let Some(problem) = preflight(api, &mut prepared, opts.force_drain) {
         let j = opts.execute.then_some((journal, &info));
         return refused_report(j, prepared, problem, warnings);
     }
@@ -459,6 +547,26 @@ pub fn apply(
         return Ok(dry_run_report(prepared, warnings));
     }
     execute(api, journal, &info, prepared, opts.fail_after, warnings)
+}
+
+/// Kinds undo does not create again, and why.
+fn not_recreated(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "Node" => {
+            "a Node registers itself when its kubelet starts; Stockade does not create one (without its kubelet it would only be NotReady)"
+        }
+        "Pod" => {
+            "a deleted pod is not recreated: its controller has started a replacement; a pod without one is gone"
+        }
+        "CertificateSigningRequest" => {
+            "a CSR records a certificate request; creating it again would grant and revoke nothing"
+        }
+        "VolumeAttachment" => {
+            "the attach/detach controller creates VolumeAttachments when a pod on a node needs the volume"
+        }
+        "Lease" | "CSINode" => "the kubelet creates it again when it starts",
+        _ => return None,
+    })
 }
 
 /// Metadata a created object must not carry.
@@ -490,6 +598,9 @@ pub fn recreate_body(before: &Value, deleted_uids: &[String]) -> Result<Value, S
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
+    if let Some(why) = not_recreated(&kind) {
+        return Err(why.into());
+    }
     let is_token =
         m.get("type").and_then(Value::as_str) == Some("kubernetes.io/service-account-token");
     if kind == "Secret" && !is_token {
@@ -638,8 +749,51 @@ pub fn undo(api: &Api, journal: &Journal, id: i64, run_it: bool) -> Result<RunRe
                     subjects: Vec::new(),
                     subjects_json: Value::Null,
                     check,
+                    note: String::new(),
                 });
             }
+            "cordon" => {
+                let check = match api.get(&object) {
+                    Err(e) => Check::Skip(Outcome::Failed, format!("cannot read it: {e}")),
+                    Ok(None) => Check::Skip(
+                        Outcome::NotRestorable,
+                        "the Node is gone; it registers again, schedulable, when its kubelet starts"
+                            .into(),
+                    ),
+                    Ok(Some(cur))
+                        if cur.pointer("/spec/unschedulable").and_then(Value::as_bool)
+                            != Some(true) =>
+                    {
+                        Check::Skip(Outcome::AlreadyDone, "already schedulable".into())
+                    }
+                    Ok(Some(cur)) => Check::Proceed {
+                        before: before_image(&cur),
+                        call: Call::Patch(json!([
+                            {"op": "test", "path": "/metadata/uid", "value": meta(&cur, "uid").unwrap_or("")},
+                            {"op": "replace", "path": "/spec/unschedulable", "value": false},
+                        ])),
+                    },
+                };
+                prepared.push(Prepared {
+                    op: "uncordon".into(),
+                    object,
+                    subjects: Vec::new(),
+                    subjects_json: Value::Null,
+                    check,
+                    note: String::new(),
+                });
+            }
+            "evict" => prepared.push(Prepared {
+                op: "restore".into(),
+                object,
+                subjects: Vec::new(),
+                subjects_json: Value::Null,
+                check: Check::Skip(
+                    Outcome::NotRestorable,
+                    "an evicted pod is not recreated: its controller has started a replacement; a pod without one is gone".into(),
+                ),
+                note: String::new(),
+            }),
             "removeSubjects" => {
                 let subjects: Vec<crate::plan::Subject> =
                     serde_json::from_value(a.subjects.clone()).unwrap_or_default();
@@ -721,6 +875,7 @@ pub fn undo(api: &Api, journal: &Journal, id: i64, run_it: bool) -> Result<RunRe
                     subjects: text,
                     subjects_json: a.subjects.clone(),
                     check,
+                    note: String::new(),
                 });
             }
             _ => {}

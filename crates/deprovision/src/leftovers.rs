@@ -118,6 +118,8 @@ pub fn plan(
         kept: Vec::new(),
         cascade: Vec::new(),
         notes,
+        node_reads: Vec::new(),
+        certificates: Vec::new(),
     }
 }
 

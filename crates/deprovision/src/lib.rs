@@ -22,6 +22,7 @@ pub mod api;
 pub mod apply;
 pub mod journal;
 pub mod leftovers;
+pub mod node;
 pub mod plan;
 pub mod verify;
 

@@ -98,24 +98,30 @@ fn rank(a: &Action) -> u8 {
         (Op::Delete, "ServiceAccount") => 4,
         (Op::Delete, "ConfigMap" | "PersistentVolumeClaim") => 5,
         (Op::Delete, "Role" | "ClusterRole") => 6,
+        (Op::Cordon | Op::Evict, _) => 0,
+        (Op::Delete, "CertificateSigningRequest") => 3,
         (Op::Delete, "Namespace") => 8,
+        // A node goes once its pods are drained and its credentials revoked; what it had
+        // attached and its heartbeat after it.
+        (Op::Delete, "Node") => 9,
+        (Op::Delete, "VolumeAttachment" | "Lease" | "CSINode") => 10,
         _ => 7,
     }
 }
 
-struct Planner<'a> {
-    inv: &'a Inventory,
+pub(crate) struct Planner<'a> {
+    pub(crate) inv: &'a Inventory,
     /// Objects the plan deletes or that go with them.
-    removed: HashSet<usize>,
+    pub(crate) removed: HashSet<usize>,
     /// Bindings already acted on.
     bindings_done: HashSet<usize>,
     /// Subjects whose grants are revoked.
-    revoked: Vec<Target>,
+    pub(crate) revoked: Vec<Target>,
     /// Candidates for deletion: object index and why.
-    pending: Vec<(usize, String)>,
-    actions: Vec<Action>,
-    cascade: Vec<ObjRef>,
-    kept: Vec<Kept>,
+    pub(crate) pending: Vec<(usize, String)>,
+    pub(crate) actions: Vec<Action>,
+    pub(crate) cascade: Vec<ObjRef>,
+    pub(crate) kept: Vec<Kept>,
 }
 
 /// Computes the plan for `target` over `inv`.
@@ -136,7 +142,14 @@ pub fn compute(inv: &Inventory, target: &Target) -> Result<Plan, PlanError> {
         kept: Vec::new(),
     };
     let mut notes = Vec::new();
+    let mut node_reads = Vec::new();
+    let mut certificates = Vec::new();
     match target {
+        Target::Node(name) => {
+            let found = crate::node::plan(&mut p, name, &mut notes)?;
+            node_reads = found.reads;
+            certificates = found.certificates;
+        }
         Target::User(name) => {
             p.revoked.push(target.clone());
             notes.push(format!(
@@ -303,10 +316,12 @@ pub fn compute(inv: &Inventory, target: &Target) -> Result<Plan, PlanError> {
         kept: p.kept,
         cascade: p.cascade,
         notes,
+        node_reads,
+        certificates,
     })
 }
 
-fn index(inv: &Inventory, o: &Object) -> usize {
+pub(crate) fn index(inv: &Inventory, o: &Object) -> usize {
     stockade_inventory::references::index_of(inv, o).unwrap_or(usize::MAX)
 }
 

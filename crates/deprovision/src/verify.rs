@@ -19,7 +19,7 @@
 
 use crate::api::Api;
 use crate::plan::{Op, Plan};
-use crate::target::Target;
+use crate::target::{NODE_USER_PREFIX, Target};
 use serde_json::json;
 use stockade_inventory::Inventory;
 use stockade_inventory::references::namespace_of;
@@ -155,6 +155,13 @@ pub fn verify(
                 .remaining
                 .push(format!("{kind} {namespace}/{name} still exists")),
         },
+        Target::Node(name) => {
+            offline_subject(inv, target, &[], &mut v, &mut namespaces);
+            node_offline(inv, name, plan, &mut v);
+            if let Some(api) = api {
+                node_live(api, name, plan, &mut v);
+            }
+        }
         _ => {}
     }
     if let Some(plan) = plan {
@@ -225,8 +232,143 @@ pub fn verify(
         ));
     }
     v.namespaces = namespaces.into_iter().collect();
+    let mut seen = std::collections::HashSet::new();
+    v.checked.retain(|c| seen.insert(c.clone()));
     v.passed = v.remaining.is_empty();
     v
+}
+
+/// The groups a node's credentials carry.
+const NODE_GROUPS: &[&str] = &["system:nodes", "system:authenticated"];
+
+/// What the Node authorizer gives every node identity, whatever its pods: answered, but not a
+/// failure, since only the certificate's expiry or the CA ends it.
+/// (verb, group, resource, namespace, about its own name).
+const NODE_BY_DESIGN: &[(&str, &str, &str, &str, bool)] = &[
+    ("get", "", "nodes", "", true),
+    ("create", "", "nodes", "", false),
+    ("create", "", "events", "default", false),
+];
+
+fn node_offline(inv: &Inventory, name: &str, plan: Option<&Plan>, v: &mut Verification) {
+    match inv.get("Node", None, name) {
+        None => v.checked.push(format!("Node {name} is gone")),
+        Some(o) if o.root.at("metadata.deletionTimestamp").is_some() => {
+            v.checked.push(format!("Node {name} is being deleted"))
+        }
+        Some(_) => v.remaining.push(format!("Node {name} still exists")),
+    }
+    let bound: Vec<String> = inv
+        .of_kind("Pod")
+        .filter(|p| p.root.at("spec.nodeName").and_then(Node::as_str) == Some(name))
+        .map(|p| p.display_name())
+        .collect();
+    if bound.is_empty() {
+        v.checked.push(format!("no pod is bound to {name}"));
+    } else {
+        v.remaining.push(format!(
+            "{} pod(s) are still bound to {name} ({}): until they are gone the Node authorizer lets its credentials read what they use; once the Node is deleted, pod garbage collection removes them",
+            bound.len(),
+            bound.join(", ")
+        ));
+    }
+    match plan {
+        Some(plan) if !plan.certificates.is_empty() => {
+            for c in &plan.certificates {
+                v.notes.push(format!(
+                    "the client certificate issued through CSR {} ({}, serial {}) stays valid until {}: Kubernetes cannot revoke it; destroy the machine's key or revoke at the CA",
+                    c.csr, c.subject, c.serial, c.not_after
+                ));
+            }
+        }
+        _ => v.notes.push(format!(
+            "{NODE_USER_PREFIX}{name}'s client certificate stays valid until it expires (no CSR recorded its expiry): Kubernetes cannot revoke it; destroy the machine's key or revoke at the CA"
+        )),
+    }
+}
+
+fn node_live(api: &Api, name: &str, plan: Option<&Plan>, v: &mut Verification) {
+    let user = format!("{NODE_USER_PREFIX}{name}");
+    v.groups = NODE_GROUPS.iter().map(|g| g.to_string()).collect();
+    v.assumption = format!(
+        "checked as {user} in the groups {}, the identity a kubelet's client certificate carries",
+        list(&v.groups)
+    );
+    let ask = |verb: &str, group: &str, resource: &str, sub: &str, ns: &str, obj: &str| {
+        let spec = json!({
+            "user": user,
+            "groups": NODE_GROUPS,
+            "resourceAttributes": {"verb": verb, "group": group, "resource": resource,
+                "subresource": sub, "namespace": ns, "name": obj},
+        });
+        let request =
+            stockade_rbac::query::Request::resource(verb, group, resource, sub, obj, ns).describe();
+        (request, api.access_review(&spec))
+    };
+    let reads = plan.map(|p| p.node_reads.as_slice()).unwrap_or(&[]);
+    if plan.is_none() {
+        v.notes.push(
+            "no plan: what the node's pods let it read is unknown, so only RBAC and the objects were checked; pass --plan".into(),
+        );
+    }
+    for r in reads {
+        let Some(res) = stockade_deprovision_model::resource::resource_of(r) else {
+            continue;
+        };
+        // What a kubelet does with each: reads it, or (a ServiceAccount) mints its tokens.
+        let (verb, sub) = if r.kind == "ServiceAccount" {
+            ("create", "token")
+        } else {
+            ("get", "")
+        };
+        let (request, answer) = ask(
+            verb,
+            res.group,
+            res.plural,
+            sub,
+            r.namespace.as_deref().unwrap_or(""),
+            &r.name,
+        );
+        match answer {
+            Ok((allowed, reason)) => {
+                if allowed {
+                    v.remaining.push(format!(
+                        "SubjectAccessReview allows {request} to {user}: {reason}"
+                    ));
+                } else {
+                    v.checked.push(format!("{user} can no longer {request}"));
+                }
+                v.answers.push(Answer {
+                    request,
+                    allowed,
+                    reason,
+                });
+            }
+            Err(e) => v.remaining.push(format!(
+                "SubjectAccessReview for {request} failed ({e}); access cannot be proven absent"
+            )),
+        }
+    }
+    let mut by_design = Vec::new();
+    for (verb, group, resource, ns, own) in NODE_BY_DESIGN {
+        let (request, answer) = ask(verb, group, resource, "", ns, if *own { name } else { "" });
+        if let Ok((allowed, reason)) = answer {
+            if allowed {
+                by_design.push(request.clone());
+            }
+            v.answers.push(Answer {
+                request,
+                allowed,
+                reason,
+            });
+        }
+    }
+    if !by_design.is_empty() {
+        v.notes.push(format!(
+            "by design the Node authorizer still allows {user} to {} (every node identity may; NodeRestriction limits it to its own Node): its certificate can register the Node again, and only the certificate's expiry or the CA ends that",
+            list(&by_design)
+        ));
+    }
 }
 
 fn bindings(inv: &Inventory) -> impl Iterator<Item = &stockade_inventory::Object> {
@@ -463,6 +605,24 @@ fn planned_objects(inv: &Inventory, plan: &Plan, v: &mut Verification) {
                 "{} still exists (the plan deletes it)",
                 o.display()
             )),
+            (Op::Evict, None) => v.checked.push(format!("{} is gone", o.display())),
+            (Op::Evict, Some(x)) if x.root.at("metadata.deletionTimestamp").is_some() => {
+                v.checked.push(format!("{} is terminating", o.display()))
+            }
+            (Op::Evict, Some(_)) => v
+                .remaining
+                .push(format!("{} still runs (the plan evicts it)", o.display())),
+            (Op::Cordon, None) => v.checked.push(format!("{} is gone", o.display())),
+            (Op::Cordon, Some(x)) => {
+                if x.root.at("spec.unschedulable").and_then(Node::as_bool) == Some(true) {
+                    v.checked.push(format!("{} is cordoned", o.display()));
+                } else {
+                    v.remaining.push(format!(
+                        "{} is schedulable (the plan cordons it)",
+                        o.display()
+                    ));
+                }
+            }
             (Op::RemoveSubjects, None) => v.checked.push(format!("{} is gone", o.display())),
             (Op::RemoveSubjects, Some(x)) => {
                 let subjects = x.root.get("subjects").map(Node::items).unwrap_or(&[]);

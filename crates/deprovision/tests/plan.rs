@@ -28,6 +28,8 @@ fn actions(p: &Plan) -> Vec<String> {
             let op = match a.op {
                 Op::Delete => "delete",
                 Op::RemoveSubjects => "remove",
+                Op::Cordon => "cordon",
+                Op::Evict => "evict",
             };
             format!("{op} {}", a.object.display())
         })
@@ -445,4 +447,160 @@ fn the_plan_file_round_trips_and_renders() {
         y.contains("- op: \"remove\"\n  path: \"/subjects/1\"\n"),
         "{y}"
     );
+}
+
+/// A node whose pods are managed, unmanaged, a DaemonSet's and static; it joined with a
+/// bootstrap token that another node used too (the token is kept as shared).
+const NODE_FIXTURE: &str = r#"
+apiVersion: v1
+kind: Node
+metadata: {name: node-a, uid: n-a}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-1
+  namespace: shop
+  labels: {app: web}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web, uid: rs, controller: true}]
+spec:
+  nodeName: node-a
+  volumes: [{name: s, secret: {secretName: creds}}, {name: tmp, emptyDir: {}}]
+  containers: [{name: c, image: web:1}]
+status: {phase: Running}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: solo, namespace: shop}
+spec: {nodeName: node-a, containers: [{name: c, image: x:1}]}
+status: {phase: Running}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: agent
+  namespace: shop
+  ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: agent, uid: ds, controller: true}]
+spec: {nodeName: node-a, containers: [{name: c, image: a:1}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-proxy-node-a
+  namespace: shop
+  annotations: {kubernetes.io/config.mirror: abc}
+spec: {nodeName: node-a, containers: [{name: c, image: p:1}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: elsewhere, namespace: shop}
+spec: {nodeName: node-b, containers: [{name: c, image: x:1}]}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds, namespace: shop}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web, namespace: shop}
+spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}
+status: {disruptionsAllowed: 0}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: bootstrap-token-abcdef, namespace: kube-system}
+type: bootstrap.kubernetes.io/token
+---
+apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata: {name: csr-a}
+spec: {username: "system:bootstrap:abcdef", signerName: kubernetes.io/kube-apiserver-client-kubelet, request: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIdU1JR1dBZ0VBTURReEZUQVRCZ05WQkFvTURITjVjM1JsYlRwdWIyUmxjekViTUJrR0ExVUVBd3dTYzNsegpkR1Z0T201dlpHVTZibTlrWlMxaE1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRW9lODc2bjZtCkZFZWczYUxqbExMUlFCMWlFayt4SGViMkVCMjJ1RDhsSEZoYi9FRmNweVBydEJFM3VpN3QwTXAxRnkyRUMwR1IKMnlLT3I2czMwa0pHeUtBQU1Bb0dDQ3FHU000OUJBTUNBMGNBTUVRQ0lEWjE4NDU0Z1V2ZnpjYXV1bTZsd2NwWApkQzlvQ2kwcWxkaHhmSjgxV2JlYUFpQlV6RUZHRzFmTmlQenFyTW9SNjAwaXY4d1oxcHdnU0dQdXBjQkg2WHFOCjN3PT0KLS0tLS1FTkQgQ0VSVElGSUNBVEUgUkVRVUVTVC0tLS0tCg==}
+status: {conditions: [{type: Approved, status: "True"}]}
+---
+apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata: {name: csr-b}
+spec: {username: "system:bootstrap:abcdef", signerName: kubernetes.io/kube-apiserver-client-kubelet, request: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIdU1JR1dBZ0VBTURReEZUQVRCZ05WQkFvTURITjVjM1JsYlRwdWIyUmxjekViTUJrR0ExVUVBd3dTYzNsegpkR1Z0T201dlpHVTZibTlrWlMxaU1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRVNnL243dE1aCkc1cDZrYXVzTVRQNDRNTDdsUG10Q082cHBJcUc4Y1Vxc3UxcnB0N2R2M2xzWkt6Mk44QWJrNjJaRFMrNzE4S3IKYWZFMEY2Y283UllZeXFBQU1Bb0dDQ3FHU000OUJBTUNBMGNBTUVRQ0lIYnNmTXc2NUpTZXBSNzJaclBBNWd0Ngo2MWlCdXJCVW5uVEFzTWdxQytvb0FpQTllS1A4Rzh1WGk3dmFZZTRjb0NNY0tjSlpKVnBiRSs1dnZyNUsvZjNTCkZnPT0KLS0tLS1FTkQgQ0VSVElGSUNBVEUgUkVRVUVTVC0tLS0tCg==}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: node-a-extra}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:node:node-a"}, {kind: User, name: ops}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: tuning-node-a, namespace: shop}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: tuned, namespace: shop, labels: {kubernetes.io/hostname: node-a}}
+"#;
+
+#[test]
+fn a_node_plan_cordons_drains_revokes_and_keeps_what_is_shared() {
+    let p = plan(NODE_FIXTURE, "node:node-a");
+    assert_eq!(
+        actions(&p),
+        vec![
+            "cordon Node node-a",
+            "evict Pod shop/web-1",
+            "evict Pod shop/solo",
+            "remove ClusterRoleBinding node-a-extra",
+            "delete CertificateSigningRequest csr-a",
+            "delete ConfigMap shop/tuned",
+            "delete Node node-a",
+        ]
+    );
+    let web = &p.actions[1];
+    let w = web.warning.as_deref().unwrap();
+    assert!(
+        w.contains("emptyDir") && w.contains("PodDisruptionBudget shop/web allows no disruption"),
+        "{w}"
+    );
+    assert!(!web.irreversible);
+    assert!(
+        p.actions[2].irreversible,
+        "an unmanaged pod does not come back"
+    );
+    let kept = kept(&p);
+    assert!(
+        kept.contains(&"Secret kube-system/bootstrap-token-abcdef".to_string()),
+        "{kept:?}"
+    );
+    assert!(
+        kept.contains(&"ConfigMap shop/tuning-node-a".to_string()),
+        "{kept:?}"
+    );
+    let shared = p
+        .kept
+        .iter()
+        .find(|k| k.object.name == "bootstrap-token-abcdef")
+        .unwrap();
+    assert!(
+        shared.reason.contains("system:node:node-b"),
+        "{}",
+        shared.reason
+    );
+    let cascade: Vec<String> = p.cascade.iter().map(|o| o.display()).collect();
+    assert!(
+        cascade.contains(&"Pod shop/agent".to_string())
+            && cascade.contains(&"Pod shop/kube-proxy-node-a".to_string()),
+        "{cascade:?}"
+    );
+    assert!(
+        p.node_reads
+            .iter()
+            .any(|r| r.kind == "Secret" && r.name == "creds")
+    );
+    let notes = p.notes.join("\n");
+    assert!(
+        notes.contains("cannot revoke a client certificate"),
+        "{notes}"
+    );
+    assert!(notes.contains("not drained"), "{notes}");
+    let back = Plan::from_json(&serde_json::to_string(&p).unwrap()).unwrap();
+    assert_eq!(back, p, "the node plan file round-trips");
+    let err = compute(&inv(NODE_FIXTURE), &Target::parse("node:gone").unwrap()).unwrap_err();
+    assert!(err.to_string().contains("node gone"), "{err}");
 }

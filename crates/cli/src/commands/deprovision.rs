@@ -58,6 +58,7 @@ fn plan(args: DeprovisionPlanArgs) -> anyhow::Result<u8> {
         stockade_deprovision::plan::NEEDS,
         "a plan from a partial snapshot could leave access behind or delete something still in use, so none is made",
     )?;
+    let loaded = with_node_objects(loaded, &args.input, &args.target)?;
     let plan = stockade_deprovision::compute(&loaded.inv, &args.target)?;
     let text = match args.output {
         PlanFormat::Json => json::pretty(&plan)?,
@@ -92,6 +93,31 @@ fn refuse_partial(loaded: &inputs::Loaded, needs: &[&str], why: &str) -> anyhow:
         );
     }
     Ok(())
+}
+
+/// For a node target read from a cluster: adds what a scan does not read (the node's Lease and
+/// CSINode, VolumeAttachments, CertificateSigningRequests). What cannot be read is a warning:
+/// the plan then says less about certificates and attachments, and nothing of it is deleted.
+fn with_node_objects(
+    loaded: inputs::Loaded,
+    input: &crate::cli::InputArgs,
+    target: &stockade_deprovision::Target,
+) -> anyhow::Result<inputs::Loaded> {
+    let stockade_deprovision::Target::Node(name) = target else {
+        return Ok(loaded);
+    };
+    if !input.cluster {
+        return Ok(loaded);
+    }
+    let api = connect(&input.kubeconfig, &input.context)?;
+    let (extra, problems) = stockade_deprovision::node::extras(&api, name);
+    for p in &problems {
+        eprintln!(
+            "warning: {}; the plan leaves it out",
+            stockade_model::escape::terminal_line(p)
+        );
+    }
+    Ok(loaded.with_objects(extra))
 }
 
 fn journal_path(j: &JournalArgs) -> anyhow::Result<PathBuf> {
@@ -145,6 +171,7 @@ fn apply_cmd(args: DeprovisionApplyArgs) -> anyhow::Result<u8> {
         &ApplyOptions {
             execute: args.yes,
             fail_after: args.fail_after,
+            force_drain: args.force_drain,
         },
     )?;
     let text = match args.output {
@@ -210,6 +237,7 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
         stockade_deprovision::plan::VERIFY_NEEDS,
         "absence of access cannot be proven from a partial snapshot",
     )?;
+    let loaded = with_node_objects(loaded, &args.input, &args.target)?;
     let mut plan = match &args.plan {
         Some(p) => Some(read_plan(p)?),
         None => None,

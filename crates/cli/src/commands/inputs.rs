@@ -134,6 +134,37 @@ impl Progress for Bar {
 }
 
 impl Loaded {
+    /// The same inputs with more objects read from the cluster (JSON as the API server
+    /// returns them), keeping what was read completely.
+    pub fn with_objects(mut self, extra: Vec<serde_json::Value>) -> Loaded {
+        if extra.is_empty() {
+            return self;
+        }
+        let scope = self.inv.read_scope().clone();
+        let cluster = self
+            .inv
+            .objects()
+            .iter()
+            .find_map(|o| match &o.origin {
+                ObjectOrigin::Cluster { cluster } => Some(cluster.clone()),
+                ObjectOrigin::File(_) => None,
+            })
+            .unwrap_or_default();
+        let mut objects: Vec<Object> = self.inv.objects().to_vec();
+        objects.extend(extra.into_iter().map(|v| {
+            Object::new(
+                stockade_sources::json::node_from_json(v),
+                ObjectOrigin::Cluster {
+                    cluster: cluster.clone(),
+                },
+            )
+        }));
+        let (inv, diags) = Inventory::from_objects(objects);
+        self.inv = inv.with_read_scope(scope);
+        self.diagnostics.extend(diags);
+        self
+    }
+
     /// No objects (a command run on versions alone).
     pub fn empty() -> Loaded {
         Loaded {

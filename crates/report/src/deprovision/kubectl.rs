@@ -90,6 +90,27 @@ pub fn plan(plan: &Plan) -> String {
                 );
                 format!("kubectl patch {res} {name}{ns} --type=json -p {patch}")
             }
+            Op::Cordon => format!("kubectl cordon {name}"),
+            // kubectl has no command for one eviction; the Eviction API honours the pod's
+            // PodDisruptionBudgets as `kubectl drain` does.
+            Op::Evict => {
+                let path = match a.object.namespace.as_deref() {
+                    Some(n) => w.word(&format!(
+                        "/api/v1/namespaces/{}/pods/{}/eviction",
+                        stockade_model::escape::url_path_segment(n),
+                        stockade_model::escape::url_path_segment(&a.object.name)
+                    )),
+                    None => String::new(),
+                };
+                let body = w.word(
+                    &stockade_model::escape::json_compact(&serde_json::json!({
+                        "apiVersion": "policy/v1", "kind": "Eviction",
+                        "metadata": {"name": a.object.name, "namespace": a.object.namespace},
+                    }))
+                    .unwrap_or_default(),
+                );
+                format!("printf '%s' {body} | kubectl create --raw {path} -f -")
+            }
         };
         w.line(&mut s, &command);
     }

@@ -23,6 +23,8 @@ pub fn describe(a: &Action) -> String {
             let who: Vec<String> = a.subjects.iter().map(|s| s.display()).collect();
             format!("remove {} from {}", who.join(", "), a.object.display())
         }
+        Op::Cordon => format!("cordon {}", a.object.display()),
+        Op::Evict => format!("evict {}", a.object.display()),
     }
 }
 

@@ -24,8 +24,29 @@ pub fn plan(plan: &Plan) -> String {
         let doc = match a.op {
             Op::Delete => {
                 let mut d = json!({"op": "delete", "object": obj, "reason": a.reason});
-                if let (Some(uid), Some(rv)) = (&a.object.uid, &a.object.resource_version) {
-                    d["preconditions"] = json!({"uid": uid, "resourceVersion": rv});
+                match (&a.object.uid, &a.object.resource_version) {
+                    (Some(uid), Some(rv)) => {
+                        d["preconditions"] = json!({"uid": uid, "resourceVersion": rv})
+                    }
+                    (Some(uid), None) => d["preconditions"] = json!({"uid": uid}),
+                    _ => {}
+                }
+                if let Some(w) = &a.warning {
+                    d["warning"] = json!(w);
+                }
+                d
+            }
+            Op::Cordon => json!({
+                "op": "patch",
+                "object": obj,
+                "reason": a.reason,
+                "patchType": "application/merge-patch+json",
+                "patch": {"spec": {"unschedulable": true}},
+            }),
+            Op::Evict => {
+                let mut d = json!({"op": "evict", "object": obj, "reason": a.reason});
+                if let Some(uid) = &a.object.uid {
+                    d["preconditions"] = json!({"uid": uid});
                 }
                 if let Some(w) = &a.warning {
                     d["warning"] = json!(w);
