@@ -90,9 +90,9 @@ pub enum Command {
         after_help = "Examples:\n  stockade unused --cluster\n  stockade unused --cluster -n shop -o json\n  stockade unused ./deploy\n  helm template my-chart | stockade unused -\n  stockade unused --cluster --fail-on low   # CI gate: fail on any leftover\n\nEach finding says why the object is believed unused and with what confidence (high, medium, low); lower confidence lowers the severity.\nExit codes: 0 nothing at or above --fail-on (no threshold unless given or configured); 1 findings at or above it; 2 usage, config or input error.\nDocs: docs/unused.md."
     )]
     Unused(Box<UnusedArgs>),
-    /// De-provision a user, group, ServiceAccount, namespace or workload: plan, apply (journalled, with undo), verify.
+    /// De-provision a user, group, ServiceAccount, namespace, workload or node: plan, apply (journalled, with undo), verify, report.
     #[command(
-        after_help = "Workflow:\n  stockade deprovision plan user:alice --cluster                      # review\n  stockade deprovision plan user:alice --cluster -o json > plan.json\n  stockade deprovision apply plan.json --cluster                      # checks + server-side dry-run\n  stockade deprovision apply plan.json --cluster --yes                # executes, journalled\n  stockade deprovision verify user:alice --cluster                    # proves no access remains\n  stockade deprovision history\n  stockade deprovision undo 3 --yes\n\nRetiring a node:\n  stockade deprovision plan node:worker-7 --cluster -o json > node.json  # cordon, drain, revoke, delete\n  stockade deprovision apply node.json --yes      # drains; stops before the Node delete while its kubelet runs\n  stockade deprovision apply node.json --yes      # again, once the machine is stopped\n  stockade deprovision verify node:worker-7 --cluster --plan node.json\n\nTARGET: user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME, workload:NAMESPACE/KIND/NAME or node:NAME.\nExit codes: apply/undo 0 done (or would be), 1 refused or stopped; verify 0 no access remains, 1 access remains; 2 usage or input errors.\nDocs: docs/deprovision.md."
+        after_help = "Workflow:\n  stockade deprovision plan user:alice --cluster                      # review\n  stockade deprovision plan user:alice --cluster -o json > plan.json\n  stockade deprovision apply plan.json --cluster                      # checks + server-side dry-run\n  stockade deprovision apply plan.json --cluster --yes                # executes, journalled\n  stockade deprovision verify user:alice --cluster                    # proves no access remains\n  stockade deprovision history\n  stockade deprovision undo 3 --yes\n  stockade deprovision report 3 --audit-log /var/log/kubernetes/audit/ -o html --output-file record.html\n\nRetiring a node:\n  stockade deprovision plan node:worker-7 --cluster -o json > node.json  # cordon, drain, revoke, delete\n  stockade deprovision apply node.json --yes      # drains; stops before the Node delete while its kubelet runs\n  stockade deprovision apply node.json --yes      # again, once the machine is stopped\n  stockade deprovision verify node:worker-7 --cluster --plan node.json\n\nTARGET: user:NAME, group:NAME, sa:NAMESPACE/NAME, namespace:NAME, workload:NAMESPACE/KIND/NAME or node:NAME.\nExit codes: apply/undo 0 done (or would be), 1 refused or stopped; verify 0 no access remains, 1 access remains; 2 usage or input errors.\nDocs: docs/deprovision.md."
     )]
     Deprovision(DeprovisionArgs),
     /// Admission webhook: the rules of `scan` enforced, warned or audited as objects are created (`serve`), its manifests and certificates.
@@ -897,6 +897,11 @@ pub enum DeprovisionCommand {
     History(DeprovisionHistoryArgs),
     /// Restore what journal entry ID changed, from its before-images (dry-run unless --yes).
     Undo(DeprovisionUndoArgs),
+    /// The record for auditors: who ran what, when, from which plan, every action before and after, what verify proved, what could not be revoked; with --audit-log, each action matched to its audit event.
+    #[command(
+        after_help = "Examples:\n  stockade deprovision report 12 -o markdown\n  stockade deprovision report --since 30d --audit-log /var/log/kubernetes/audit/ -o html --output-file deprovision.html\n\nExit codes: 0 written; 1 with --audit-log when an applied action has no audit event or someone else changed the same objects; 2 on usage errors.\nDocs: docs/deprovision.md#report."
+    )]
+    Report(DeprovisionReportArgs),
 }
 
 fn parse_deprovision_target(s: &str) -> Result<stockade_deprovision::Target, String> {
@@ -993,6 +998,41 @@ pub struct DeprovisionHistoryArgs {
     /// Output: text or json.
     #[arg(short, long, value_enum, default_value_t = TextFormat::Text)]
     pub output: TextFormat,
+}
+
+/// The forms of the de-provisioning record.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+#[allow(missing_docs)] // help texts of the values would change `--help`
+pub enum RecordFormat {
+    Markdown,
+    Html,
+    Json,
+}
+
+/// Arguments of `deprovision report`.
+#[derive(Debug, Args)]
+pub struct DeprovisionReportArgs {
+    /// The journal id of one run (see `deprovision history`).
+    #[arg(
+        value_name = "ID",
+        required_unless_present = "since",
+        conflicts_with = "since"
+    )]
+    pub id: Option<i64>,
+    /// Every run started at or after this time (2026-01-02T15:04:05Z, 2026-01-02) or this long ago (30m, 2h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// API server audit log (file, .gz, or a directory of rotated files; repeatable): match each action to its audit event and report changes to the same objects by anyone else.
+    #[arg(long = "audit-log", value_name = "PATH")]
+    pub audit_log: Vec<PathBuf>,
+    #[command(flatten)]
+    pub journal: JournalArgs,
+    /// Output: markdown, html (one self-contained page) or json.
+    #[arg(short, long, value_enum, default_value_t = RecordFormat::Markdown)]
+    pub output: RecordFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
 }
 
 /// Arguments of `deprovision undo`.

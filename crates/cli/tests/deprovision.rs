@@ -46,7 +46,7 @@ impl Cluster {
             .args(args)
             .arg("--journal")
             .arg(journal);
-        if args[0] != "history" {
+        if !matches!(args[0], "history" | "report") {
             cmd.arg("--kubeconfig").arg(&self.kubeconfig);
         }
         cmd.output().unwrap()
@@ -1158,4 +1158,170 @@ fn the_shipped_write_roles_are_enough_for_apply_and_undo_and_apply_alone_cannot_
             .is_some()
     );
     assert_eq!(subjects(&c, &ns, "team"), vec![other.clone(), user.clone()]);
+}
+
+#[test]
+fn the_report_matches_each_action_to_its_audit_event_and_names_changes_by_others() {
+    let Some(c) = cluster() else { return };
+    let Some(audit_log) = std::env::var("STOCKADE_TEST_AUDIT_LOG")
+        .ok()
+        .filter(|v| !v.is_empty())
+    else {
+        eprintln!("note: STOCKADE_TEST_AUDIT_LOG unset; skipping");
+        return;
+    };
+    let ns = unique("deprec");
+    let (user, other) = (format!("{ns}-gina"), format!("{ns}-hal"));
+    let mut cleanup = setup(&c, &ns, &user, &other);
+    cleanup
+        .paths
+        .push(format!("{RBAC_API}/clusterrolebindings/{ns}-editor"));
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.db");
+    let plan_file = dir.path().join("plan.json");
+    let target = format!("user:{user}");
+    c.plan(&target, &plan_file);
+    let out = c.run(
+        &["apply", plan_file.to_str().unwrap(), "--yes", "-o", "json"],
+        &journal,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let id = json_out(&out)["journalId"].as_i64().unwrap();
+    c.wait_can(&user, "delete", "pods", &ns, false);
+    c.wait_can(&user, "get", "secrets", "", false);
+    let out = c.run(&["verify", &target, "--cluster"], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // Someone else, with an identity of their own, changes a binding the run changed.
+    c.create(
+        &format!("/api/v1/namespaces/{ns}/serviceaccounts"),
+        &json!({"metadata": {"name": "editor"}}),
+    );
+    c.create(
+        &format!("{RBAC_API}/clusterrolebindings"),
+        &json!({"metadata": {"name": format!("{ns}-editor")},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+            "subjects": [{"kind": "ServiceAccount", "name": "editor", "namespace": ns}]}),
+    );
+    let (code, tr) = c.req(
+        "POST",
+        &format!("/api/v1/namespaces/{ns}/serviceaccounts/editor/token"),
+        Some(
+            &json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}}),
+        ),
+    );
+    assert_eq!(code, 201, "{tr}");
+    let editor = Cluster {
+        token: tr["status"]["token"].as_str().unwrap().to_string(),
+        kubeconfig: c.kubeconfig.clone(),
+        server: c.server.clone(),
+        ca: c.ca.clone(),
+        version: c.version.clone(),
+    };
+    let editor_name = format!("system:serviceaccount:{ns}:editor");
+    let mut patched = false;
+    for _ in 0..40 {
+        let (code, _) = editor.req_as(
+            "PATCH",
+            &format!("{RBAC_API}/namespaces/{ns}/rolebindings/team"),
+            Some(&json!({"metadata": {"labels": {"changed-by": "editor"}}})),
+            "application/merge-patch+json",
+        );
+        if code == 200 {
+            patched = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert!(patched, "the editor could not patch the binding");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !std::fs::read_to_string(&audit_log)
+        .unwrap_or_default()
+        .contains(&format!("\"username\":\"{editor_name}\""))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the editor's request never reached the audit log"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+
+    // The record, correlated with the real audit log: exit 1 because someone else changed an
+    // object of the run.
+    let out = c.run(
+        &[
+            "report",
+            &id.to_string(),
+            "--audit-log",
+            &audit_log,
+            "-o",
+            "json",
+        ],
+        &journal,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let rec = json_out(&out);
+    let run = &rec["runs"][0];
+    assert_eq!(run["run"]["id"], id, "{rec}");
+    assert_eq!(run["run"]["target"], json!(target));
+    assert_eq!(run["planSource"], "cluster", "{rec}");
+    let acts = run["actions"].as_array().unwrap();
+    assert_eq!(acts.len(), 5, "{rec}");
+    for a in acts {
+        assert_eq!(a["result"], "done", "{a}");
+        let ev = &a["audit"];
+        assert_eq!(ev["user"], "admin", "{a}");
+        let code = ev["code"].as_u64().unwrap();
+        assert!((200..300).contains(&code), "{a}");
+        let want = if a["op"] == "delete" {
+            "delete"
+        } else {
+            "patch"
+        };
+        assert_eq!(ev["verb"], want, "{a}");
+        assert!(ev["auditId"].as_str().is_some_and(|s| !s.is_empty()), "{a}");
+        assert!(ev["location"].as_str().unwrap().contains(':'), "{a}");
+        assert!(!a["before"].as_str().unwrap().is_empty(), "{a}");
+    }
+    let team = acts.iter().find(|a| a["op"] == "removeSubjects").unwrap();
+    assert!(team["before"].as_str().unwrap().contains(&user), "{team}");
+    assert_eq!(run["unmatched"], json!([]), "{rec}");
+    let others = run["others"].as_array().unwrap();
+    assert_eq!(others.len(), 1, "{rec}");
+    assert_eq!(
+        others[0][0],
+        json!(format!("RoleBinding {ns}/team")),
+        "{rec}"
+    );
+    assert_eq!(others[0][1]["user"], json!(editor_name), "{rec}");
+    assert_eq!(others[0][1]["verb"], "patch", "{rec}");
+    let vs = run["verifications"].as_array().unwrap();
+    assert_eq!(vs.len(), 1, "{rec}");
+    assert_eq!(vs[0]["passed"], true, "{rec}");
+
+    // Without the audit log: the same runs, no matching, exit 0; markdown and html too.
+    let out = c.run(&["report", &id.to_string()], &journal);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let md = text(&out);
+    assert!(md.starts_with("# "), "{md}");
+    assert!(md.contains(&format!("RoleBinding {ns}/team")), "{md}");
+    let html_file = dir.path().join("record.html");
+    let out = c.run(
+        &[
+            "report",
+            "--since",
+            "1h",
+            "--audit-log",
+            &audit_log,
+            "-o",
+            "html",
+            "--output-file",
+            html_file.to_str().unwrap(),
+        ],
+        &journal,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let html = std::fs::read_to_string(&html_file).unwrap();
+    assert!(html.contains("Content-Security-Policy"), "{html}");
+    assert!(html.contains(&editor_name), "{html}");
 }

@@ -62,3 +62,19 @@ pub struct ActionRow {
     /// When the result was recorded.
     pub at: String,
 }
+
+/// A recorded `verify`: what it proved, for the audit record.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationRow {
+    /// The target verified.
+    pub target: String,
+    /// When (RFC 3339 UTC).
+    pub at: String,
+    /// Who ran it (the local user; the kube user when asked live).
+    pub by: String,
+    /// Whether it passed.
+    pub passed: bool,
+    /// The verification as `verify -o json` prints it.
+    pub result: Value,
+}

@@ -6,10 +6,12 @@
 //! - [`run`]: what an apply or undo did.
 //! - [`journal`]: a journal's runs and actions, as `history` lists them.
 //! - [`verify`]: the verdict of a verification.
+//! - [`record`]: the record of runs for auditors, correlated with the audit log.
 //! - [`resource`]: how kubectl names the resource of an object.
 
 pub mod journal;
 pub mod plan;
+pub mod record;
 pub mod resource;
 pub mod run;
 pub mod target;

@@ -209,7 +209,8 @@ impl Api {
         });
         self.call(
             http::Method::POST,
-            &format!("{}/eviction", object_url(r)?),
+            // dryRun in the query too, so the audit log tells the dry run apart.
+            &with_dry_run(format!("{}/eviction", object_url(r)?), dry_run),
             Some((&body, "application/json")),
         )
         .map(|_| ())

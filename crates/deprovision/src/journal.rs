@@ -111,8 +111,18 @@ CREATE TABLE IF NOT EXISTS actions (
     at TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)
 );
+CREATE TABLE IF NOT EXISTS verifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    target TEXT NOT NULL,
+    at TEXT NOT NULL,
+    kube_user TEXT NOT NULL,
+    passed INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
 PRAGMA user_version = 1;
 ";
+
+pub use stockade_deprovision_model::journal::VerificationRow;
 
 /// Who ran a run and where.
 #[derive(Clone, Debug)]
@@ -333,6 +343,54 @@ impl Journal {
             .optional()
             .map_err(|e| self.err(e))?
             .ok_or(JournalError::NoSuchRun(id))
+    }
+
+    /// Records a verification of `target` (its JSON form).
+    pub fn record_verification(
+        &self,
+        target: &str,
+        by: &str,
+        passed: bool,
+        body: &Value,
+    ) -> Result<(), JournalError> {
+        self.db
+            .execute(
+                "INSERT INTO verifications (target, at, kube_user, passed, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    target,
+                    crate::plan::now_rfc3339(),
+                    by,
+                    passed,
+                    body.to_string()
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The verifications of `target`, oldest first.
+    pub fn verifications(&self, target: &str) -> Result<Vec<VerificationRow>, JournalError> {
+        let mut st = self
+            .db
+            .prepare("SELECT target, at, kube_user, passed, body FROM verifications WHERE target = ?1 ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([target], |r| {
+                let body: String = r.get(4)?;
+                Ok(VerificationRow {
+                    target: r.get(0)?,
+                    at: r.get(1)?,
+                    by: r.get(2)?,
+                    passed: r.get(3)?,
+                    result: serde_json::from_str(&body).unwrap_or(Value::Null),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r.map_err(|e| self.err(e))?);
+        }
+        Ok(out)
     }
 
     /// A run's actions, in order.

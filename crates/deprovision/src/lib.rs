@@ -24,6 +24,7 @@ pub mod journal;
 pub mod leftovers;
 pub mod node;
 pub mod plan;
+pub mod record;
 pub mod verify;
 
 pub use stockade_deprovision_model::target;

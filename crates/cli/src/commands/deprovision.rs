@@ -5,8 +5,8 @@
 use super::inputs;
 use crate::cli::{
     DeprovisionApplyArgs, DeprovisionArgs, DeprovisionCommand, DeprovisionHistoryArgs,
-    DeprovisionPlanArgs, DeprovisionUndoArgs, DeprovisionVerifyArgs, JournalArgs, PlanFormat,
-    TextFormat,
+    DeprovisionPlanArgs, DeprovisionReportArgs, DeprovisionUndoArgs, DeprovisionVerifyArgs,
+    JournalArgs, PlanFormat, RecordFormat, TextFormat,
 };
 use anyhow::{Context, bail};
 use std::io::{Read, Write};
@@ -16,7 +16,7 @@ use stockade_deprovision::api::Api;
 use stockade_deprovision::apply::{self, ApplyOptions};
 use stockade_deprovision::journal::{self, Journal};
 use stockade_deprovision::{Plan, verify};
-use stockade_report::deprovision::{json, kubectl, text, yaml};
+use stockade_report::deprovision::{json, kubectl, record_html, record_markdown, text, yaml};
 
 pub fn run(args: DeprovisionArgs) -> anyhow::Result<u8> {
     match args.command {
@@ -25,6 +25,7 @@ pub fn run(args: DeprovisionArgs) -> anyhow::Result<u8> {
         DeprovisionCommand::Verify(a) => verify_cmd(*a),
         DeprovisionCommand::History(a) => history(a),
         DeprovisionCommand::Undo(a) => undo(a),
+        DeprovisionCommand::Report(a) => report(a),
     }
 }
 
@@ -294,6 +295,7 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
             "the objects listed by the plan of journal entry {id} (the latest apply for this target) were checked; pass --plan to check another"
         ));
     }
+    record_verification(&args.journal, &args.target.to_string(), &v);
     let text = match args.output {
         TextFormat::Json => json::pretty(&v)?,
         TextFormat::Text => text::verification(&args.target, &v),
@@ -306,4 +308,69 @@ fn verify_cmd(args: DeprovisionVerifyArgs) -> anyhow::Result<u8> {
     } else {
         1
     })
+}
+
+/// Keeps the verification in the journal, for `deprovision report`, when there is a journal
+/// (something was applied from here). Failing to record is a warning: the answer stands.
+fn record_verification(j: &JournalArgs, target: &str, v: &verify::Verification) {
+    let Ok(path) = journal_path(j) else { return };
+    if !path.exists() {
+        return;
+    }
+    let result = serde_json::to_value(v)
+        .map_err(|e| e.to_string())
+        .and_then(|body| {
+            Journal::open(&path)
+                .and_then(|jr| {
+                    jr.record_verification(target, &journal::local_user(), v.passed, &body)
+                })
+                .map_err(|e| e.to_string())
+        });
+    if let Err(e) = result {
+        eprintln!(
+            "warning: the verification was not recorded in the journal {}: {}",
+            path.display(),
+            stockade_model::escape::terminal_line(&e)
+        );
+    }
+}
+
+fn report(args: DeprovisionReportArgs) -> anyhow::Result<u8> {
+    use stockade_deprovision::record::{self, Selection};
+    let path = journal_path(&args.journal)?;
+    if !path.exists() {
+        bail!(
+            "no journal at {}: nothing has been applied from here (pass --journal FILE for another)",
+            path.display()
+        );
+    }
+    let journal = Journal::open(&path)?;
+    let selection = match (args.id, &args.since) {
+        (Some(id), _) => Selection::Id(id),
+        (None, Some(s)) => Selection::Since(
+            stockade_model::time::parse_bound(s, stockade_model::time::now())
+                .map_err(|e| anyhow::anyhow!("--since: {e}"))?,
+        ),
+        (None, None) => bail!("name a journal id or pass --since"),
+    };
+    let logs = stockade_audit::reader::order_rotated(
+        stockade_audit::reader::expand_inputs(&args.audit_log)
+            .context("cannot list the audit logs")?,
+    );
+    let rec = record::build(&journal, &path.display().to_string(), &selection, &logs)?;
+    for p in &rec.audit_problems {
+        eprintln!("warning: {}", stockade_model::escape::terminal_line(p));
+    }
+    let text = match args.output {
+        RecordFormat::Json => json::pretty(&rec)?,
+        RecordFormat::Markdown => record_markdown::record(&rec),
+        RecordFormat::Html => record_html::record(&rec),
+    };
+    write_out(args.output_file.as_deref(), &text)?;
+    let discrepancy = !logs.is_empty()
+        && rec
+            .runs
+            .iter()
+            .any(|r| !r.unmatched.is_empty() || !r.others.is_empty());
+    Ok(if discrepancy { 1 } else { 0 })
 }

@@ -9,6 +9,8 @@
 
 pub mod json;
 pub mod kubectl;
+pub mod record_html;
+pub mod record_markdown;
 pub mod text;
 pub mod yaml;
 
@@ -81,5 +83,89 @@ pub(crate) mod sample {
             "notes": ["groups are decided by the identity provider"],
         });
         Plan::from_json(&plan.to_string()).unwrap()
+    }
+
+    /// The sample record both record formats' snapshots render: a run with an audited action,
+    /// an action without an audit event, a change by someone else, a verification, and hostile
+    /// text (markup, an escape sequence) in names and messages.
+    pub fn record() -> stockade_deprovision_model::record::Record {
+        use stockade_deprovision_model::journal::{Run, VerificationRow};
+        use stockade_deprovision_model::record::{ActionRecord, AuditMatch, Record, RunRecord};
+        let p = plan();
+        let ev = |user: &str, verb: &str, line: u32| AuditMatch {
+            user: user.into(),
+            verb: verb.into(),
+            subresource: String::new(),
+            time: "2026-12-01T00:05:00.123456Z".into(),
+            code: 200,
+            audit_id: format!("id-{line}"),
+            location: format!("audit.log:{line}"),
+        };
+        Record {
+            generated_at: "2026-12-02T00:00:00Z".into(),
+            journal: "/home/ops/.local/state/stockade/journal.db".into(),
+            audit_logs: vec!["audit.log".into()],
+            audit_problems: vec![
+                "audit.log: 1 line(s) are not audit events and were skipped".into(),
+            ],
+            runs: vec![RunRecord {
+                run: Run {
+                    id: 3,
+                    kind: "apply".into(),
+                    undo_of: None,
+                    started_at: "2026-12-01T00:05:00Z".into(),
+                    finished_at: Some("2026-12-01T00:05:01Z".into()),
+                    kube_user: "ops-admin".into(),
+                    local_user: "ops".into(),
+                    cluster: "kind-dev".into(),
+                    server: "https://127.0.0.1:6443".into(),
+                    target: p.target.clone(),
+                    status: "done".into(),
+                    message: None,
+                    counts: Default::default(),
+                },
+                plan_created_at: p.created_at.clone(),
+                plan_source: "cluster kind-dev".into(),
+                actions: vec![
+                    ActionRecord {
+                        seq: 0,
+                        op: "delete".into(),
+                        object: p.actions[0].object.clone(),
+                        result: "done".into(),
+                        message: String::new(),
+                        at: "2026-12-01T00:05:00Z".into(),
+                        before: "existed (uid u1, resourceVersion 5)".into(),
+                        after: "deleted".into(),
+                        before_image: serde_json::Value::Null,
+                        audit: Some(ev("ops-admin", "delete", 7)),
+                    },
+                    ActionRecord {
+                        seq: 1,
+                        op: "removeSubjects".into(),
+                        object: p.actions[1].object.clone(),
+                        result: "done".into(),
+                        message: "<script>alert(1)</script>".into(),
+                        at: "2026-12-01T00:05:01Z".into(),
+                        before: "subjects User leaver, User keeper (resourceVersion 7)".into(),
+                        after: "without User leaver".into(),
+                        before_image: serde_json::Value::Null,
+                        audit: None,
+                    },
+                ],
+                verifications: vec![VerificationRow {
+                    target: p.target.clone(),
+                    at: "2026-12-01T00:06:00Z".into(),
+                    by: "ops".into(),
+                    passed: true,
+                    result: serde_json::json!({"checked": ["no RoleBinding or ClusterRoleBinding names the subject"], "remaining": [], "notes": ["groups *assumed*"]}),
+                }],
+                not_revoked: vec!["Secret shop/leaver-token: its values cannot be restored".into()],
+                others: vec![(
+                    p.actions[0].object.identity(),
+                    ev("mallory <img src=x>", "create", 9),
+                )],
+                unmatched: vec![1],
+            }],
+        }
     }
 }
