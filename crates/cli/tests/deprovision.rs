@@ -1264,7 +1264,7 @@ fn the_report_matches_each_action_to_its_audit_event_and_names_changes_by_others
     let run = &rec["runs"][0];
     assert_eq!(run["run"]["id"], id, "{rec}");
     assert_eq!(run["run"]["target"], json!(target));
-    assert_eq!(run["planSource"], "cluster", "{rec}");
+    assert_eq!(run["planSource"], "cluster admin", "{rec}");
     let acts = run["actions"].as_array().unwrap();
     assert_eq!(acts.len(), 5, "{rec}");
     for a in acts {
@@ -1289,8 +1289,12 @@ fn the_report_matches_each_action_to_its_audit_event_and_names_changes_by_others
     let others = run["others"].as_array().unwrap();
     assert_eq!(others.len(), 1, "{rec}");
     assert_eq!(
-        others[0][0],
-        json!(format!("RoleBinding {ns}/team")),
+        (
+            &others[0][0]["kind"],
+            &others[0][0]["namespace"],
+            &others[0][0]["name"]
+        ),
+        (&json!("RoleBinding"), &json!(ns), &json!("team")),
         "{rec}"
     );
     assert_eq!(others[0][1]["user"], json!(editor_name), "{rec}");
