@@ -208,6 +208,10 @@ pub struct ScanArgs {
     /// Write the current findings' fingerprints to this baseline file.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// ValidatingAdmissionPolicies and bindings to judge the inputs with, besides those among
+    /// the inputs: a file or directory (repeatable); its other objects serve as params.
+    #[arg(long, value_name = "PATH")]
+    pub policy: Vec<String>,
 }
 
 fn parse_severity(s: &str) -> Result<stockade_model::Severity, String> {

@@ -81,7 +81,7 @@ fn shipped_least_privilege_role_gives_full_coverage() {
         not_ok.is_empty(),
         "the shipped role must give full coverage: {not_ok:#?}"
     );
-    assert_eq!(coverage.len(), 27);
+    assert_eq!(coverage.len(), 29);
     assert_ne!(
         out.status.code(),
         Some(2),

@@ -266,7 +266,7 @@ fn an_identity_that_may_only_list_namespaces_gets_a_partial_scan_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let t = text(&out);
     assert!(
-        t.contains("PARTIAL RESULTS: 26 of 27 resource types were not read"),
+        t.contains("PARTIAL RESULTS: 28 of 29 resource types were not read"),
         "{t}"
     );
     assert!(t.contains("not assessed (they need it read):"), "{t}");

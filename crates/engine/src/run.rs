@@ -23,6 +23,8 @@ pub struct RunOutput {
     pub diagnostics: Vec<Diagnostic>,
     /// How many rules ran.
     pub rules_run: usize,
+    /// The ValidatingAdmissionPolicies that judged the run, as rules (`VAP:<name>`).
+    pub policy_rules: Vec<stockade_model::RuleInfo>,
     /// Enabled rules that did not run because a kind they need read completely
     /// ([`stockade_rules::Meta::needs`]) was not read, with those kinds, in registry order.
     pub not_assessed: Vec<NotAssessed>,
@@ -118,6 +120,18 @@ pub fn run(
     // vector of findings without a second allocation (`Option<Finding>` has Finding's size).
     #[allow(clippy::filter_map_identity)]
     let mut findings: Vec<Finding> = built.into_iter().filter_map(|f| f).collect();
+    let skip = |o: &Object| inv.index_of(o).is_some_and(|i| excluded[i]);
+    policy_findings(
+        inv,
+        settings,
+        baseline,
+        today,
+        None,
+        &skip,
+        &snippets,
+        &mut out,
+        &mut findings,
+    );
     expired_suppressions(settings, today, &findings, &mut out.diagnostics);
     out.suppressed = findings
         .extract_if(.., |f| f.suppression.is_some())
@@ -174,6 +188,18 @@ pub fn run_on(inv: &Inventory, settings: &Settings, targets: &[usize], today: &s
         f.suppression = suppression_for(settings, None, today, Some(object), &f);
         findings.push(f);
     }
+    let skip = |o: &Object| is_excluded(inv, settings, o);
+    policy_findings(
+        inv,
+        settings,
+        None,
+        today,
+        Some(targets),
+        &skip,
+        &snippets,
+        &mut out,
+        &mut findings,
+    );
     expired_suppressions(settings, today, &findings, &mut out.diagnostics);
     out.suppressed = findings
         .extract_if(.., |f| f.suppression.is_some())
@@ -182,6 +208,38 @@ pub fn run_on(inv: &Inventory, settings: &Settings, targets: &[usize], today: &s
     sort(&mut out.findings);
     sort(&mut out.suppressed);
     out
+}
+
+/// The findings of the ValidatingAdmissionPolicies among the inputs and policy files, with
+/// their snippets and suppressions, and the policies' own problems as diagnostics.
+#[allow(clippy::too_many_arguments)]
+fn policy_findings(
+    inv: &Inventory,
+    settings: &Settings,
+    baseline: Option<&Baseline>,
+    today: &str,
+    targets: Option<&[usize]>,
+    skip: &(dyn Fn(&Object) -> bool + Sync),
+    snippets: &crate::snippet::Cache,
+    out: &mut RunOutput,
+    findings: &mut Vec<Finding>,
+) {
+    let extra = settings.policy_files.0.as_deref();
+    let Some(loaded) = crate::policies::load(inv, extra) else {
+        return;
+    };
+    out.diagnostics.extend(loaded.diagnostics());
+    let (rules, diags) = loaded.rules();
+    out.diagnostics.extend(diags);
+    out.rules_run += rules.len();
+    out.policy_rules = rules;
+    for (object, mut f) in loaded.findings(inv, extra, targets, skip) {
+        f.snippet = f.location.as_ref().filter(|l| l.line > 0).and_then(|l| {
+            crate::snippet::snippet(inv, snippets, object, &f.field_path, l.line, false)
+        });
+        f.suppression = suppression_for(settings, baseline, today, Some(object), &f);
+        findings.push(f);
+    }
 }
 
 fn is_excluded(inv: &Inventory, settings: &Settings, o: &Object) -> bool {

@@ -194,6 +194,8 @@ pub struct Settings {
     pub allow_partial: bool,
     /// The file they came from, if any.
     pub source: Option<PathBuf>,
+    /// ValidatingAdmissionPolicy files given besides the inputs (`--policy`).
+    pub policy_files: crate::policies::PolicyFiles,
 }
 
 impl Default for Settings {
@@ -213,6 +215,7 @@ impl Default for Settings {
             fail_on: None,
             allow_partial: false,
             source: None,
+            policy_files: Default::default(),
         }
     }
 }

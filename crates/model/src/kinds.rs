@@ -382,7 +382,7 @@ pub const RESOURCES: &[Resource] = &[
         "validatingadmissionpolicies",
         "ValidatingAdmissionPolicy",
         false,
-        false,
+        true,
         false,
         "",
     ),
@@ -392,7 +392,7 @@ pub const RESOURCES: &[Resource] = &[
         "validatingadmissionpolicybindings",
         "ValidatingAdmissionPolicyBinding",
         false,
-        false,
+        true,
         false,
         "",
     ),
@@ -998,7 +998,7 @@ mod tests {
                 && is_builtin_group("apps")
                 && !is_builtin_group("cert-manager.io")
         );
-        assert_eq!(scanned().count(), 27);
+        assert_eq!(scanned().count(), 29);
         assert_eq!(RESOURCES.iter().filter(|r| r.workload).count(), 9);
         assert!(by_kind("", "Secret").unwrap().metadata_only);
     }

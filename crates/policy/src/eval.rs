@@ -526,6 +526,24 @@ impl PolicySet {
         }
     }
 
+    /// The object field validation `i` of `policy` reads (see [`crate::ast::object_path`]).
+    pub fn validation_field(&self, policy: &str, i: usize) -> Vec<String> {
+        self.policies
+            .get(policy)
+            .and_then(|p| p.validations.get(i))
+            .and_then(|(e, _)| e.program.as_ref().ok())
+            .map(|p| crate::ast::object_path(p))
+            .unwrap_or_default()
+    }
+
+    /// The expression of validation `i` of `policy`.
+    pub fn validation_expression(&self, policy: &str, i: usize) -> Option<&str> {
+        self.policies
+            .get(policy)
+            .and_then(|p| p.validations.get(i))
+            .map(|(e, _)| e.source.as_str())
+    }
+
     /// Whether any binding applies to some policy.
     pub fn is_empty(&self) -> bool {
         self.bindings.is_empty()
@@ -545,6 +563,36 @@ impl PolicySet {
         } else {
             None
         };
+        // Which bindings apply, before any value is built: most objects match no policy.
+        let matched: Vec<(&CompiledPolicy, &Binding)> = self
+            .bindings
+            .iter()
+            .filter_map(|b| {
+                let cp = self.policies.get(&b.spec.policy_name)?;
+                let mc = cp.policy.spec.match_constraints.as_ref()?;
+                if !matches(mc, true, req, &id, ns_node) {
+                    return None;
+                }
+                if let Some(mr) = &b.spec.match_resources
+                    && !matches(mr, false, req, &id, ns_node)
+                {
+                    return None;
+                }
+                Some((cp, b))
+            })
+            .collect();
+        let target = if id.group.is_empty() {
+            format!("{} \"{}\"", id.resource, id.name)
+        } else {
+            format!("{}.{} \"{}\"", id.resource, id.group, id.name)
+        };
+        if matched.is_empty() {
+            return Verdict {
+                allowed: true,
+                target,
+                ..Verdict::default()
+            };
+        }
         let object = req.object.map_or(Value::Null, celenv::value_of);
         let old_object = req.old_object.map_or(Value::Null, celenv::value_of);
         let namespace_object = if id.namespaced {
@@ -599,31 +647,18 @@ impl PolicySet {
             ),
             ("dryRun", Value::Bool(false)),
         ]);
+        let size = [&object, &old_object, &request, &namespace_object]
+            .into_iter()
+            .map(crate::ast::size_bound)
+            .fold(1.0, f64::max);
         let mut verdict = Verdict {
             allowed: true,
-            target: if id.group.is_empty() {
-                format!("{} \"{}\"", id.resource, id.name)
-            } else {
-                format!("{}.{} \"{}\"", id.resource, id.group, id.name)
-            },
+            target,
             ..Verdict::default()
         };
-        for b in &self.bindings {
-            let Some(cp) = self.policies.get(&b.spec.policy_name) else {
-                continue;
-            };
-            let Some(mc) = &cp.policy.spec.match_constraints else {
-                continue;
-            };
-            if !matches(mc, true, req, &id, ns_node) {
-                continue;
-            }
-            if let Some(mr) = &b.spec.match_resources
-                && !matches(mr, false, req, &id, ns_node)
-            {
-                continue;
-            }
+        for (cp, b) in matched {
             let base = Base {
+                size,
                 object: &object,
                 old_object: &old_object,
                 request: &request,
@@ -678,7 +713,7 @@ impl PolicySet {
                         .params(&pk.api_version, &pk.kind)
                         .iter()
                         .filter(|o| {
-                            let ons = str_at(o, "metadata.namespace").unwrap_or_default();
+                            let ons = str_at(o, "metadata.namespace").unwrap_or("default");
                             ns.as_deref().is_none_or(|n| n == ons)
                         })
                         .filter(|o| match (&pr.name, &pr.selector) {
@@ -762,14 +797,29 @@ impl PolicySet {
                 .filter_map(|(n, v)| v.as_ref().ok().map(|v| (n.as_str(), v.clone())))
                 .collect())
         };
+        // The size bound of the inputs, for the cost bound of each evaluation.
+        let n = base.size.max(crate::ast::size_bound(params));
         let eval = |e: &Expr, vars: &[(String, Result<Value, String>)]| -> Result<Value, String> {
             let program = e.program.as_ref().map_err(Clone::clone)?;
-            for (n, v) in vars {
+            for (name, v) in vars {
                 if let Err(err) = v
-                    && e.source.contains(&format!("variables.{n}"))
+                    && e.source.contains(&format!("variables.{name}"))
                 {
-                    return Err(format!("variable {n} resulted in error: {err}"));
+                    return Err(format!("variable {name} resulted in error: {err}"));
                 }
+            }
+            let var_size = |name: &str| {
+                vars.iter()
+                    .find(|(v, _)| v == name)
+                    .and_then(|(_, r)| r.as_ref().ok())
+                    .map(crate::ast::size_bound)
+            };
+            let cost = crate::ast::estimate(program, n, &var_size);
+            if cost > crate::ast::COST_LIMIT {
+                return Err(format!(
+                    "operation cancelled: estimated cost {cost:.3e} exceeds the limit of {:.0e}",
+                    crate::ast::COST_LIMIT
+                ));
             }
             let variables = variables_value(vars);
             self.env.eval(
@@ -883,6 +933,8 @@ impl PolicySet {
 }
 
 struct Base<'v> {
+    /// The size bound of object, oldObject, request and namespaceObject.
+    size: f64,
     object: &'v Value,
     old_object: &'v Value,
     request: &'v Value,
@@ -897,4 +949,13 @@ enum Run {
         failed: Vec<Failure>,
         annotations: Vec<(String, String)>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_policy_set_is_shared_between_threads() {
+        fn shared<T: Sync + Send>() {}
+        shared::<super::PolicySet>();
+    }
 }

@@ -2,6 +2,7 @@
 //! what the API server would answer (allowed, denied with its message and reason, warnings,
 //! audit annotations), from the policies, bindings, params and namespaces among the inputs.
 
+pub mod ast;
 pub mod celenv;
 pub mod eval;
 pub mod model;

@@ -66,15 +66,7 @@ pub fn load_scoped(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<
         &args.paths
     };
     let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
-    let limits = Limits {
-        max_document_bytes: args.max_document_size.saturating_mul(1 << 20),
-        yaml: stockade_sources::yaml::YamlLimits {
-            max_nodes: args.max_document_nodes,
-            ..Default::default()
-        },
-        ..Limits::default()
-    };
-    let mut loaded = load_inputs(&inputs, &limits, &mut std::io::stdin().lock());
+    let mut loaded = load_inputs(&inputs, &limits(args), &mut std::io::stdin().lock());
     let files_scanned = loaded.files.len();
     let files_skipped = loaded.files_skipped;
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
@@ -89,6 +81,36 @@ pub fn load_scoped(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<
         partial: false,
         server_version: None,
     })
+}
+
+/// Loads the policy files `paths` (`--policy`) with the limits of `args` into
+/// `settings.policy_files`, and adds what loading them said to `diagnostics`.
+pub fn load_policy_files(
+    paths: &[String],
+    args: &InputArgs,
+    settings: &mut stockade_engine::Settings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if paths.is_empty() {
+        return;
+    }
+    let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
+    let mut loaded = load_inputs(&inputs, &limits(args), &mut std::io::empty());
+    diagnostics.append(&mut loaded.diagnostics);
+    let (inv, type_diags) = Inventory::from_manifests(loaded);
+    diagnostics.extend(type_diags);
+    settings.policy_files = stockade_engine::policies::PolicyFiles(Some(std::sync::Arc::new(inv)));
+}
+
+fn limits(args: &InputArgs) -> Limits {
+    Limits {
+        max_document_bytes: args.max_document_size.saturating_mul(1 << 20),
+        yaml: stockade_sources::yaml::YamlLimits {
+            max_nodes: args.max_document_nodes,
+            ..Default::default()
+        },
+        ..Limits::default()
+    }
 }
 
 /// The settings of a command that reads `input`: `config` when given, nothing with
@@ -348,6 +370,7 @@ pub fn report(
             controls: r.controls.to_vec(),
         })
         .collect();
+    report.rules.extend(out.policy_rules);
     for c in coverage
         .iter_mut()
         .filter(|c| c.status != stockade_model::CoverageStatus::Ok)

@@ -12,7 +12,14 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<u8> {
     let settings = load_settings(&args)?;
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
 
-    let loaded = inputs::load_scoped(&args.input, args.namespace.as_deref())?;
+    let mut loaded = inputs::load_scoped(&args.input, args.namespace.as_deref())?;
+    let mut settings = settings;
+    inputs::load_policy_files(
+        &args.policy,
+        &args.input,
+        &mut settings,
+        &mut loaded.diagnostics,
+    );
     let out = stockade_engine::run(&loaded.inv, &settings, baseline.as_ref(), &today());
     let report = inputs::report(loaded, out, &settings, args.namespace.as_deref());
 

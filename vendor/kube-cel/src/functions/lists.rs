@@ -216,6 +216,14 @@ fn lists_range(n: i64) -> ResolveResult {
             "range argument must be non-negative",
         ));
     }
+    // Stockade: bounded, so an expression cannot allocate without limit (the API server's
+    // cost limit stops such a list long before this size).
+    if n > 100_000 {
+        return Err(ExecutionError::function_error(
+            "lists.range",
+            "range argument exceeds 100000",
+        ));
+    }
     let items: Vec<Value> = (0..n).map(Value::Int).collect();
     Ok(Value::List(Arc::new(items)))
 }
