@@ -126,6 +126,11 @@ pub enum Command {
         after_help = "Examples:\n  stockade upgrade-check --to v1.37 --cluster\n  stockade upgrade-check --to v1.37 --cluster --audit-log /var/log/kubernetes/audit/ --helm-releases\n  stockade upgrade-check --to v1.34 --from v1.31.4 ./deploy\n  sudo stockade upgrade-check --to v1.37 --cluster --node-root /\n  stockade upgrade-check --to v1.37 --from v1.33.2 -o markdown --output-file upgrade.md\n\nThe current release is --from, else the API server's version (--cluster).\nExit codes: 0 nothing at or above --fail-on; 1 otherwise; 2 usage or input errors.\nDocs: docs/updates.md."
     )]
     UpgradeCheck(Box<UpgradeCheckArgs>),
+    /// ValidatingAdmissionPolicies offline: what the API server would answer for each object (eval), and policy tests (test).
+    #[command(
+        after_help = "Examples:\n  stockade policy eval ./deploy --policy ./policies/\n  stockade policy eval new.yaml --old old.yaml --operation UPDATE --policy p.yaml --user alice\n  stockade policy eval --cluster -n shop -o json\n  stockade policy test ./policies/             # every *stockade-test.yaml below\n\n`stockade scan` judges with the same policies (rule ids VAP:<policy>).\nExit codes: eval 0 every object admitted, 1 some denied; test 0 every expected result holds, 1 some does not; 2 usage, input or policy errors.\nDocs: docs/policy.md."
+    )]
+    Policy(PolicyArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -216,6 +221,63 @@ pub struct ScanArgs {
 
 fn parse_severity(s: &str) -> Result<stockade_model::Severity, String> {
     s.parse()
+}
+
+/// Arguments of `policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+/// `policy` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// For each object: admitted or denied (with the API server's message), warnings and audit annotations, as a request creating (or updating, deleting) it would get.
+    Eval(Box<PolicyEvalArgs>),
+    /// Run policy tests: each test file's expected pass/fail/skip per policy, binding and resource.
+    Test(PolicyTestArgs),
+}
+
+/// Arguments of `policy eval`.
+#[derive(Debug, Args)]
+pub struct PolicyEvalArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// With --cluster: only this namespace's objects.
+    #[arg(short = 'n', long, value_name = "NS", requires = "cluster")]
+    pub namespace: Option<String>,
+    /// Policies, bindings and params besides those among the inputs: a file or directory (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub policy: Vec<String>,
+    /// The operation each object is judged for.
+    #[arg(long, default_value = "CREATE", value_parser = ["CREATE", "UPDATE", "DELETE"], ignore_case = true)]
+    pub operation: String,
+    /// The objects before (UPDATE, DELETE): a file or directory (repeatable), matched to the inputs by kind, namespace and name.
+    #[arg(long, value_name = "PATH")]
+    pub old: Vec<String>,
+    /// request.userInfo.username.
+    #[arg(long, value_name = "NAME", default_value = "")]
+    pub user: String,
+    /// request.userInfo.groups (repeatable).
+    #[arg(long, value_name = "GROUP")]
+    pub group: Vec<String>,
+    /// Also list the objects no policy applies to.
+    #[arg(long)]
+    pub all: bool,
+    /// Output format: text or json.
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
+    pub output: String,
+}
+
+/// Arguments of `policy test`.
+#[derive(Debug, Args)]
+pub struct PolicyTestArgs {
+    /// Test files, or directories searched for files named *stockade-test.yaml [default: .].
+    pub paths: Vec<String>,
+    /// Output format: text or json.
+    #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
+    pub output: String,
 }
 
 /// Arguments of `rbac`.

@@ -369,3 +369,196 @@ data: {DB_PASSWORD: Sup3rS3cretPassw0rd!, color: blue}
         }
     }
 }
+
+fn examples() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/policies")
+}
+
+#[test]
+fn the_bundled_policy_tests_pass_and_a_wrong_expectation_fails_with_a_diff() {
+    let out = stockade()
+        .args(["policy", "test"])
+        .arg(examples())
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("11 result(s) in 1 file(s): 11 passed, 0 failed"),
+        "{t}"
+    );
+
+    // A copy whose expectations are wrong in two ways.
+    let d = tempfile::tempdir().unwrap();
+    let src =
+        std::fs::read_to_string(examples().join("tests/policies.stockade-test.yaml")).unwrap();
+    let wrong = src
+        .replace("../", &format!("{}/", examples().display()))
+        .replace(
+            "[resources.yaml]",
+            &format!("[{}/tests/resources.yaml]", examples().display()),
+        )
+        .replace(
+            "[old.yaml]",
+            &format!("[{}/tests/old.yaml]", examples().display()),
+        )
+        .replacen(
+            "  resources: [Deployment/shop/api]\n  result: pass",
+            "  resources: [Deployment/shop/api]\n  result: fail",
+            1,
+        )
+        .replace("message: \"from 3 to zero\"", "message: \"from 4 to zero\"");
+    std::fs::write(d.path().join("wrong.stockade-test.yaml"), wrong).unwrap();
+    let out = stockade()
+        .args(["policy", "test"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("9 passed, 2 failed"), "{t}");
+    assert!(
+        t.contains("FAIL  images-from-our-registry  CREATE Deployment/shop/api\n        expected: fail\n        actual:   pass"),
+        "{t}"
+    );
+    assert!(
+        t.contains("expected: fail (Audit) with \"from 4 to zero\"\n        actual:   fail (Audit)\n        message:  scaled web from 3 to zero"),
+        "{t}"
+    );
+    // JSON says the same.
+    let out = stockade()
+        .args(["policy", "test", "-o", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let doc = json_out(&out);
+    assert_eq!(
+        (doc["passed"].as_u64(), doc["failed"].as_u64()),
+        (Some(9), Some(2))
+    );
+
+    // A test naming a resource it does not hold, or an unknown result, is an error (exit 2).
+    let broken = "apiVersion: stockade.dev/v1\nkind: PolicyTest\npolicies: [p.yaml]\nresources: [r.yaml]\nresults:\n- {policy: owner-label, resources: [Deployment/shop/nope], result: pass}\n- {policy: owner-label, resources: [Deployment/shop/web], result: maybe}\n";
+    std::fs::write(d.path().join("broken.stockade-test.yaml"), broken).unwrap();
+    std::fs::copy(examples().join("owner-label.yaml"), d.path().join("p.yaml")).unwrap();
+    std::fs::copy(
+        examples().join("tests/resources.yaml"),
+        d.path().join("r.yaml"),
+    )
+    .unwrap();
+    let out = stockade()
+        .args(["policy", "test"])
+        .arg(d.path().join("broken.stockade-test.yaml"))
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains(
+            "ERROR results[0]: resource `Deployment/shop/nope` is not among the test's resources"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("ERROR results[1]: result `maybe` is not fail, pass or skip"),
+        "{t}"
+    );
+}
+
+#[test]
+fn eval_answers_as_the_api_server_for_create_update_and_delete() {
+    let ex = examples();
+    let res = ex.join("tests/resources.yaml");
+    let old = ex.join("tests/old.yaml");
+    let out = stockade()
+        .args(["policy", "eval", "--policy"])
+        .arg(&ex)
+        .arg(&res)
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let doc = json_out(&out);
+    let by_name = |doc: &Value, kind: &str, name: &str| -> Value {
+        doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["object"]["kind"] == kind && r["object"]["name"] == name)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let web = by_name(&doc, "Deployment", "web");
+    assert_eq!(web["allowed"], false);
+    assert_eq!(web["status"]["code"], 403);
+    assert_eq!(
+        web["status"]["message"],
+        "deployments.apps \"web\" is forbidden: ValidatingAdmissionPolicy 'images-from-our-registry' with binding 'images-from-our-registry' denied request: images must come from registry.example.com/, not docker.io/migrate:4"
+    );
+    let api = by_name(&doc, "Deployment", "api");
+    assert_eq!(api["allowed"], true);
+    assert_eq!(
+        api["warnings"],
+        serde_json::json!([
+            "Validation failed for ValidatingAdmissionPolicy 'owner-label' with binding 'owner-label': every workload has an owner label naming its team"
+        ])
+    );
+    let lb = by_name(&doc, "Service", "web");
+    assert_eq!(lb["status"]["code"], 422);
+    // Objects no policy applies to are left out unless --all.
+    assert_eq!(by_name(&doc, "Service", "api"), Value::Null);
+
+    // UPDATE with the old object: scaling to zero is audited, with the user's annotation.
+    let out = stockade()
+        .args([
+            "policy",
+            "eval",
+            "--operation",
+            "UPDATE",
+            "--user",
+            "alice",
+            "--old",
+        ])
+        .arg(&old)
+        .arg("--policy")
+        .arg(&ex)
+        .arg(&res)
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    let doc = json_out(&out);
+    let web = by_name(&doc, "Deployment", "web");
+    assert_eq!(
+        web["auditValidationFailures"],
+        serde_json::json!([
+            "Validation failed for ValidatingAdmissionPolicy 'scale-to-zero' with binding 'scale-to-zero': scaled web from 3 to zero"
+        ])
+    );
+    assert_eq!(
+        web["auditAnnotations"],
+        serde_json::json!([{"key": "scale-to-zero/scaled-by", "value": "alice"}])
+    );
+    // The objects without an old version are said to be left out.
+    assert!(
+        text(&out).contains("no old object in --old for UPDATE"),
+        "{}",
+        text(&out)
+    );
+
+    // Text output reads like kubectl's.
+    let out = stockade()
+        .args(["policy", "eval", "--policy"])
+        .arg(&ex)
+        .arg(&res)
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert!(
+        t.contains("Error from server (Forbidden): deployments.apps \"web\" is forbidden"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Warning: Validation failed for ValidatingAdmissionPolicy 'owner-label'"),
+        "{t}"
+    );
+}

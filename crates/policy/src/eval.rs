@@ -527,12 +527,30 @@ impl PolicySet {
     }
 
     /// The object field validation `i` of `policy` reads (see [`crate::ast::object_path`]).
+    /// A validation that reads the object only through variables is located at the field
+    /// the first variable it names reads.
     pub fn validation_field(&self, policy: &str, i: usize) -> Vec<String> {
-        self.policies
-            .get(policy)
-            .and_then(|p| p.validations.get(i))
-            .and_then(|(e, _)| e.program.as_ref().ok())
+        let Some(p) = self.policies.get(policy) else {
+            return Vec::new();
+        };
+        let Some((e, _)) = p.validations.get(i) else {
+            return Vec::new();
+        };
+        let own = e
+            .program
+            .as_ref()
             .map(|p| crate::ast::object_path(p))
+            .unwrap_or_default();
+        if !own.is_empty() {
+            return own;
+        }
+        p.variables
+            .iter()
+            .filter(|(name, _)| e.source.contains(&format!("variables.{name}")))
+            .find_map(|(_, v)| {
+                let path = crate::ast::object_path(v.program.as_ref().ok()?);
+                (!path.is_empty()).then_some(path)
+            })
             .unwrap_or_default()
     }
 
@@ -542,6 +560,18 @@ impl PolicySet {
             .get(policy)
             .and_then(|p| p.validations.get(i))
             .map(|(e, _)| e.source.as_str())
+    }
+
+    /// Whether a policy of that name compiled into the set.
+    pub fn has_policy(&self, name: &str) -> bool {
+        self.policies.contains_key(name)
+    }
+
+    /// The bindings' names, with the policy each binds.
+    pub fn bindings(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.bindings
+            .iter()
+            .map(|b| (b.metadata.name.as_str(), b.spec.policy_name.as_str()))
     }
 
     /// Whether any binding applies to some policy.

@@ -6,5 +6,6 @@ pub mod ast;
 pub mod celenv;
 pub mod eval;
 pub mod model;
+pub mod suite;
 
 pub use eval::{Action, Outcome, PolicySet, Problem, Request, Verdict, World};

@@ -119,30 +119,12 @@ pub use cel;
 mod ext;
 mod functions;
 
-// `validation/` — Tier 2, the client-side validation engine (`validation`
-// feature). Its public items are re-exported flatly below.
-#[cfg(feature = "validation")] mod validation;
+// The `validation` module (CRD schema validation) is not part of this copy.
 
 pub use ext::KubeCelExt;
 /// The Kubernetes overloads cel 0.15 takes only in an `Env` (`string(ip)`, `string(cidr)`).
 #[cfg(feature = "ip")]
 pub use functions::register_env;
-
-#[cfg(feature = "validation")]
-pub use crate::validation::{
-    ErrorKind, RootContext, ValidationError, ValidationErrors, Validator,
-    analysis::{
-        AnalysisWarning, ScopeContext, WarningKind, analyze_rule, check_rule_scope, estimate_rule_cost,
-    },
-    compilation::{CompilationError, CompilationResult, CompiledSchema, Rule, compile_schema},
-    defaults::apply_defaults,
-    validate, validate_compiled,
-    values::SchemaFormat,
-    vap::{
-        AdmissionRequest, CompiledVapExpression, GroupVersionKind, GroupVersionResource, VapError,
-        VapEvaluator, VapEvaluatorBuilder, VapExpression, VapResult,
-    },
-};
 
 /// Registers all compiled-in Kubernetes CEL extension functions into `ctx`.
 ///
@@ -154,7 +136,8 @@ pub(crate) use functions::register_all;
 mod tests {
     use super::*;
 
-    #[allow(unused_imports)] use std::sync::Arc;
+    #[allow(unused_imports)]
+    use std::sync::Arc;
 
     use cel::{Context, Program, Value};
 
@@ -167,7 +150,10 @@ mod tests {
     #[test]
     #[cfg(feature = "strings")]
     fn test_integration_strings() {
-        assert_eq!(eval("'hello'.charAt(1)"), Value::String(Arc::new("e".into())));
+        assert_eq!(
+            eval("'hello'.charAt(1)"),
+            Value::String(Arc::new("e".into()))
+        );
         assert_eq!(
             eval("'HELLO'.lowerAscii()"),
             Value::String(Arc::new("hello".into()))

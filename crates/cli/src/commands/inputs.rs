@@ -83,8 +83,22 @@ pub fn load_scoped(args: &InputArgs, namespace: Option<&str>) -> anyhow::Result<
     })
 }
 
-/// Loads the policy files `paths` (`--policy`) with the limits of `args` into
-/// `settings.policy_files`, and adds what loading them said to `diagnostics`.
+/// Loads the files or directories `paths` (policy files, old objects) with the limits of
+/// `args`; what loading them said goes to `diagnostics`.
+pub fn load_paths(
+    paths: &[String],
+    args: &InputArgs,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Inventory {
+    let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
+    let mut loaded = load_inputs(&inputs, &limits(args), &mut std::io::empty());
+    diagnostics.append(&mut loaded.diagnostics);
+    let (inv, type_diags) = Inventory::from_manifests(loaded);
+    diagnostics.extend(type_diags);
+    inv
+}
+
+/// Loads the policy files `paths` (`--policy`) into `settings.policy_files`.
 pub fn load_policy_files(
     paths: &[String],
     args: &InputArgs,
@@ -94,11 +108,7 @@ pub fn load_policy_files(
     if paths.is_empty() {
         return;
     }
-    let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
-    let mut loaded = load_inputs(&inputs, &limits(args), &mut std::io::empty());
-    diagnostics.append(&mut loaded.diagnostics);
-    let (inv, type_diags) = Inventory::from_manifests(loaded);
-    diagnostics.extend(type_diags);
+    let inv = load_paths(paths, args, diagnostics);
     settings.policy_files = stockade_engine::policies::PolicyFiles(Some(std::sync::Arc::new(inv)));
 }
 

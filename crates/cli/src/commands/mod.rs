@@ -9,6 +9,7 @@ mod init;
 mod inputs;
 mod netpol;
 mod netpol_diff;
+mod policy;
 mod probe;
 mod pss;
 mod rbac;
@@ -92,6 +93,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Cves(args) => cves::run(*args),
         Command::UpgradeCheck(args) => upgrade_check::run(*args),
         Command::Secrets(args) => secrets::run(*args),
+        Command::Policy(args) => policy::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Generated into memory: `generate` panics when its writer fails.
@@ -124,6 +126,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Cves(_) => "cves",
         Command::UpgradeCheck(_) => "upgrade-check",
         Command::Secrets(_) => "secrets",
+        Command::Policy(_) => "policy",
         Command::Completions { .. } => "completions",
     }
 }

@@ -5,7 +5,8 @@
 //! both strings and lists), this module provides unified dispatch functions
 //! that route to the correct implementation based on the runtime type of `this`.
 
-#[cfg(any(feature = "ip", feature = "lists"))] use std::sync::Arc;
+#[cfg(any(feature = "ip", feature = "lists"))]
+use std::sync::Arc;
 
 use cel::{
     Context, ExecutionError, ResolveResult,
@@ -70,7 +71,9 @@ fn index_of(This(this): This<Value>, Arguments(args): Arguments) -> ResolveResul
 fn last_index_of(This(this): This<Value>, Arguments(args): Arguments) -> ResolveResult {
     match this {
         #[cfg(feature = "strings")]
-        Value::String(s) => crate::functions::strings::string_last_index_of(This(s), Arguments(args)),
+        Value::String(s) => {
+            crate::functions::strings::string_last_index_of(This(s), Arguments(args))
+        }
 
         #[cfg(feature = "lists")]
         Value::List(list) => crate::functions::lists::list_last_index_of(&list, &args),
@@ -214,7 +217,8 @@ fn builtin_string_fallback(this: Value) -> ResolveResult {
         ))),
         Value::Timestamp(ref t) => Ok(Value::String(Arc::new(t.to_rfc3339()))),
         Value::Duration(ref d) => Ok(Value::String(Arc::new(format_cel_duration(
-            d.num_nanoseconds().unwrap_or(d.num_seconds() * 1_000_000_000),
+            d.num_nanoseconds()
+                .unwrap_or(d.num_seconds() * 1_000_000_000),
         )))),
         _ => Err(ExecutionError::function_error(
             "string",
@@ -395,7 +399,10 @@ mod tests {
     #[test]
     #[cfg(feature = "ip")]
     fn test_string_float() {
-        assert_eq!(eval("3.14.string()"), Value::String("3.14".to_string().into()));
+        assert_eq!(
+            eval("3.14.string()"),
+            Value::String("3.14".to_string().into())
+        );
     }
 
     #[test]
@@ -410,7 +417,10 @@ mod tests {
     #[test]
     #[cfg(feature = "ip")]
     fn test_string_bytes() {
-        assert_eq!(eval("b'abc'.string()"), Value::String("abc".to_string().into()));
+        assert_eq!(
+            eval("b'abc'.string()"),
+            Value::String("abc".to_string().into())
+        );
     }
 
     #[test]
@@ -474,7 +484,10 @@ fn opaque_to_string<'b, 'v>(
     args: Vec<cel::common::value::CowVal<'b, 'v>>,
 ) -> Result<cel::common::value::CowVal<'b, 'v>, ExecutionError> {
     let Some(arg) = args.first() else {
-        return Err(ExecutionError::function_error("string", "expects one argument"));
+        return Err(ExecutionError::function_error(
+            "string",
+            "expects one argument",
+        ));
     };
     let value = Value::try_from(arg.as_ref())?;
     let text = match string_dispatch(This(value))? {

@@ -298,7 +298,10 @@ fn format_hex(val: &Value, upper: bool, out: &mut String) -> Result<(), Executio
         _ => {
             return Err(ExecutionError::function_error(
                 "format",
-                format!("%x requires int, uint, string, or bytes, got {:?}", val.type_of()),
+                format!(
+                    "%x requires int, uint, string, or bytes, got {:?}",
+                    val.type_of()
+                ),
             ));
         }
     }
@@ -312,7 +315,10 @@ fn extract_float(val: &Value, verb: char) -> Result<f64, ExecutionError> {
         Value::UInt(n) => Ok(*n as f64),
         _ => Err(ExecutionError::function_error(
             "format",
-            format!("%{verb} requires float, int, or uint, got {:?}", val.type_of()),
+            format!(
+                "%{verb} requires float, int, or uint, got {:?}",
+                val.type_of()
+            ),
         )),
     }
 }
@@ -338,7 +344,10 @@ mod tests {
     #[test]
     fn test_format_s() {
         assert_eq!(eval_str("'hello %s'.format(['world'])"), "hello world");
-        assert_eq!(eval_str("'%s is %s'.format(['age', 'number'])"), "age is number");
+        assert_eq!(
+            eval_str("'%s is %s'.format(['age', 'number'])"),
+            "age is number"
+        );
     }
 
     #[test]

@@ -403,8 +403,14 @@ mod tests {
 
     #[test]
     fn test_min_max_strings() {
-        assert_eq!(eval("['c', 'a', 'b'].min()"), Value::String(Arc::new("a".into())));
-        assert_eq!(eval("['c', 'a', 'b'].max()"), Value::String(Arc::new("c".into())));
+        assert_eq!(
+            eval("['c', 'a', 'b'].min()"),
+            Value::String(Arc::new("a".into()))
+        );
+        assert_eq!(
+            eval("['c', 'a', 'b'].max()"),
+            Value::String(Arc::new("c".into()))
+        );
     }
 
     #[test]
@@ -570,7 +576,10 @@ mod tests {
 
     #[test]
     fn test_slice_at_end() {
-        assert_eq!(eval("[1, 2, 3, 4].slice(4, 4)"), Value::List(Arc::new(vec![])));
+        assert_eq!(
+            eval("[1, 2, 3, 4].slice(4, 4)"),
+            Value::List(Arc::new(vec![]))
+        );
     }
 
     #[test]
@@ -662,7 +671,11 @@ mod tests {
         // Result preserves original element types; order follows numeric value.
         assert_eq!(
             eval("[3u, 1, 2.0].sort()"),
-            Value::List(Arc::new(vec![Value::Int(1), Value::Float(2.0), Value::UInt(3),]))
+            Value::List(Arc::new(vec![
+                Value::Int(1),
+                Value::Float(2.0),
+                Value::UInt(3),
+            ]))
         );
     }
 }

@@ -83,7 +83,10 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>) {
     let _ = ctx.add_function("format.dns1035Label", format_dns1035_label);
     let _ = ctx.add_function("format.dns1035LabelPrefix", format_dns1035_label_prefix);
     let _ = ctx.add_function("format.dns1123LabelPrefix", format_dns1123_label_prefix);
-    let _ = ctx.add_function("format.dns1123SubdomainPrefix", format_dns1123_subdomain_prefix);
+    let _ = ctx.add_function(
+        "format.dns1123SubdomainPrefix",
+        format_dns1123_subdomain_prefix,
+    );
     let _ = ctx.add_function("format.qualifiedName", format_qualified_name);
     let _ = ctx.add_function("format.labelValue", format_label_value);
     let _ = ctx.add_function("format.uri", format_uri);
@@ -158,7 +161,10 @@ pub(crate) fn format_validate(This(this): This<Value>, s: Arc<String>) -> Resolv
             .downcast_ref::<KubeFormat>()
             .ok_or_else(|| ExecutionError::function_error("validate", "expected Format type"))?,
         _ => {
-            return Err(ExecutionError::function_error("validate", "expected Format type"));
+            return Err(ExecutionError::function_error(
+                "validate",
+                "expected Format type",
+            ));
         }
     };
 
@@ -166,10 +172,13 @@ pub(crate) fn format_validate(This(this): This<Value>, s: Arc<String>) -> Resolv
     if errors.is_empty() {
         Ok(Value::Opaque(Arc::new(OptionalValue::none())))
     } else {
-        let list: Vec<Value> = errors.into_iter().map(|e| Value::String(Arc::new(e))).collect();
-        Ok(Value::Opaque(Arc::new(OptionalValue::of(Value::List(Arc::new(
-            list,
-        ))))))
+        let list: Vec<Value> = errors
+            .into_iter()
+            .map(|e| Value::String(Arc::new(e)))
+            .collect();
+        Ok(Value::Opaque(Arc::new(OptionalValue::of(Value::List(
+            Arc::new(list),
+        )))))
     }
 }
 
@@ -204,7 +213,10 @@ fn validate_dns1123_label(s: &str) -> Vec<String> {
         return errors;
     }
     if s.len() > 63 {
-        errors.push(format!("must be no more than 63 characters (is {})", s.len()));
+        errors.push(format!(
+            "must be no more than 63 characters (is {})",
+            s.len()
+        ));
     }
     if !is_dns1123_label_char_set(s) {
         errors.push("must consist of lower case alphanumeric characters or '-'".to_string());
@@ -229,7 +241,10 @@ fn validate_dns1035_label(s: &str) -> Vec<String> {
         return errors;
     }
     if s.len() > 63 {
-        errors.push(format!("must be no more than 63 characters (is {})", s.len()));
+        errors.push(format!(
+            "must be no more than 63 characters (is {})",
+            s.len()
+        ));
     }
     if !is_dns1035_char_set(s) {
         errors.push("must consist of lower case alphanumeric characters or '-'".to_string());
@@ -257,7 +272,10 @@ fn validate_dns1035_label_prefix(s: &str) -> Vec<String> {
         return errors;
     }
     if s.len() > 63 {
-        errors.push(format!("must be no more than 63 characters (is {})", s.len()));
+        errors.push(format!(
+            "must be no more than 63 characters (is {})",
+            s.len()
+        ));
     }
     if !is_dns1035_char_set(s) {
         errors.push("must consist of lower case alphanumeric characters or '-'".to_string());
@@ -279,7 +297,10 @@ fn validate_dns1123_subdomain(s: &str) -> Vec<String> {
         return errors;
     }
     if s.len() > 253 {
-        errors.push(format!("must be no more than 253 characters (is {})", s.len()));
+        errors.push(format!(
+            "must be no more than 253 characters (is {})",
+            s.len()
+        ));
     }
     for part in s.split('.') {
         let part_errors = validate_dns1123_label(part);
@@ -297,7 +318,10 @@ fn validate_dns1123_label_prefix(s: &str) -> Vec<String> {
         return errors;
     }
     if s.len() > 63 {
-        errors.push(format!("must be no more than 63 characters (is {})", s.len()));
+        errors.push(format!(
+            "must be no more than 63 characters (is {})",
+            s.len()
+        ));
     }
     if !is_dns1123_label_char_set(s) {
         errors.push("must consist of lower case alphanumeric characters or '-'".to_string());
@@ -318,7 +342,10 @@ fn validate_dns1123_subdomain_prefix(s: &str) -> Vec<String> {
         return errors;
     }
     if s.len() > 253 {
-        errors.push(format!("must be no more than 253 characters (is {})", s.len()));
+        errors.push(format!(
+            "must be no more than 253 characters (is {})",
+            s.len()
+        ));
     }
     let parts: Vec<&str> = s.split('.').collect();
     for (i, part) in parts.iter().enumerate() {
@@ -378,7 +405,10 @@ fn validate_qualified_name_local(s: &str) -> Vec<String> {
         return errors;
     }
     if s.len() > 63 {
-        errors.push(format!("must be no more than 63 characters (is {})", s.len()));
+        errors.push(format!(
+            "must be no more than 63 characters (is {})",
+            s.len()
+        ));
     }
     if !is_qualified_name_char_set(s) {
         errors.push("must consist of alphanumeric characters, '-', '_', or '.'".to_string());
@@ -406,7 +436,10 @@ fn validate_label_value(s: &str) -> Vec<String> {
         return errors;
     }
     if s.len() > 63 {
-        errors.push(format!("must be no more than 63 characters (is {})", s.len()));
+        errors.push(format!(
+            "must be no more than 63 characters (is {})",
+            s.len()
+        ));
     }
     if !is_label_value_char_set(s) {
         errors.push("must consist of alphanumeric characters, '-', '_', or '.'".to_string());
@@ -461,8 +494,10 @@ fn validate_uuid(s: &str) -> Vec<String> {
     // 8-4-4-4-12 hex pattern
     let parts: Vec<&str> = s.split('-').collect();
     if parts.len() != 5 {
-        errors
-            .push("must be in the form 8-4-4-4-12 (e.g., xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)".to_string());
+        errors.push(
+            "must be in the form 8-4-4-4-12 (e.g., xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+                .to_string(),
+        );
         return errors;
     }
     let expected_lens = [8, 4, 4, 4, 12];
@@ -474,8 +509,10 @@ fn validate_uuid(s: &str) -> Vec<String> {
         }
     }
     if !valid {
-        errors
-            .push("must be in the form 8-4-4-4-12 (e.g., xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)".to_string());
+        errors.push(
+            "must be in the form 8-4-4-4-12 (e.g., xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+                .to_string(),
+        );
     }
     errors
 }

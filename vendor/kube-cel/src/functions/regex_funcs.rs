@@ -21,7 +21,10 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>) {
 fn find(This(this): This<Arc<String>>, pattern: Arc<String>) -> ResolveResult {
     let re = Regex::new(&pattern)
         .map_err(|e| ExecutionError::function_error("find", format!("invalid regex: {e}")))?;
-    let result = re.find(&this).map(|m| m.as_str().to_string()).unwrap_or_default();
+    let result = re
+        .find(&this)
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_default();
     Ok(Value::String(Arc::new(result)))
 }
 
@@ -126,7 +129,10 @@ mod tests {
 
     #[test]
     fn test_find_all_no_matches() {
-        assert_eq!(eval("'12345'.findAll('[a-z]+')"), Value::List(Arc::new(vec![])));
+        assert_eq!(
+            eval("'12345'.findAll('[a-z]+')"),
+            Value::List(Arc::new(vec![]))
+        );
     }
 
     #[test]
@@ -149,7 +155,10 @@ mod tests {
 
     #[test]
     fn test_find_empty_string() {
-        assert_eq!(eval("''.find('[a-z]+')"), Value::String(Arc::new(String::new())));
+        assert_eq!(
+            eval("''.find('[a-z]+')"),
+            Value::String(Arc::new(String::new()))
+        );
     }
 
     #[test]

@@ -78,8 +78,14 @@ mod tests {
 
     #[test]
     fn test_equivalent() {
-        assert_eq!(eval("sets.equivalent([1, 2, 3], [3, 2, 1])"), Value::Bool(true));
-        assert_eq!(eval("sets.equivalent([1, 2, 2], [1, 2])"), Value::Bool(true));
+        assert_eq!(
+            eval("sets.equivalent([1, 2, 3], [3, 2, 1])"),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            eval("sets.equivalent([1, 2, 2], [1, 2])"),
+            Value::Bool(true)
+        );
         assert_eq!(eval("sets.equivalent([1, 2], [1, 3])"), Value::Bool(false));
     }
 
@@ -113,7 +119,10 @@ mod tests {
 
     #[test]
     fn test_intersects_strings() {
-        assert_eq!(eval("sets.intersects(['a', 'b'], ['b', 'c'])"), Value::Bool(true));
+        assert_eq!(
+            eval("sets.intersects(['a', 'b'], ['b', 'c'])"),
+            Value::Bool(true)
+        );
     }
 
     // --- cel-go parity tests ---
@@ -141,12 +150,18 @@ mod tests {
 
     #[test]
     fn test_contains_with_duplicates() {
-        assert_eq!(eval("sets.contains([1, 1, 2, 2, 3], [1, 2])"), Value::Bool(true));
+        assert_eq!(
+            eval("sets.contains([1, 1, 2, 2, 3], [1, 2])"),
+            Value::Bool(true)
+        );
     }
 
     #[test]
     fn test_equivalent_with_duplicates() {
-        assert_eq!(eval("sets.equivalent([1, 1, 2], [2, 2, 1])"), Value::Bool(true));
+        assert_eq!(
+            eval("sets.equivalent([1, 1, 2], [2, 2, 1])"),
+            Value::Bool(true)
+        );
     }
 
     // --- Issue #5 reproduction: cel-go parity for numeric coercion & nested lists ---
@@ -185,8 +200,14 @@ mod tests {
         assert_eq!(eval("sets.intersects([1u], [1.0])"), Value::Bool(true));
         assert_eq!(eval("sets.intersects([1.0], [1])"), Value::Bool(true));
         // cel-go ext/sets_test.go cases (also contain a same-type 2 element).
-        assert_eq!(eval("sets.intersects([1, 2], [2u, 2, 2.0])"), Value::Bool(true));
-        assert_eq!(eval("sets.intersects([1, 2], [1u, 2, 2.3])"), Value::Bool(true));
+        assert_eq!(
+            eval("sets.intersects([1, 2], [2u, 2, 2.0])"),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            eval("sets.intersects([1, 2], [1u, 2, 2.3])"),
+            Value::Bool(true)
+        );
     }
 
     #[test]

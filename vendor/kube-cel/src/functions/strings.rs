@@ -34,7 +34,10 @@ fn char_at(This(this): This<Arc<String>>, idx: i64) -> ResolveResult {
     if idx < 0 || idx as usize > chars.len() {
         return Err(ExecutionError::function_error(
             "charAt",
-            format!("index {idx} out of range for string of length {}", chars.len()),
+            format!(
+                "index {idx} out of range for string of length {}",
+                chars.len()
+            ),
         ));
     }
     if idx as usize == chars.len() {
@@ -45,7 +48,10 @@ fn char_at(This(this): This<Arc<String>>, idx: i64) -> ResolveResult {
 
 /// `<string>.indexOf(<string>) -> <int>`
 /// `<string>.indexOf(<string>, <int>) -> <int>`
-pub(crate) fn string_index_of(This(this): This<Arc<String>>, Arguments(args): Arguments) -> ResolveResult {
+pub(crate) fn string_index_of(
+    This(this): This<Arc<String>>,
+    Arguments(args): Arguments,
+) -> ResolveResult {
     let search = match args.first() {
         Some(Value::String(s)) => s.clone(),
         _ => {
@@ -68,7 +74,9 @@ pub(crate) fn string_index_of(This(this): This<Arc<String>>, Arguments(args): Ar
     }
 
     for i in offset..chars.len() {
-        if i + search_chars.len() <= chars.len() && chars[i..i + search_chars.len()] == search_chars[..] {
+        if i + search_chars.len() <= chars.len()
+            && chars[i..i + search_chars.len()] == search_chars[..]
+        {
             return Ok(Value::Int(i as i64));
         }
     }
@@ -304,8 +312,14 @@ mod tests {
 
     #[test]
     fn test_char_at() {
-        assert_eq!(eval("'hello'.charAt(0)"), Value::String(Arc::new("h".into())));
-        assert_eq!(eval("'hello'.charAt(4)"), Value::String(Arc::new("o".into())));
+        assert_eq!(
+            eval("'hello'.charAt(0)"),
+            Value::String(Arc::new("h".into()))
+        );
+        assert_eq!(
+            eval("'hello'.charAt(4)"),
+            Value::String(Arc::new("o".into()))
+        );
     }
 
     #[test]
@@ -403,13 +417,22 @@ mod tests {
     #[test]
     fn test_char_at_at_length() {
         // charAt(len) returns empty string (cel-go behavior)
-        assert_eq!(eval("'hello'.charAt(5)"), Value::String(Arc::new("".into())));
-        assert_eq!(eval("'tacocat'.charAt(7)"), Value::String(Arc::new("".into())));
+        assert_eq!(
+            eval("'hello'.charAt(5)"),
+            Value::String(Arc::new("".into()))
+        );
+        assert_eq!(
+            eval("'tacocat'.charAt(7)"),
+            Value::String(Arc::new("".into()))
+        );
     }
 
     #[test]
     fn test_char_at_unicode() {
-        assert_eq!(eval("'héllo'.charAt(1)"), Value::String(Arc::new("é".into())));
+        assert_eq!(
+            eval("'héllo'.charAt(1)"),
+            Value::String(Arc::new("é".into()))
+        );
     }
 
     #[test]
@@ -481,7 +504,10 @@ mod tests {
 
     #[test]
     fn test_string_reverse() {
-        assert_eq!(eval("'hello'.reverse()"), Value::String(Arc::new("olleh".into())));
+        assert_eq!(
+            eval("'hello'.reverse()"),
+            Value::String(Arc::new("olleh".into()))
+        );
         assert_eq!(eval("''.reverse()"), Value::String(Arc::new("".into())));
         assert_eq!(eval("'a'.reverse()"), Value::String(Arc::new("a".into())));
     }
@@ -521,7 +547,10 @@ mod tests {
 
     #[test]
     fn test_index_of_not_found_longer() {
-        assert_eq!(eval("'hello wello'.indexOf('elbo room!!!')"), Value::Int(-1));
+        assert_eq!(
+            eval("'hello wello'.indexOf('elbo room!!!')"),
+            Value::Int(-1)
+        );
     }
 
     #[test]
@@ -538,7 +567,10 @@ mod tests {
 
     #[test]
     fn test_last_index_of_full_match() {
-        assert_eq!(eval("'hello wello'.lastIndexOf('hello wello')"), Value::Int(0));
+        assert_eq!(
+            eval("'hello wello'.lastIndexOf('hello wello')"),
+            Value::Int(0)
+        );
     }
 
     #[test]

@@ -59,7 +59,8 @@ fn validate_and_parse(s: &str) -> Result<Url, String> {
 ///
 /// Parses a string into a URL. The string must be an absolute URI or an absolute path.
 fn parse_url(s: Arc<String>) -> ResolveResult {
-    let parsed = validate_and_parse(&s).map_err(|e| cel::ExecutionError::function_error("url", e))?;
+    let parsed =
+        validate_and_parse(&s).map_err(|e| cel::ExecutionError::function_error("url", e))?;
     Ok(Value::Opaque(Arc::new(KubeUrl(parsed))))
 }
 
@@ -76,7 +77,10 @@ fn extract_url(val: &Value) -> Result<&KubeUrl, cel::ExecutionError> {
         Value::Opaque(o) => o
             .downcast_ref::<KubeUrl>()
             .ok_or_else(|| cel::ExecutionError::function_error("url", "expected URL type")),
-        _ => Err(cel::ExecutionError::function_error("url", "expected URL type")),
+        _ => Err(cel::ExecutionError::function_error(
+            "url",
+            "expected URL type",
+        )),
     }
 }
 
