@@ -332,7 +332,23 @@ impl Judge {
             });
         }
         for f in run.findings {
-            let Some(mode) = self.policy.mode(&thresholds, &f.rule_id, f.severity) else {
+            // A ValidatingAdmissionPolicy's binding says how it acts: Deny (high), Warn
+            // (medium) or Audit (low), whatever the thresholds for Stockade's own rules.
+            let mode = if f
+                .rule_id
+                .starts_with(stockade_engine::policies::RULE_PREFIX)
+            {
+                match f.severity {
+                    stockade_model::Severity::Low | stockade_model::Severity::Info => {
+                        Some(Mode::Audit)
+                    }
+                    stockade_model::Severity::Medium => Some(Mode::Warn),
+                    _ => Some(Mode::Enforce),
+                }
+            } else {
+                self.policy.mode(&thresholds, &f.rule_id, f.severity)
+            };
+            let Some(mode) = mode else {
                 continue;
             };
             v.findings.push((mode, f));

@@ -1181,6 +1181,9 @@ pub struct WebhookServeArgs {
     /// ServiceAccounts, NetworkPolicies) are not judged, and /readyz is ready at once.
     #[arg(long, conflicts_with_all = ["kubeconfig", "context"])]
     pub no_cluster: bool,
+    /// ValidatingAdmissionPolicies and bindings (with their params) to judge requests with, besides the rules: a file or directory (repeatable). Deny denies, Warn warns, Audit records.
+    #[arg(long, value_name = "PATH")]
+    pub policy: Vec<String>,
     /// Kubeconfig for the watch cache [default: $KUBECONFIG, then ~/.kube/config, then in-cluster].
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,

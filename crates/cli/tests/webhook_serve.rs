@@ -246,3 +246,98 @@ fn unsafe_or_broken_setups_are_refused_at_start() {
         common::text(&out)
     );
 }
+
+#[test]
+fn policies_from_files_deny_warn_and_audit_through_the_webhook() {
+    let d = tempfile::tempdir().unwrap();
+    let pol = d.path().join("p.yaml");
+    std::fs::write(
+        &pol,
+        r#"apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: pods-have-owners}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods]}
+  validations:
+  - expression: "object.metadata.?labels.?owner.orValue('') != ''"
+    message: every pod names its owner
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: pods-have-owners}
+spec: {policyName: pods-have-owners, validationActions: [Deny]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: pinned-images}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}
+  validations:
+  - expression: "object.spec.containers.all(c, c.image.contains('@sha256:'))"
+    message: images are pinned by digest
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: pinned-images}
+spec: {policyName: pinned-images, validationActions: [Warn]}
+"#,
+    )
+    .unwrap();
+    let s = serve(&["--policy", pol.to_str().unwrap()]);
+    let a = agent();
+    let url = format!("{}/validate", s.base);
+    let (code, body) = post(&a, &url, &review(false));
+    assert_eq!(code, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["response"]["allowed"], false, "{v}");
+    let msg = v["response"]["status"]["message"].as_str().unwrap();
+    assert!(msg.contains("VAP:pods-have-owners"), "{msg}");
+    let warnings: Vec<&str> = v["response"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("denied: VAP:pods-have-owners")
+                && w.contains("every pod names its owner")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(
+            |w| w.starts_with("VAP:pinned-images") && w.contains("images are pinned by digest")
+        ),
+        "{warnings:?}"
+    );
+
+    // A policy that does not compile stops the server from starting.
+    std::fs::write(
+        &pol,
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: bad}\nspec:\n  matchConstraints: {resourceRules: [{apiGroups: [\"\"], apiVersions: [v1], operations: [CREATE], resources: [pods]}]}\n  validations:\n  - expression: \"object.(\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args([
+            "webhook",
+            "serve",
+            "--no-cluster",
+            "--listen",
+            "127.0.0.1:0",
+            "--policy",
+        ])
+        .arg(&pol)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("p.yaml:7:5") && err.contains("compilation failed"),
+        "{err}"
+    );
+}

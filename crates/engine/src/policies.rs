@@ -17,9 +17,36 @@ use stockade_policy::{Action, PolicySet, Request, World, celenv};
 pub const RULE_PREFIX: &str = "VAP:";
 
 /// Policy files loaded besides the inputs (`--policy PATH`): their policies and bindings
-/// judge the inputs, their other objects serve as params.
-#[derive(Clone, Debug, Default)]
-pub struct PolicyFiles(pub Option<Arc<Inventory>>);
+/// judge the inputs, their other objects serve as params. When the inputs hold no policy of
+/// their own (an admission request), the files' policies are compiled once and reused.
+#[derive(Clone, Default)]
+pub struct PolicyFiles {
+    inv: Option<Arc<Inventory>>,
+    compiled: Arc<std::sync::OnceLock<Option<Arc<PolicySet>>>>,
+}
+
+impl std::fmt::Debug for PolicyFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyFiles")
+            .field("objects", &self.inv.as_ref().map(|i| i.objects().len()))
+            .finish()
+    }
+}
+
+impl PolicyFiles {
+    /// The files' objects.
+    pub fn new(inv: Inventory) -> PolicyFiles {
+        PolicyFiles {
+            inv: Some(Arc::new(inv)),
+            compiled: Arc::default(),
+        }
+    }
+
+    /// The inventory of the files, if any were given.
+    pub fn inventory(&self) -> Option<&Inventory> {
+        self.inv.as_deref()
+    }
+}
 
 fn is_policy_kind(o: &Object, kind: &str) -> bool {
     o.kind() == kind && o.api_group() == "admissionregistration.k8s.io"
@@ -28,7 +55,7 @@ fn is_policy_kind(o: &Object, kind: &str) -> bool {
 /// The policies, bindings and the inventories they came from.
 pub struct Loaded<'a> {
     /// Compiled.
-    pub set: PolicySet,
+    pub set: Arc<PolicySet>,
     /// Every policy and binding object, for locating problems.
     objects: Vec<(&'a Inventory, &'a Object)>,
 }
@@ -36,6 +63,32 @@ pub struct Loaded<'a> {
 /// Collects and compiles the policies and bindings of `inv` and `extra`; `None` when there
 /// are none.
 pub fn load<'a>(inv: &'a Inventory, extra: Option<&'a Inventory>) -> Option<Loaded<'a>> {
+    load_with(inv, extra, None)
+}
+
+/// [`load`] with the policy files of a run: their compiled set is reused when `inv` holds no
+/// policy or binding.
+pub fn load_files<'a>(inv: &'a Inventory, files: &'a PolicyFiles) -> Option<Loaded<'a>> {
+    let extra = files.inventory();
+    let own = inv.objects().iter().any(|o| {
+        is_policy_kind(o, "ValidatingAdmissionPolicy")
+            || is_policy_kind(o, "ValidatingAdmissionPolicyBinding")
+    });
+    if own || extra.is_none() {
+        return load_with(inv, extra, None);
+    }
+    let cached = files
+        .compiled
+        .get_or_init(|| load_with(&Inventory::default(), extra, None).map(|l| l.set))
+        .clone()?;
+    load_with(inv, extra, Some(cached))
+}
+
+fn load_with<'a>(
+    inv: &'a Inventory,
+    extra: Option<&'a Inventory>,
+    compiled: Option<Arc<PolicySet>>,
+) -> Option<Loaded<'a>> {
     let mut objects = Vec::new();
     let (mut policies, mut bindings) = (Vec::new(), Vec::new());
     for i in std::iter::once(inv).chain(extra) {
@@ -53,7 +106,7 @@ pub fn load<'a>(inv: &'a Inventory, extra: Option<&'a Inventory>) -> Option<Load
         return None;
     }
     Some(Loaded {
-        set: PolicySet::new(&policies, &bindings),
+        set: compiled.unwrap_or_else(|| Arc::new(PolicySet::new(&policies, &bindings))),
         objects,
     })
 }

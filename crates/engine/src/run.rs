@@ -224,8 +224,8 @@ fn policy_findings(
     out: &mut RunOutput,
     findings: &mut Vec<Finding>,
 ) {
-    let extra = settings.policy_files.0.as_deref();
-    let Some(loaded) = crate::policies::load(inv, extra) else {
+    let extra = settings.policy_files.inventory();
+    let Some(loaded) = crate::policies::load_files(inv, &settings.policy_files) else {
         return;
     };
     out.diagnostics.extend(loaded.diagnostics());

@@ -109,7 +109,7 @@ pub fn load_policy_files(
         return;
     }
     let inv = load_paths(paths, args, diagnostics);
-    settings.policy_files = stockade_engine::policies::PolicyFiles(Some(std::sync::Arc::new(inv)));
+    settings.policy_files = stockade_engine::policies::PolicyFiles::new(inv);
 }
 
 fn limits(args: &InputArgs) -> Limits {

@@ -47,6 +47,32 @@ fn serve(a: WebhookServeArgs) -> anyhow::Result<u8> {
         Some(p) => stockade_pss::AdmissionConfig::load(p)?,
         None => stockade_pss::AdmissionConfig::default(),
     };
+    let mut settings = settings;
+    if !a.policy.is_empty() {
+        let limits = crate::cli::InputArgs {
+            paths: Vec::new(),
+            cluster: false,
+            kubeconfig: None,
+            context: None,
+            max_document_size: 64,
+            max_document_nodes: stockade_sources::yaml::DEFAULT_MAX_NODES,
+        };
+        let mut diags = Vec::new();
+        super::inputs::load_policy_files(&a.policy, &limits, &mut settings, &mut diags);
+        if let Some(inv) = settings.policy_files.inventory() {
+            let empty = stockade_inventory::Inventory::default();
+            match stockade_engine::policies::load(inv, Some(&empty)) {
+                None => anyhow::bail!(
+                    "--policy: no ValidatingAdmissionPolicy in {}",
+                    TermLine(a.policy.join(", "))
+                ),
+                Some(l) => diags.extend(l.diagnostics()),
+            }
+        }
+        if super::print_diagnostics(&diags) {
+            anyhow::bail!("--policy: the policies above have errors; fix them before serving");
+        }
+    }
     let judge = stockade_admission::Judge::new(&settings, policy, pod_security);
     let own_namespace = a.namespace.clone().filter(|n| !n.is_empty());
     let rt = tokio::runtime::Builder::new_multi_thread()
