@@ -562,3 +562,177 @@ fn eval_answers_as_the_api_server_for_create_update_and_delete() {
         "{t}"
     );
 }
+
+#[test]
+fn rules_written_in_the_config_are_first_class_rules() {
+    let d = tempfile::tempdir().unwrap();
+    let config = r#"policies:
+- id: ORG001
+  name: images-from-our-registry
+  severity: high
+  kinds: [Deployment, Pod]
+  expression: "object.spec.?template.spec.orValue(object.spec).containers.all(c, c.image.startsWith('registry.example.com/'))"
+  message: images come only from registry.example.com
+  controls: ["nsa:supply-chain"]
+  docs: Our registry scans and signs every image.
+- id: ORG002
+  name: no-load-balancer-outside-edge
+  kinds: [Service]
+  when: "object.spec.?type.orValue('') == 'LoadBalancer'"
+  expression: "object.metadata.?namespace.orValue('default') == 'edge'"
+  message-expression: "'LoadBalancer Service in ' + object.metadata.?namespace.orValue('default') + ', not edge'"
+suppressions:
+- rule: ORG002
+  object: {kind: Service, name: legacy}
+  reason: migrated next quarter
+"#;
+    std::fs::write(d.path().join(".stockade.yaml"), config).unwrap();
+    let apps = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: web, image: docker.io/nginx:1.27}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ok, namespace: shop}
+spec:
+  containers:
+  - {name: ok, image: registry.example.com/ok:1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: legacy, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: internal, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+"#;
+    std::fs::write(d.path().join("apps.yaml"), apps).unwrap();
+    let out = stockade()
+        .current_dir(d.path())
+        .args(["scan", "apps.yaml", "-o", "json"])
+        .output()
+        .unwrap();
+    let doc = json_out(&out);
+    let ours: Vec<(String, String, String, String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["ruleId"].as_str().unwrap().starts_with("ORG"))
+        .map(|f| {
+            (
+                f["ruleId"].as_str().unwrap().to_string(),
+                f["object"]["name"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+                f["controls"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ours,
+        vec![
+            (
+                "ORG001".to_string(),
+                "web".to_string(),
+                "high".to_string(),
+                "images come only from registry.example.com".to_string(),
+                r#"[{"framework":"NSA-CISA","id":"supply-chain"}]"#.to_string()
+            ),
+            (
+                "ORG002".into(),
+                "web".into(),
+                "medium".into(),
+                "LoadBalancer Service in shop, not edge".into(),
+                "[]".into()
+            ),
+        ],
+        "{}",
+        text(&out)
+    );
+    let suppressed: Vec<&str> = doc["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["ruleId"] == "ORG002")
+        .map(|f| f["object"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(suppressed, ["legacy"]);
+
+    // Listed and explained like the built-in rules.
+    let out = stockade()
+        .current_dir(d.path())
+        .args(["rules", "-o", "json"])
+        .output()
+        .unwrap();
+    let rules = json_out(&out);
+    let org: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["family"] == "custom")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(org, ["ORG001", "ORG002"]);
+    let out = stockade()
+        .current_dir(d.path())
+        .args(["explain", "images-from-our-registry"])
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("# ORG001 images-from-our-registry")
+            && t.contains("Our registry scans and signs every image."),
+        "{t}"
+    );
+
+    // A rule whose expression does not compile is an input error naming the config and the id;
+    // an id of a built-in rule is refused.
+    std::fs::write(
+        d.path().join(".stockade.yaml"),
+        "policies:\n- {id: ORG003, name: broken, kinds: [Pod], expression: \"object.spec.(\"}\n",
+    )
+    .unwrap();
+    let out = stockade()
+        .current_dir(d.path())
+        .args(["scan", "apps.yaml"])
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains(".stockade.yaml")
+            && t.contains("policies `ORG003`: expression: compilation failed"),
+        "{t}"
+    );
+    std::fs::write(
+        d.path().join(".stockade.yaml"),
+        "policies:\n- {id: WL001, name: mine, kinds: [Pod], expression: \"true\"}\n",
+    )
+    .unwrap();
+    let out = stockade()
+        .current_dir(d.path())
+        .args(["scan", "apps.yaml"])
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("policies[0].id: `WL001` is the id of a built-in rule"),
+        "{t}"
+    );
+}

@@ -21,7 +21,7 @@ pub use run::{
     sort as sort_findings, suppress,
 };
 pub use settings::{
-    BenchSuppression, CONFIG_FILE_NAME, ObjectPattern, Settings, SettingsError,
+    BenchSuppression, CONFIG_FILE_NAME, CustomRule, ObjectPattern, Settings, SettingsError,
     default_config_text, find_config,
 };
 pub use stockade_model::time::today;

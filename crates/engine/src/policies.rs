@@ -5,6 +5,7 @@
 //! binding itself (an expression that does not compile, a binding naming no policy) is a
 //! diagnostic at its `file:line:col`.
 
+use crate::CustomRule;
 use rayon::prelude::*;
 use std::sync::Arc;
 use stockade_inventory::{Inventory, Object};
@@ -58,39 +59,105 @@ pub struct Loaded<'a> {
     pub set: Arc<PolicySet>,
     /// Every policy and binding object, for locating problems.
     objects: Vec<(&'a Inventory, &'a Object)>,
+    /// The rules of `.stockade.yaml` (`policies:`), by the name of the policy they became.
+    custom: Vec<&'a CustomRule>,
+    /// The file they came from.
+    custom_source: Option<String>,
+}
+
+/// The resource rule of a kind (`Deployment`, or `apps/Deployment`).
+fn resource_rule(kind: &str) -> serde_json::Value {
+    let (group, kind) = match kind.rsplit_once('/') {
+        Some((g, k)) => (Some(if g == "core" { "" } else { g }), k),
+        None => (None, kind),
+    };
+    let known: Vec<&stockade_model::kinds::Resource> = stockade_model::kinds::RESOURCES
+        .iter()
+        .filter(|r| r.kind == kind && group.is_none_or(|g| g == r.group))
+        .collect();
+    let (groups, plurals): (Vec<String>, Vec<String>) = if known.is_empty() {
+        (
+            vec![group.unwrap_or("*").to_string()],
+            vec![stockade_policy::eval::plural_guess(kind)],
+        )
+    } else {
+        known
+            .iter()
+            .map(|r| (r.group.to_string(), r.plural.to_string()))
+            .unzip()
+    };
+    serde_json::json!({"apiGroups": groups, "apiVersions": ["*"],
+        "operations": ["CREATE", "UPDATE"], "resources": plurals})
+}
+
+/// A rule of `.stockade.yaml` as a ValidatingAdmissionPolicy and its binding.
+pub fn custom_policy(c: &CustomRule) -> (serde_json::Value, serde_json::Value) {
+    let rules: Vec<serde_json::Value> = c.kinds.iter().map(|k| resource_rule(k)).collect();
+    let mut validation = serde_json::json!({"expression": c.expression});
+    if let Some(m) = &c.message {
+        validation["message"] = m.clone().into();
+    }
+    if let Some(m) = &c.message_expression {
+        validation["messageExpression"] = m.clone().into();
+    }
+    let mut spec = serde_json::json!({
+        "failurePolicy": "Fail",
+        "matchConstraints": {"resourceRules": rules},
+        "validations": [validation],
+    });
+    if let Some(w) = &c.when {
+        spec["matchConditions"] = serde_json::json!([{"name": "when", "expression": w}]);
+    }
+    let policy = serde_json::json!({"apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingAdmissionPolicy", "metadata": {"name": c.name}, "spec": spec});
+    let binding = serde_json::json!({"apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingAdmissionPolicyBinding", "metadata": {"name": c.name},
+        "spec": {"policyName": c.name, "validationActions": ["Deny"]}});
+    (policy, binding)
 }
 
 /// Collects and compiles the policies and bindings of `inv` and `extra`; `None` when there
 /// are none.
 pub fn load<'a>(inv: &'a Inventory, extra: Option<&'a Inventory>) -> Option<Loaded<'a>> {
-    load_with(inv, extra, None)
+    load_with(inv, extra, &[], None)
 }
 
-/// [`load`] with the policy files of a run: their compiled set is reused when `inv` holds no
-/// policy or binding.
-pub fn load_files<'a>(inv: &'a Inventory, files: &'a PolicyFiles) -> Option<Loaded<'a>> {
+/// [`load`] with the policy files and the `.stockade.yaml` rules of a run: their compiled set
+/// is reused when `inv` holds no policy or binding of its own.
+pub fn load_for<'a>(inv: &'a Inventory, settings: &'a crate::Settings) -> Option<Loaded<'a>> {
+    let files = &settings.policy_files;
     let extra = files.inventory();
+    let custom = &settings.custom;
     let own = inv.objects().iter().any(|o| {
         is_policy_kind(o, "ValidatingAdmissionPolicy")
             || is_policy_kind(o, "ValidatingAdmissionPolicyBinding")
     });
-    if own || extra.is_none() {
-        return load_with(inv, extra, None);
-    }
-    let cached = files
-        .compiled
-        .get_or_init(|| load_with(&Inventory::default(), extra, None).map(|l| l.set))
-        .clone()?;
-    load_with(inv, extra, Some(cached))
+    let mut loaded = if own || (extra.is_none() && custom.is_empty()) {
+        load_with(inv, extra, custom, None)?
+    } else {
+        let cached = files
+            .compiled
+            .get_or_init(|| load_with(&Inventory::default(), extra, custom, None).map(|l| l.set))
+            .clone()?;
+        load_with(inv, extra, custom, Some(cached))?
+    };
+    loaded.custom_source = settings.source.as_ref().map(|p| p.display().to_string());
+    Some(loaded)
 }
 
 fn load_with<'a>(
     inv: &'a Inventory,
     extra: Option<&'a Inventory>,
+    custom: &'a [CustomRule],
     compiled: Option<Arc<PolicySet>>,
 ) -> Option<Loaded<'a>> {
     let mut objects = Vec::new();
     let (mut policies, mut bindings) = (Vec::new(), Vec::new());
+    for c in custom {
+        let (p, b) = custom_policy(c);
+        policies.push(p);
+        bindings.push(b);
+    }
     for i in std::iter::once(inv).chain(extra) {
         for o in i.objects() {
             if is_policy_kind(o, "ValidatingAdmissionPolicy") {
@@ -102,12 +169,14 @@ fn load_with<'a>(
             }
         }
     }
-    if objects.is_empty() {
+    if objects.is_empty() && custom.is_empty() {
         return None;
     }
     Some(Loaded {
         set: compiled.unwrap_or_else(|| Arc::new(PolicySet::new(&policies, &bindings))),
         objects,
+        custom: custom.iter().collect(),
+        custom_source: None,
     })
 }
 
@@ -118,6 +187,23 @@ impl Loaded<'_> {
             .problems
             .iter()
             .map(|p| {
+                if let Some(c) = self.custom_of(&p.name) {
+                    let field = if p.field.contains("messageExpression") {
+                        "message-expression"
+                    } else if p.field.contains("matchConditions") {
+                        "when"
+                    } else {
+                        "expression"
+                    };
+                    return Diagnostic {
+                        level: DiagnosticLevel::Error,
+                        code: "policy".into(),
+                        message: format!("policies `{}`: {field}: {}", c.id, p.message),
+                        path: self.custom_source.clone(),
+                        line: 0,
+                        column: 0,
+                    };
+                }
                 let at = self
                     .objects
                     .iter()
@@ -150,6 +236,11 @@ impl Loaded<'_> {
                 }
             })
             .collect()
+    }
+
+    /// The `.stockade.yaml` rule a policy of that name came from.
+    fn custom_of(&self, policy: &str) -> Option<&CustomRule> {
+        self.custom.iter().copied().find(|c| c.name == policy)
     }
 
     /// Each policy as a rule of the report (`VAP:<name>`), with the strongest action of its
@@ -240,6 +331,9 @@ impl Loaded<'_> {
                 controls: Vec::new(),
             });
         }
+        for c in &self.custom {
+            rules.push(custom_info(c));
+        }
         rules.sort_by(|a, b| a.id.cmp(&b.id));
         rules.dedup_by(|a, b| a.id == b.id);
         (rules, diags)
@@ -321,7 +415,11 @@ impl Loaded<'_> {
             let (_, found) = o.root.locate(&path);
             let path_found = field.iter().take(found).fold(FieldPath::root(), step);
             let location: Option<Location> = inv.location(o, &path_found);
-            let rule_id = format!("{RULE_PREFIX}{policy}");
+            let custom = self.custom_of(&policy);
+            let rule_id = match custom {
+                Some(c) => c.id.clone(),
+                None => format!("{RULE_PREFIX}{policy}"),
+            };
             let object = o.oref();
             let expression = validation
                 .and_then(|i| self.set.validation_expression(&policy, i))
@@ -335,7 +433,18 @@ impl Loaded<'_> {
                     "Change the object so that `{expression}` holds (policy `{policy}`), or exempt it in the binding `{binding}`."
                 )
             };
-            let message = redact(o, &format!("{message} (binding {binding})"));
+            let message = match custom {
+                Some(_) => redact(o, &message),
+                None => redact(o, &format!("{message} (binding {binding})")),
+            };
+            let (severity, remediation, controls) = match custom {
+                Some(c) => (
+                    c.severity,
+                    c.remediation.clone(),
+                    std::borrow::Cow::Owned(c.controls.clone()),
+                ),
+                None => (severity, remediation, std::borrow::Cow::Borrowed(&[][..])),
+            };
             out.push(Finding {
                 fingerprint: fingerprint(&format!("{rule_id}@{binding}"), &object, &path_found),
                 rule_id: rule_id.into(),
@@ -346,7 +455,7 @@ impl Loaded<'_> {
                 location,
                 field_path: path_found,
                 remediation: remediation.into(),
-                controls: std::borrow::Cow::Borrowed(&[]),
+                controls,
                 snippet: None,
                 suppression: None,
             });
@@ -398,4 +507,42 @@ fn redact(o: &Object, message: &str) -> String {
         }
     }
     m
+}
+
+/// A `.stockade.yaml` rule as a rule of the report.
+pub fn custom_info(c: &CustomRule) -> stockade_model::RuleInfo {
+    stockade_model::RuleInfo {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        summary: c.summary.clone(),
+        severity: c.severity,
+        help: custom_docs(c),
+        controls: c.controls.clone(),
+    }
+}
+
+/// The documentation page of a `.stockade.yaml` rule, as `stockade explain` shows it.
+pub fn custom_docs(c: &CustomRule) -> String {
+    let mut d = format!(
+        "# {} {}\n\n{}\n\nDefined in `.stockade.yaml` (`policies:`). Severity: {}. Kinds: {}.\n\n",
+        c.id,
+        c.name,
+        c.summary,
+        c.severity,
+        c.kinds.join(", ")
+    );
+    if !c.docs.is_empty() {
+        d.push_str(c.docs.trim());
+        d.push_str("\n\n");
+    }
+    d.push_str(&format!("## Check\n\n```cel\n{}\n```\n\n", c.expression));
+    if let Some(w) = &c.when {
+        d.push_str(&format!("Only where:\n\n```cel\n{w}\n```\n\n"));
+    }
+    d.push_str(&format!("## Remediation\n\n{}\n", c.remediation));
+    if !c.controls.is_empty() {
+        let cs: Vec<String> = c.controls.iter().map(|x| x.to_string()).collect();
+        d.push_str(&format!("\n## Controls\n\n{}\n", cs.join(", ")));
+    }
+    d
 }

@@ -225,7 +225,7 @@ fn policy_findings(
     findings: &mut Vec<Finding>,
 ) {
     let extra = settings.policy_files.inventory();
-    let Some(loaded) = crate::policies::load_files(inv, &settings.policy_files) else {
+    let Some(loaded) = crate::policies::load_for(inv, settings) else {
         return;
     };
     out.diagnostics.extend(loaded.diagnostics());

@@ -162,6 +162,158 @@ struct RawConfig {
     /// Suppressions of benchmark recommendations, for `stockade bench`.
     #[serde(default)]
     bench: BenchSection,
+    /// Rules of the organisation's own, in CEL.
+    #[serde(default)]
+    policies: Vec<RawPolicy>,
+}
+
+/// A policy as written under `policies:`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPolicy {
+    id: String,
+    name: String,
+    #[serde(default)]
+    severity: Option<String>,
+    kinds: Vec<String>,
+    expression: String,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    message_expression: Option<String>,
+    #[serde(default)]
+    when: Option<String>,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    remediation: Option<String>,
+    #[serde(default)]
+    controls: Vec<String>,
+    #[serde(default)]
+    docs: Option<String>,
+    #[serde(default)]
+    enabled: Option<bool>,
+}
+
+/// A rule written in `.stockade.yaml` (`policies:`): a CEL expression over each object of the
+/// kinds named, evaluated as a ValidatingAdmissionPolicy validation; a finding wherever it is
+/// false.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomRule {
+    /// Its id (`ORG001`): letters, digits and dashes, not a built-in rule's.
+    pub id: String,
+    /// Kebab-case name.
+    pub name: String,
+    /// Severity of its findings (default medium).
+    pub severity: Severity,
+    /// Kinds it judges (`Deployment`, or `apps/Deployment`).
+    pub kinds: Vec<String>,
+    /// The CEL expression that must hold.
+    pub expression: String,
+    /// The message of a finding.
+    pub message: Option<String>,
+    /// A CEL expression for the message.
+    pub message_expression: Option<String>,
+    /// A CEL condition: the rule judges only the objects for which it is true.
+    pub when: Option<String>,
+    /// One-line summary.
+    pub summary: String,
+    /// How to fix a finding.
+    pub remediation: String,
+    /// Framework controls it maps to (`cis:5.2.2`).
+    pub controls: Vec<stockade_model::Control>,
+    /// Documentation (markdown).
+    pub docs: String,
+}
+
+fn custom_rules(raw: Vec<RawPolicy>) -> Result<Vec<CustomRule>, String> {
+    let mut out: Vec<CustomRule> = Vec::new();
+    for (i, p) in raw.into_iter().enumerate() {
+        if p.enabled == Some(false) {
+            continue;
+        }
+        let at = format!("policies[{i}]");
+        let id_ok = !p.id.is_empty()
+            && p.id.len() <= 64
+            && p.id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !id_ok {
+            return Err(format!(
+                "{at}.id: `{}` must be letters, digits, `-` or `_` (e.g. ORG001)",
+                p.id
+            ));
+        }
+        if crate::registry::find(&p.id).is_some() || p.id.to_ascii_uppercase().starts_with("VAP") {
+            return Err(format!("{at}.id: `{}` is the id of a built-in rule", p.id));
+        }
+        if out
+            .iter()
+            .any(|o| o.id.eq_ignore_ascii_case(&p.id) || o.name == p.name)
+        {
+            return Err(format!(
+                "{at}: id `{}` or name `{}` is used twice",
+                p.id, p.name
+            ));
+        }
+        let name_ok = !p.name.is_empty()
+            && p.name.len() <= 63
+            && p.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !name_ok {
+            return Err(format!(
+                "{at}.name: `{}` must be kebab-case (lowercase letters, digits and dashes)",
+                p.name
+            ));
+        }
+        if p.kinds.is_empty() {
+            return Err(format!(
+                "{at}.kinds: name at least one kind (e.g. [Deployment])"
+            ));
+        }
+        if p.expression.trim().is_empty() {
+            return Err(format!("{at}.expression: required"));
+        }
+        let severity: Severity = match &p.severity {
+            Some(s) => s.parse().map_err(|e| format!("{at}.severity: {e}"))?,
+            None => Severity::Medium,
+        };
+        let mut controls = Vec::new();
+        for c in &p.controls {
+            let (fw, id) = c.split_once(':').ok_or_else(|| {
+                format!("{at}.controls: `{c}` is not FRAMEWORK:ID (e.g. cis:5.2.2)")
+            })?;
+            let framework = stockade_model::Framework::parse(fw).ok_or_else(|| {
+                format!("{at}.controls: unknown framework `{fw}` (cis, nsa, mitre or pss)")
+            })?;
+            // Loaded once per run: the few bytes of each id live as long as the rule.
+            let id: &'static str = Box::leak(id.to_string().into_boxed_str());
+            controls.push(stockade_model::Control { framework, id });
+        }
+        let summary = p.summary.clone().unwrap_or_else(|| {
+            p.message
+                .clone()
+                .unwrap_or_else(|| format!("`{}` must hold", p.expression))
+        });
+        out.push(CustomRule {
+            remediation: p
+                .remediation
+                .unwrap_or_else(|| format!("Change the object so that `{}` holds.", p.expression)),
+            docs: p.docs.unwrap_or_default(),
+            id: p.id,
+            name: p.name,
+            severity,
+            kinds: p.kinds,
+            expression: p.expression,
+            message: p.message,
+            message_expression: p.message_expression,
+            when: p.when,
+            summary,
+            controls,
+        });
+    }
+    Ok(out)
 }
 
 /// Whether `entry` names an audit rule: those are configured in the same file but run by
@@ -196,6 +348,8 @@ pub struct Settings {
     pub source: Option<PathBuf>,
     /// ValidatingAdmissionPolicy files given besides the inputs (`--policy`).
     pub policy_files: crate::policies::PolicyFiles,
+    /// The rules written in the file (`policies:`).
+    pub custom: Vec<CustomRule>,
 }
 
 impl Default for Settings {
@@ -216,6 +370,7 @@ impl Default for Settings {
             allow_partial: false,
             source: None,
             policy_files: Default::default(),
+            custom: Vec::new(),
         }
     }
 }
@@ -259,6 +414,7 @@ impl Settings {
         let mut s = Settings {
             fail_on: raw.fail_on.as_deref().map(str::parse).transpose()?,
             allow_partial: raw.allow_partial.unwrap_or(false),
+            custom: custom_rules(raw.policies)?,
             ..Settings::default()
         };
         // A rule beats a family beats `all`; at the same breadth, disable wins.
@@ -304,9 +460,17 @@ impl Settings {
         s.exclude_paths = gb.build().map_err(|e| e.to_string())?;
         s.exclude_objects = raw.exclude.objects;
         for (i, sup) in raw.suppressions.iter().enumerate() {
+            let policy_rule = sup
+                .rule
+                .get(..crate::policies::RULE_PREFIX.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(crate::policies::RULE_PREFIX))
+                || s.custom
+                    .iter()
+                    .any(|c| c.id.eq_ignore_ascii_case(&sup.rule) || c.name == sup.rule);
             if sup.rule != "*"
                 && stockade_rules::find(&sup.rule).is_none()
                 && !is_audit_rule(&sup.rule)
+                && !policy_rule
             {
                 return Err(format!("suppressions[{i}]: unknown rule `{}`", sup.rule));
             }

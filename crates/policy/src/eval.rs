@@ -240,7 +240,7 @@ pub fn identity(o: &Node) -> Identity {
 
 /// The plural of a kind no catalogue knows (a custom resource), as the API server's default
 /// REST mapper guesses it.
-fn plural_guess(kind: &str) -> String {
+pub fn plural_guess(kind: &str) -> String {
     let k = kind.to_ascii_lowercase();
     if k.ends_with('s') || k.ends_with('x') || k.ends_with("ch") || k.ends_with("sh") {
         format!("{k}es")

@@ -38,8 +38,25 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
                 .is_none_or(|(fw, ctl)| maps_to(r, *fw, ctl.as_deref()))
         })
         .collect();
+    // The rules written in the `.stockade.yaml` found from here (`policies:`).
+    let custom: Vec<stockade_engine::CustomRule> = if family.is_none() && framework.is_none() {
+        custom_rules()
+            .into_iter()
+            .filter(|c| args.severity.is_none_or(|s| c.severity >= s))
+            .collect()
+    } else {
+        Vec::new()
+    };
     if args.output == "json" {
-        let v: Vec<serde_json::Value> = rules.iter().map(|r| r.to_json()).collect();
+        let mut v: Vec<serde_json::Value> = rules.iter().map(|r| r.to_json()).collect();
+        v.extend(custom.iter().map(|c| {
+            serde_json::json!({
+                "id": c.id, "name": c.name, "family": "custom", "severity": c.severity,
+                "enabledByDefault": true, "kinds": c.kinds, "controls": c.controls,
+                "summary": c.summary, "remediation": c.remediation, "since": "",
+                "options": [], "expression": c.expression,
+            })
+        }));
         super::print(format_args!(
             "{}\n",
             stockade_model::escape::json_pretty(&v)?
@@ -63,9 +80,38 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
             r.summary.to_string(),
         ]);
     }
+    for c in &custom {
+        let controls: Vec<String> = c.controls.iter().map(|c| c.to_string()).collect();
+        t.add_row(vec![
+            c.id.clone(),
+            c.name.clone(),
+            c.severity.to_string(),
+            "on".to_string(),
+            controls.join(", "),
+            format!("{} (.stockade.yaml)", c.summary),
+        ]);
+    }
     super::print(format_args!(
         "{t}\n{} rule(s). `stockade explain RULE` shows one rule's documentation.\n",
-        rules.len()
+        rules.len() + custom.len()
     ))?;
     Ok(0)
+}
+
+/// The rules of the `.stockade.yaml` found from the current directory up (none when there is
+/// no such file; a file that does not load is said on standard error).
+pub fn custom_rules() -> Vec<stockade_engine::CustomRule> {
+    let Some(path) = stockade_engine::find_config(std::path::Path::new(".")) else {
+        return Vec::new();
+    };
+    match stockade_engine::Settings::load(&path) {
+        Ok(s) => s.custom,
+        Err(e) => {
+            eprintln!(
+                "stockade: {}",
+                stockade_model::escape::TermLine(e.to_string())
+            );
+            Vec::new()
+        }
+    }
 }
