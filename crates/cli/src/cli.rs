@@ -131,6 +131,11 @@ pub enum Command {
         after_help = "Examples:\n  stockade policy eval ./deploy --policy ./policies/\n  stockade policy eval new.yaml --old old.yaml --operation UPDATE --policy p.yaml --user alice\n  stockade policy eval --cluster -n shop -o json\n  stockade policy test ./policies/             # every *stockade-test.yaml below\n\n`stockade scan` judges with the same policies (rule ids VAP:<policy>).\nExit codes: eval 0 every object admitted, 1 some denied; test 0 every expected result holds, 1 some does not; 2 usage, input or policy errors.\nDocs: docs/policy.md."
     )]
     Policy(PolicyArgs),
+    /// Export Stockade's rules for other enforcement points: `export vap` writes the rules CEL can express as ValidatingAdmissionPolicies and bindings.
+    #[command(
+        after_help = "Examples:\n  stockade export vap | kubectl apply -f -\n  stockade export vap --rules WL001,WL008 --action Warn --output-file policies.yaml\n\nEach exported policy denies exactly the workload objects on which its rule reports a finding.\nDocs: docs/policy.md."
+    )]
+    Export(ExportArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -221,6 +226,34 @@ pub struct ScanArgs {
 
 fn parse_severity(s: &str) -> Result<stockade_model::Severity, String> {
     s.parse()
+}
+
+/// Arguments of `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    pub command: ExportCommand,
+}
+
+/// `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The rules CEL can express, as ValidatingAdmissionPolicies and bindings (YAML).
+    Vap(ExportVapArgs),
+}
+
+/// Arguments of `export vap`.
+#[derive(Debug, Args)]
+pub struct ExportVapArgs {
+    /// Rules to export, by id or name (repeatable or comma-separated) [default: every exportable rule].
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// The bindings' validation action: Deny, Warn or Audit.
+    #[arg(long, default_value = "Deny", value_parser = ["Deny", "Warn", "Audit"])]
+    pub action: String,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
 }
 
 /// Arguments of `policy`.

@@ -6,6 +6,7 @@
 //! nor render output (reporters).
 
 mod baseline;
+pub mod export;
 pub mod policies;
 mod pss;
 pub mod registry;

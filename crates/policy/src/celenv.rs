@@ -80,7 +80,9 @@ pub fn value_of(node: &Node) -> Value {
         NodeValue::Seq(items) => Value::List(Arc::new(items.iter().map(value_of).collect())),
         NodeValue::Map(entries) => {
             let mut m: HashMap<Key, Value> = HashMap::with_capacity(entries.len());
-            for (k, v) in entries.iter() {
+            // The API server drops a field whose value is null when it decodes an object
+            // (`hostPath: null` is no hostPath), so a policy never sees one.
+            for (k, v) in entries.iter().filter(|(_, v)| !v.is_null()) {
                 m.insert(Key::String(Arc::new(k.name.to_string())), value_of(v));
             }
             Value::Map(Map { map: Arc::new(m) })

@@ -5,6 +5,7 @@ mod bench;
 mod cves;
 mod deprovision;
 mod explain;
+mod export;
 mod init;
 mod inputs;
 mod netpol;
@@ -94,6 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::UpgradeCheck(args) => upgrade_check::run(*args),
         Command::Secrets(args) => secrets::run(*args),
         Command::Policy(args) => policy::run(args),
+        Command::Export(args) => export::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Generated into memory: `generate` panics when its writer fails.
@@ -127,6 +129,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::UpgradeCheck(_) => "upgrade-check",
         Command::Secrets(_) => "secrets",
         Command::Policy(_) => "policy",
+        Command::Export(_) => "export",
         Command::Completions { .. } => "completions",
     }
 }

@@ -92,7 +92,8 @@ fn is_sensitive(path: &str) -> bool {
 fn check(cx: &mut Checker<'_>, o: &Object) {
     let Some(pod) = cx.pod_spec(o) else { return };
     for (vp, v) in pod.volumes() {
-        let Some(hp) = v.get("hostPath") else {
+        // `hostPath: null` is no hostPath: the API server drops the null field.
+        let Some(hp) = v.get("hostPath").filter(|n| !n.is_null()) else {
             continue;
         };
         let name = v.get("name").and_then(Node::as_str).unwrap_or("");
