@@ -209,7 +209,7 @@ pub struct ScanArgs {
     /// Disable a rule or family (repeatable; after the config).
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,
-    /// The Kubernetes release to judge API versions against (HY013 deprecated-api-version), e.g. v1.33 [default: the newest release Stockade knows, 1.37].
+    /// The Kubernetes release to judge against, e.g. v1.33: the API versions it removed (HY013 deprecated-api-version) and the CEL functions its policies may use [default: the newest release Stockade knows, 1.37 for APIs, 1.36 for CEL].
     #[arg(long, value_name = "VERSION")]
     pub target_version: Option<String>,
     /// Only report findings not in this baseline file.
@@ -222,6 +222,21 @@ pub struct ScanArgs {
     /// the inputs: a file or directory (repeatable); its other objects serve as params.
     #[arg(long, value_name = "PATH")]
     pub policy: Vec<String>,
+}
+
+/// `v1.33` (or `1.33`, `1.33.2`) as its minor, 33.
+fn parse_release(s: &str) -> Result<u32, String> {
+    let t = s.trim().trim_start_matches('v');
+    let mut parts = t.split('.');
+    match (
+        parts.next(),
+        parts.next().and_then(|m| m.parse::<u32>().ok()),
+    ) {
+        (Some("1"), Some(minor)) => Ok(minor),
+        _ => Err(format!(
+            "`{s}`: expected a Kubernetes release such as v1.33"
+        )),
+    }
 }
 
 fn parse_severity(s: &str) -> Result<stockade_model::Severity, String> {
@@ -298,6 +313,9 @@ pub struct PolicyEvalArgs {
     /// Also list the objects no policy applies to.
     #[arg(long)]
     pub all: bool,
+    /// Compile the policies in the CEL environment of this Kubernetes release, e.g. v1.33: a function a later release brought is an error [default: 1.36].
+    #[arg(long, value_name = "VERSION", value_parser = parse_release)]
+    pub target_version: Option<u32>,
     /// Output format: text or json.
     #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
     pub output: String,
@@ -308,6 +326,9 @@ pub struct PolicyEvalArgs {
 pub struct PolicyTestArgs {
     /// Test files, or directories searched for files named *stockade-test.yaml [default: .].
     pub paths: Vec<String>,
+    /// Compile the policies in the CEL environment of this Kubernetes release, e.g. v1.33 [default: 1.36].
+    #[arg(long, value_name = "VERSION", value_parser = parse_release)]
+    pub target_version: Option<u32>,
     /// Output format: text or json.
     #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
     pub output: String,

@@ -736,3 +736,73 @@ spec: {selector: {app: web}, ports: [{port: 80}]}
         "{t}"
     );
 }
+
+#[test]
+fn a_function_is_available_only_from_the_release_that_brought_it() {
+    let d = tempfile::tempdir().unwrap();
+    let pol = write(
+        d.path(),
+        "semver.yaml",
+        r#"apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: versioned}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["deployments"]}
+  validations:
+  - expression: "isSemver(object.metadata.?labels.?version.orValue('0.0.0'))"
+  - expression: "math.abs(-1) == 1"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: versioned}
+spec: {policyName: versioned, validationActions: [Deny]}
+"#,
+    );
+    let apps = write(d.path(), "apps.yaml", APPS);
+    let run = |release: &str| {
+        let out = stockade()
+            .args([
+                "policy",
+                "eval",
+                &apps,
+                "--policy",
+                &pol,
+                "--target-version",
+                release,
+            ])
+            .output()
+            .unwrap();
+        text(&out)
+    };
+    let t = run("v1.32");
+    assert!(
+        t.contains("semver.yaml:9:5")
+            && t.contains("isSemver is not available in Kubernetes 1.32: it came in 1.33"),
+        "{t}"
+    );
+    let t = run("v1.33");
+    assert!(!t.contains("isSemver is not available"), "{t}");
+    // math.* is a cel-go extension the API server does not load, at any release.
+    assert!(
+        t.contains("semver.yaml:10:5") && t.contains("undeclared reference to 'math.abs'"),
+        "{t}"
+    );
+    // scan takes the release from --target-version too.
+    let out = stockade()
+        .args([
+            "scan",
+            &apps,
+            "--policy",
+            &pol,
+            "--no-config",
+            "--target-version",
+            "v1.30",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(text(&out).contains("it came in 1.33"), "{}", text(&out));
+}

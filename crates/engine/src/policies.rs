@@ -119,7 +119,16 @@ pub fn custom_policy(c: &CustomRule) -> (serde_json::Value, serde_json::Value) {
 /// Collects and compiles the policies and bindings of `inv` and `extra`; `None` when there
 /// are none.
 pub fn load<'a>(inv: &'a Inventory, extra: Option<&'a Inventory>) -> Option<Loaded<'a>> {
-    load_with(inv, extra, &[], None)
+    load_with(inv, extra, &[], None, None)
+}
+
+/// [`load`] in the CEL environment of Kubernetes 1.`minor`.
+pub fn load_release<'a>(
+    inv: &'a Inventory,
+    extra: Option<&'a Inventory>,
+    minor: Option<u32>,
+) -> Option<Loaded<'a>> {
+    load_with(inv, extra, &[], None, minor)
 }
 
 /// [`load`] with the policy files and the `.stockade.yaml` rules of a run: their compiled set
@@ -132,14 +141,17 @@ pub fn load_for<'a>(inv: &'a Inventory, settings: &'a crate::Settings) -> Option
         is_policy_kind(o, "ValidatingAdmissionPolicy")
             || is_policy_kind(o, "ValidatingAdmissionPolicyBinding")
     });
+    let release = settings.policy_release;
     let mut loaded = if own || (extra.is_none() && custom.is_empty()) {
-        load_with(inv, extra, custom, None)?
+        load_with(inv, extra, custom, None, release)?
     } else {
         let cached = files
             .compiled
-            .get_or_init(|| load_with(&Inventory::default(), extra, custom, None).map(|l| l.set))
+            .get_or_init(|| {
+                load_with(&Inventory::default(), extra, custom, None, release).map(|l| l.set)
+            })
             .clone()?;
-        load_with(inv, extra, custom, Some(cached))?
+        load_with(inv, extra, custom, Some(cached), release)?
     };
     loaded.custom_source = settings.source.as_ref().map(|p| p.display().to_string());
     Some(loaded)
@@ -150,6 +162,7 @@ fn load_with<'a>(
     extra: Option<&'a Inventory>,
     custom: &'a [CustomRule],
     compiled: Option<Arc<PolicySet>>,
+    release: Option<u32>,
 ) -> Option<Loaded<'a>> {
     let mut objects = Vec::new();
     let (mut policies, mut bindings) = (Vec::new(), Vec::new());
@@ -173,7 +186,13 @@ fn load_with<'a>(
         return None;
     }
     Some(Loaded {
-        set: compiled.unwrap_or_else(|| Arc::new(PolicySet::new(&policies, &bindings))),
+        set: compiled.unwrap_or_else(|| {
+            Arc::new(PolicySet::for_release(
+                &policies,
+                &bindings,
+                release.unwrap_or(stockade_policy::ast::NEWEST_MINOR),
+            ))
+        }),
         objects,
         custom: custom.iter().collect(),
         custom_source: None,

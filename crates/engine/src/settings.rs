@@ -350,6 +350,9 @@ pub struct Settings {
     pub policy_files: crate::policies::PolicyFiles,
     /// The rules written in the file (`policies:`).
     pub custom: Vec<CustomRule>,
+    /// The Kubernetes release (minor of 1.x) whose CEL environment policies compile in
+    /// (`--target-version`); the newest Stockade knows when unset.
+    pub policy_release: Option<u32>,
 }
 
 impl Default for Settings {
@@ -371,6 +374,7 @@ impl Default for Settings {
             source: None,
             policy_files: Default::default(),
             custom: Vec::new(),
+            policy_release: None,
         }
     }
 }

@@ -120,6 +120,126 @@ fn visit<'e>(e: &'e Expression, f: &mut impl FnMut(&'e Expression)) {
     }
 }
 
+/// The newest Kubernetes minor release whose CEL environment Stockade knows (1.36).
+pub const NEWEST_MINOR: u32 = 36;
+
+/// The release (minor of 1.x) that introduced a function to the API server's CEL environment
+/// for admission policies (k8s.io/apiserver `pkg/cel/environment/base.go`), or `None` when the
+/// environment has no such function at any release (`math.*` and `base64.*` are cel-go
+/// extensions the API server does not load; the Kubernetes CEL libraries otherwise came in
+/// 1.0 to 1.34). Member names shared by two libraries take the earlier one.
+fn introduced(name: &str, namespaced: bool) -> Option<u32> {
+    Some(match name {
+        // cel-go extensions the API server's environment does not load, and the JSON patch
+        // library of mutating policies.
+        n if n.starts_with("math.") || n.starts_with("base64.") || n.starts_with("jsonpatch.") => {
+            return None;
+        }
+        // Optional types, the quantity library (1.28).
+        "optional.of"
+        | "optional.ofNonZeroValue"
+        | "optional.none"
+        | "_?._"
+        | "_[?_]"
+        | "orValue"
+        | "hasValue"
+        | "or"
+        | "quantity"
+        | "isQuantity"
+        | "asInteger"
+        | "asApproximateFloat"
+        | "isInteger"
+        | "sign"
+        | "add"
+        | "sub"
+        | "compareTo"
+        | "isGreaterThan"
+        | "isLessThan" => 28,
+        // ext.Strings version 2 and ext.Sets (1.29).
+        "format" if !namespaced => 29,
+        "strings.quote" => 29,
+        "sets.contains" | "sets.equivalent" | "sets.intersects" => 29,
+        // IP and CIDR (1.30).
+        "ip"
+        | "isIP"
+        | "ip.isCanonical"
+        | "family"
+        | "isUnspecified"
+        | "isLoopback"
+        | "isLinkLocalMulticast"
+        | "isLinkLocalUnicast"
+        | "isGlobalUnicast"
+        | "cidr"
+        | "isCIDR"
+        | "containsIP"
+        | "containsCIDR"
+        | "prefixLength"
+        | "masked" => 30,
+        // Named formats (1.31).
+        n if n.starts_with("format.") => 31,
+        "validate" => 31,
+        // Two-variable comprehensions (1.32).
+        "transformList" | "transformMap" | "transformMapEntry" => 32,
+        // Semver (1.33).
+        "semver" | "isSemver" | "major" | "minor" | "patch" => 33,
+        // ext.Lists version 3 (1.34).
+        "lists.range" | "slice" | "flatten" | "distinct" | "sort" | "sortBy" | "first" | "last" => {
+            34
+        }
+        // `reverse` of ext.Strings version 3 and ext.Lists: 1.34 either way.
+        "reverse" => 34,
+        _ => 0,
+    })
+}
+
+/// Whether `program` may be used in the CEL environment of Kubernetes 1.`minor`: the first
+/// function or syntax it uses that the release does not have, and the release that brought
+/// it (`None` for a function no release has).
+pub fn unavailable(program: &Program, minor: u32) -> Option<(String, Option<u32>)> {
+    let mut found = None;
+    visit(program.expression(), &mut |e| {
+        if found.is_some() {
+            return;
+        }
+        let (name, since) = match &e.expr {
+            Expr::Call(c) => {
+                let ns = match c.target.as_deref().map(|t| &t.expr) {
+                    Some(Expr::Ident(t)) if !INPUTS.contains(&t.as_str()) => Some(t.as_str()),
+                    _ => None,
+                };
+                let name = match ns {
+                    Some(ns) => format!("{ns}.{}", c.func_name),
+                    None => c.func_name.clone(),
+                };
+                let two_var = matches!(
+                    c.func_name.as_str(),
+                    "all" | "exists" | "exists_one" | "existsOne"
+                ) && c.args.len() == 3;
+                if two_var {
+                    ("two-variable comprehension".to_string(), Some(32))
+                } else {
+                    let since = introduced(&name, ns.is_some());
+                    (name, since)
+                }
+            }
+            Expr::Comprehension(c) if c.iter_var2.is_some() => {
+                ("two-variable comprehension".to_string(), Some(32))
+            }
+            Expr::Select(s) if s.operand.expr == Expr::Ident("optional".into()) => {
+                (format!("optional.{}", s.field), Some(28))
+            }
+            _ => return,
+        };
+        match since {
+            // Two-variable comprehensions are said even where the release has them: the cel
+            // crate cannot evaluate them.
+            Some(v) if v <= minor && name != "two-variable comprehension" => {}
+            other => found = Some((name, other)),
+        }
+    });
+    found
+}
+
 /// The size bound of a value: the longest list, map or string anywhere in it (at least 1).
 pub fn size_bound(v: &Value) -> f64 {
     fn walk(v: &Value, best: &mut usize) {
@@ -314,6 +434,39 @@ mod tests {
 
     fn program(src: &str) -> std::sync::Arc<Program> {
         CelEnv::new().compile(src).unwrap()
+    }
+
+    #[test]
+    fn functions_are_available_from_the_release_that_brought_them() {
+        let at = |src: &str, minor: u32| unavailable(&program(src), minor);
+        assert_eq!(at("object.spec.replicas > 1", 27), None);
+        assert_eq!(
+            at("object.?spec.?replicas.orValue(1) > 1", 27).map(|x| x.1),
+            Some(Some(28))
+        );
+        assert_eq!(at("object.?spec.?replicas.orValue(1) > 1", 28), None);
+        assert_eq!(
+            at("isSemver(object.metadata.name)", 32),
+            Some(("isSemver".to_string(), Some(33)))
+        );
+        assert_eq!(at("isSemver(object.metadata.name)", 33), None);
+        assert_eq!(
+            at("lists.range(3).size() == 3", 33),
+            Some(("lists.range".to_string(), Some(34)))
+        );
+        assert_eq!(at("ip('10.0.0.1').family() == 4", 30), None);
+        assert_eq!(
+            at("ip('10.0.0.1').family() == 4", 29).map(|x| x.1),
+            Some(Some(30))
+        );
+        assert_eq!(
+            at("math.abs(-1) == 1", NEWEST_MINOR),
+            Some(("math.abs".to_string(), None))
+        );
+        assert_eq!(
+            at("[1, 2].all(i, v, v > 0)", 31).map(|x| x.1),
+            Some(Some(32))
+        );
     }
 
     #[test]

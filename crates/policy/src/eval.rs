@@ -351,8 +351,20 @@ fn s(v: &str) -> Value {
 }
 
 impl PolicySet {
-    /// Compiles `policies` and takes `bindings` (JSON objects of those kinds).
+    /// Compiles `policies` and takes `bindings` (JSON objects of those kinds), in the CEL
+    /// environment of the newest Kubernetes release Stockade knows.
     pub fn new(policies: &[serde_json::Value], bindings: &[serde_json::Value]) -> PolicySet {
+        PolicySet::for_release(policies, bindings, crate::ast::NEWEST_MINOR)
+    }
+
+    /// Compiles `policies` and takes `bindings` in the CEL environment of Kubernetes
+    /// 1.`minor`: an expression using a function or syntax that release does not have fails
+    /// to compile, as the API server refuses it.
+    pub fn for_release(
+        policies: &[serde_json::Value],
+        bindings: &[serde_json::Value],
+        minor: u32,
+    ) -> PolicySet {
         let env = CelEnv::new();
         let mut problems = Vec::new();
         let mut compiled = HashMap::new();
@@ -375,7 +387,20 @@ impl PolicySet {
                 }
             };
             let mut compile = |field: String, src: &str| -> Expr {
-                let program = env.compile(src);
+                let program = env.compile(src).and_then(|p| {
+                    match crate::ast::unavailable(&p, minor) {
+                        None => Ok(p),
+                        Some((name, Some(since))) if since <= minor => Err(format!(
+                            "{name} cannot be evaluated offline yet (the cel crate lacks it)"
+                        )),
+                        Some((name, Some(since))) => Err(format!(
+                            "ERROR: {name} is not available in Kubernetes 1.{minor}: it came in 1.{since}"
+                        )),
+                        Some((name, None)) => Err(format!(
+                            "ERROR: undeclared reference to '{name}': the Kubernetes CEL environment has no such function"
+                        )),
+                    }
+                });
                 if let Err(e) = &program {
                     problems.push(Problem {
                         kind: "ValidatingAdmissionPolicy".into(),

@@ -30,7 +30,9 @@ fn eval(args: PolicyEvalArgs) -> anyhow::Result<u8> {
     let extra = inputs::load_paths(&args.policy, &args.input, &mut diags);
     let old = inputs::load_paths(&args.old, &args.input, &mut diags);
     let inv = &loaded.inv;
-    let Some(policies) = stockade_engine::policies::load(inv, Some(&extra)) else {
+    let Some(policies) =
+        stockade_engine::policies::load_release(inv, Some(&extra), args.target_version)
+    else {
         super::print_diagnostics(&diags);
         anyhow::bail!(
             "no ValidatingAdmissionPolicy among the inputs or --policy files: give the policies with --policy PATH"
@@ -270,7 +272,9 @@ fn test(args: PolicyTestArgs) -> anyhow::Result<u8> {
         let res_inv = inputs::load_paths(&rel(&t.resources), &limits, &mut diags);
         let old_inv = inputs::load_paths(&rel(&t.old_resources), &limits, &mut diags);
         let empty = Inventory::default();
-        let Some(policies) = stockade_engine::policies::load(&pol_inv, Some(&empty)) else {
+        let Some(policies) =
+            stockade_engine::policies::load_release(&pol_inv, Some(&empty), args.target_version)
+        else {
             broken = true;
             super::print_diagnostics(&diags);
             text.push_str(&format!(

@@ -92,6 +92,7 @@ fn load_settings(args: &ScanArgs) -> anyhow::Result<Settings> {
                 stockade_model::escape::TermLine(v)
             );
         }
+        settings.policy_release = t.split('.').nth(1).and_then(|m| m.parse().ok());
         settings.options.entry("HY013").or_default().insert(
             "target-version".into(),
             serde_json::Value::String(v.clone()),
