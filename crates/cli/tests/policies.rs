@@ -806,3 +806,25 @@ spec: {policyName: versioned, validationActions: [Deny]}
         .unwrap();
     assert!(text(&out).contains("it came in 1.33"), "{}", text(&out));
 }
+
+#[test]
+fn a_misspelled_field_is_reported_at_its_line() {
+    let d = tempfile::tempdir().unwrap();
+    let pol = write(
+        d.path(),
+        "typo.yaml",
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: typo}\nspec:\n  matchConstraints:\n    resourceRules:\n    - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}\n  validations:\n  - expresion: \"object.spec.replicas < 3\"\n",
+    );
+    let apps = write(d.path(), "apps.yaml", APPS);
+    let out = stockade()
+        .args(["scan", &apps, "--policy", &pol, "--no-config"])
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("typo.yaml:9:5")
+            && t.contains("spec.validations[0].expresion: unknown field `expresion`"),
+        "{t}"
+    );
+}

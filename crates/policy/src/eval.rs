@@ -374,6 +374,20 @@ impl PolicySet {
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or_default()
                 .to_string();
+            for (path, field) in crate::model::unknown_fields(p, false) {
+                problems.push(Problem {
+                    kind: "ValidatingAdmissionPolicy".into(),
+                    name: name.clone(),
+                    field: if path.is_empty() {
+                        field.clone()
+                    } else {
+                        format!("{path}.{field}")
+                    },
+                    message: format!(
+                        "unknown field `{field}`: the API server refuses it under strict field validation (kubectl's default) and drops it otherwise"
+                    ),
+                });
+            }
             let policy: Policy = match serde_json::from_value(p.clone()) {
                 Ok(x) => x,
                 Err(e) => {
@@ -488,6 +502,24 @@ impl PolicySet {
         }
         let mut parsed = Vec::new();
         for b in bindings {
+            for (path, field) in crate::model::unknown_fields(b, true) {
+                problems.push(Problem {
+                    kind: "ValidatingAdmissionPolicyBinding".into(),
+                    name: b
+                        .pointer("/metadata/name")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    field: if path.is_empty() {
+                        field.clone()
+                    } else {
+                        format!("{path}.{field}")
+                    },
+                    message: format!(
+                        "unknown field `{field}`: the API server refuses it under strict field validation (kubectl's default) and drops it otherwise"
+                    ),
+                });
+            }
             match serde_json::from_value::<Binding>(b.clone()) {
                 Ok(x) => {
                     let actions = &x.spec.validation_actions;

@@ -231,3 +231,157 @@ pub struct ParamRef {
     /// `parameterNotFoundAction`: Allow or Deny.
     pub parameter_not_found_action: Option<String>,
 }
+
+/// The fields the API server knows at each place of a policy or binding, for
+/// [`unknown_fields`].
+enum Shape {
+    /// Any value (metadata, label maps, free lists of strings).
+    Any,
+    /// An object with these fields.
+    Object(&'static [(&'static str, &'static Shape)]),
+    /// A list of these.
+    List(&'static Shape),
+}
+
+const SELECTOR: Shape = Shape::Object(&[
+    ("matchLabels", &Shape::Any),
+    (
+        "matchExpressions",
+        &Shape::List(&Shape::Object(&[
+            ("key", &Shape::Any),
+            ("operator", &Shape::Any),
+            ("values", &Shape::Any),
+        ])),
+    ),
+]);
+const RULE: Shape = Shape::Object(&[
+    ("apiGroups", &Shape::Any),
+    ("apiVersions", &Shape::Any),
+    ("operations", &Shape::Any),
+    ("resources", &Shape::Any),
+    ("resourceNames", &Shape::Any),
+    ("scope", &Shape::Any),
+]);
+const MATCH: Shape = Shape::Object(&[
+    ("namespaceSelector", &SELECTOR),
+    ("objectSelector", &SELECTOR),
+    ("resourceRules", &Shape::List(&RULE)),
+    ("excludeResourceRules", &Shape::List(&RULE)),
+    ("matchPolicy", &Shape::Any),
+]);
+const NAMED_EXPRESSION: Shape =
+    Shape::Object(&[("name", &Shape::Any), ("expression", &Shape::Any)]);
+const POLICY_SPEC: Shape = Shape::Object(&[
+    (
+        "paramKind",
+        &Shape::Object(&[("apiVersion", &Shape::Any), ("kind", &Shape::Any)]),
+    ),
+    ("matchConstraints", &MATCH),
+    (
+        "validations",
+        &Shape::List(&Shape::Object(&[
+            ("expression", &Shape::Any),
+            ("message", &Shape::Any),
+            ("reason", &Shape::Any),
+            ("messageExpression", &Shape::Any),
+        ])),
+    ),
+    ("failurePolicy", &Shape::Any),
+    (
+        "auditAnnotations",
+        &Shape::List(&Shape::Object(&[
+            ("key", &Shape::Any),
+            ("valueExpression", &Shape::Any),
+        ])),
+    ),
+    ("matchConditions", &Shape::List(&NAMED_EXPRESSION)),
+    ("variables", &Shape::List(&NAMED_EXPRESSION)),
+]);
+const BINDING_SPEC: Shape = Shape::Object(&[
+    ("policyName", &Shape::Any),
+    (
+        "paramRef",
+        &Shape::Object(&[
+            ("name", &Shape::Any),
+            ("namespace", &Shape::Any),
+            ("selector", &SELECTOR),
+            ("parameterNotFoundAction", &Shape::Any),
+        ]),
+    ),
+    ("matchResources", &MATCH),
+    ("validationActions", &Shape::Any),
+]);
+const POLICY: Shape = Shape::Object(&[
+    ("apiVersion", &Shape::Any),
+    ("kind", &Shape::Any),
+    ("metadata", &Shape::Any),
+    ("spec", &POLICY_SPEC),
+    ("status", &Shape::Any),
+]);
+const BINDING: Shape = Shape::Object(&[
+    ("apiVersion", &Shape::Any),
+    ("kind", &Shape::Any),
+    ("metadata", &Shape::Any),
+    ("spec", &BINDING_SPEC),
+    ("status", &Shape::Any),
+]);
+
+/// The fields of a ValidatingAdmissionPolicy (`binding: false`) or binding the API server does
+/// not know, as (path, field), e.g. `("spec.validations[0]", "expresion")`: a misspelled
+/// field is refused under strict field validation, and silently dropped otherwise.
+pub fn unknown_fields(doc: &serde_json::Value, binding: bool) -> Vec<(String, String)> {
+    fn walk(v: &serde_json::Value, shape: &Shape, path: &str, out: &mut Vec<(String, String)>) {
+        match (shape, v) {
+            (Shape::Object(fields), serde_json::Value::Object(m)) => {
+                for (k, x) in m {
+                    let sub = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    match fields.iter().find(|(n, _)| n == k) {
+                        Some((_, s)) => walk(x, s, &sub, out),
+                        None => out.push((path.to_string(), k.clone())),
+                    }
+                }
+            }
+            (Shape::List(item), serde_json::Value::Array(a)) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, item, &format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, if binding { &BINDING } else { &POLICY }, "", &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn misspelled_fields_are_found_where_they_are() {
+        let doc = serde_json::json!({"apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": "ValidatingAdmissionPolicy", "metadata": {"name": "p", "labels": {"x": "y"}},
+            "spec": {"validations": [{"expresion": "true"}], "matchConstraints":
+                {"resourceRule": [], "namespaceSelector": {"matchLabel": {}}}}});
+        let got = super::unknown_fields(&doc, false);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "spec.matchConstraints.namespaceSelector".to_string(),
+                    "matchLabel".to_string()
+                ),
+                ("spec.matchConstraints".into(), "resourceRule".into()),
+                ("spec.validations[0]".into(), "expresion".into()),
+            ]
+        );
+        let b = serde_json::json!({"spec": {"policyName": "p", "validationAction": ["Deny"]}});
+        assert_eq!(
+            super::unknown_fields(&b, true),
+            vec![("spec".to_string(), "validationAction".to_string())]
+        );
+    }
+}
