@@ -19,11 +19,6 @@ pub fn run(args: PolicyArgs) -> anyhow::Result<u8> {
     }
 }
 
-fn same_object(a: &Object, b: &Object) -> bool {
-    let (x, y) = (identity(&a.root), identity(&b.root));
-    (x.group, x.kind, x.namespace, x.name) == (y.group, y.kind, y.namespace, y.name)
-}
-
 fn eval(args: PolicyEvalArgs) -> anyhow::Result<u8> {
     let loaded = inputs::load_scoped(&args.input, args.namespace.as_deref())?;
     let mut diags = loaded.diagnostics.clone();
@@ -53,8 +48,20 @@ fn eval(args: PolicyEvalArgs) -> anyhow::Result<u8> {
     let mut denied = 0usize;
     let mut answers = Vec::new();
     let mut text = String::new();
+    // The old version of each object, by kind, namespace and name.
+    let mut by_identity: std::collections::HashMap<_, &Object> = std::collections::HashMap::new();
+    for b in old.objects() {
+        let id = identity(&b.root);
+        by_identity
+            .entry((id.group, id.kind, id.namespace, id.name))
+            .or_insert(b);
+    }
+    let mut judged: Vec<(&Object, Option<&Object>)> = Vec::new();
     for o in inv.objects().iter().filter(|o| !is_policy(o)) {
-        let before = old.objects().iter().find(|b| same_object(o, b));
+        let id = identity(&o.root);
+        let before = by_identity
+            .get(&(id.group, id.kind, id.namespace, id.name))
+            .copied();
         if operation != "CREATE" && before.is_none() {
             diags_line(&format!(
                 "{}: no old object in --old for {operation}; judged as CREATE would be wrong, so it is left out",
@@ -62,14 +69,27 @@ fn eval(args: PolicyEvalArgs) -> anyhow::Result<u8> {
             ));
             continue;
         }
-        let req = Request {
-            operation: &operation,
-            object: (operation != "DELETE").then_some(&o.root),
-            old_object: before.map(|b| &b.root),
-            user: &args.user,
-            groups: &args.group,
-        };
-        let v = policies.set.evaluate(&world, &req);
+        judged.push((o, before));
+    }
+    // Objects are judged in parallel, reported in input order.
+    use rayon::prelude::*;
+    let verdicts: Vec<stockade_policy::Verdict> = judged
+        .par_iter()
+        .map(|(o, before)| {
+            policies.set.evaluate(
+                &world,
+                &Request {
+                    operation: &operation,
+                    object: (operation != "DELETE").then_some(&o.root),
+                    old_object: before.map(|b| &b.root),
+                    user: &args.user,
+                    groups: &args.group,
+                },
+            )
+        })
+        .collect();
+    for ((o, _), v) in judged.iter().zip(verdicts) {
+        let o = *o;
         if v.applied.is_empty() && !args.all {
             continue;
         }
