@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the Rust unit/integration/CLI tests, and the tests that
 # need a real Kubernetes control plane (etcd + kube-apiserver + kube-controller-manager on
-# loopback, built from their Go modules by scripts/testbins.sh and cached by version).
+# loopback, built from their Go modules by scripts/testbins.sh and cached by version) or real
+# helm and kustomize binaries (built from their Go modules by scripts/tools.sh, cached too).
 #
 #   scripts/test.sh            everything
 #   SKIP_LINT=1 scripts/test.sh   skip cargo fmt/clippy
@@ -31,6 +32,11 @@ fi
 say "building the test control plane (cached by version)"
 BIN=$(scripts/testbins.sh)
 export STOCKADE_TESTBINS_BIN=$BIN
+
+say "building helm and kustomize for the chart and overlay tests (cached by version)"
+STOCKADE_TEST_HELM=$(scripts/tools.sh helm)
+STOCKADE_TEST_KUSTOMIZE=$(scripts/tools.sh kustomize)
+export STOCKADE_TEST_HELM STOCKADE_TEST_KUSTOMIZE
 
 CP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/stockade-cp.XXXXXX")
 SINK_PID=

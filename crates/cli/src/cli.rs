@@ -166,6 +166,26 @@ pub struct InputArgs {
     /// cause.
     #[arg(long, value_name = "N", default_value_t = stockade_sources::yaml::DEFAULT_MAX_NODES)]
     pub max_document_nodes: usize,
+    /// Helm charts among the inputs: a values file (repeatable, in order).
+    #[arg(
+        long = "values",
+        short = 'f',
+        value_name = "FILE",
+        help_heading = "Helm charts"
+    )]
+    pub values: Vec<PathBuf>,
+    /// Helm charts among the inputs: a value, as `helm --set` takes it (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE", help_heading = "Helm charts")]
+    pub set: Vec<String>,
+    /// Helm charts among the inputs: the release name [default: release-name].
+    #[arg(long, value_name = "NAME", help_heading = "Helm charts")]
+    pub release_name: Option<String>,
+    /// Helm charts among the inputs: the release namespace.
+    #[arg(long, value_name = "NS", help_heading = "Helm charts")]
+    pub release_namespace: Option<String>,
+    /// Helm charts among the inputs: the Kubernetes version they are rendered for (.Capabilities.KubeVersion).
+    #[arg(long, value_name = "VERSION", help_heading = "Helm charts")]
+    pub kube_version: Option<String>,
 }
 
 /// Arguments of `scan`.

@@ -12,6 +12,7 @@
 pub mod json;
 pub mod manifest;
 pub mod node;
+pub mod render;
 pub mod split;
 pub mod yaml;
 

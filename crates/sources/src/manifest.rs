@@ -10,7 +10,7 @@ use std::sync::Arc;
 use stockade_model::{Diagnostic, DiagnosticLevel};
 
 /// Limits applied while reading inputs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Limits {
     /// Largest single YAML document accepted, in bytes.
     pub max_document_bytes: usize,
@@ -18,6 +18,8 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// YAML loader limits.
     pub yaml: YamlLimits,
+    /// How Helm charts and Kustomize directories among the inputs are rendered.
+    pub render: crate::render::RenderOptions,
 }
 
 impl Default for Limits {
@@ -26,6 +28,7 @@ impl Default for Limits {
             max_document_bytes: 64 << 20,
             max_file_bytes: 2 << 30,
             yaml: YamlLimits::default(),
+            render: crate::render::RenderOptions::default(),
         }
     }
 }
@@ -187,7 +190,12 @@ pub fn load_inputs(inputs: &[Input], limits: &Limits, stdin: &mut dyn Read) -> L
                 }
             }
             Input::Path(p) => {
-                if p.is_dir() {
+                if p.is_dir()
+                    && let Some(kind) = crate::render::kind_of(p)
+                {
+                    flush(&mut out, &mut batch, limits);
+                    load_rendered(&mut out, p, kind, limits);
+                } else if p.is_dir() {
                     walk_dir(&mut out, &mut batch, p, None, limits);
                 } else {
                     batch.push(p.clone());
@@ -250,12 +258,27 @@ fn walk_dir(
     // Links refused by the filter below, reported after the walk in path order.
     let outside = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
     let refused = std::sync::Arc::clone(&outside);
+    // Charts and Kustomize directories met on the way: rendered after the walk, not read file
+    // by file.
+    let renderable = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(
+        PathBuf,
+        crate::render::Kind,
+    )>::new()));
+    let found = std::sync::Arc::clone(&renderable);
     let walker = ignore::WalkBuilder::new(dir)
         .standard_filters(false)
         .hidden(true)
         .follow_links(true)
         .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |e| {
+            if e.file_type().is_some_and(|t| t.is_dir())
+                && let Some(kind) = crate::render::kind_of(e.path())
+            {
+                if let Ok(mut v) = found.lock() {
+                    v.push((e.path().to_path_buf(), kind));
+                }
+                return false;
+            }
             if !e.path_is_symlink() {
                 return true;
             }
@@ -312,6 +335,14 @@ fn walk_dir(
                 );
             }
         }
+    }
+    let mut rendered = renderable.lock().map(|v| v.clone()).unwrap_or_default();
+    rendered.sort();
+    if !rendered.is_empty() {
+        flush(out, batch, limits);
+    }
+    for (d, kind) in rendered {
+        load_rendered(out, &d, kind, limits);
     }
     let refused = outside.lock().map(|v| v.clone()).unwrap_or_default();
     for (link, target) in refused {
@@ -497,6 +528,38 @@ fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(col).unwrap_or(u32::MAX),
     )
+}
+
+/// Renders the chart or Kustomize directory `dir` and reads the result under the directory's
+/// name (helm's `# Source:` comments name each document's template); a tool that is missing
+/// or fails is a diagnostic at the directory.
+fn load_rendered(out: &mut LoadOutput, dir: &Path, kind: crate::render::Kind, limits: &Limits) {
+    let shown = dir.display().to_string();
+    match crate::render::render(dir, kind, &limits.render, limits.max_file_bytes) {
+        Ok(bytes) => load_bytes(out, &shown, bytes, limits),
+        Err(crate::render::RenderError::Missing(what)) => out.diagnostics.push(Diagnostic::at(
+            DiagnosticLevel::Warning,
+            "not-rendered",
+            &shown,
+            0,
+            0,
+            format!(
+                "{} not scanned: {what}",
+                match kind {
+                    crate::render::Kind::Chart => "Helm chart",
+                    crate::render::Kind::Kustomization => "Kustomize directory",
+                }
+            ),
+        )),
+        Err(crate::render::RenderError::Failed(m)) => out.diagnostics.push(Diagnostic::at(
+            DiagnosticLevel::Error,
+            "render",
+            &shown,
+            0,
+            0,
+            m.replace('\n', " "),
+        )),
+    }
 }
 
 fn load_bytes(out: &mut LoadOutput, shown: &str, mut bytes: Vec<u8>, limits: &Limits) {

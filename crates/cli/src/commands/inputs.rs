@@ -119,6 +119,15 @@ fn limits(args: &InputArgs) -> Limits {
             max_nodes: args.max_document_nodes,
             ..Default::default()
         },
+        render: stockade_sources::render::RenderOptions {
+            values: args.values.clone(),
+            set: args.set.clone(),
+            release_name: args.release_name.clone(),
+            namespace: args.release_namespace.clone(),
+            kube_version: args.kube_version.clone(),
+            helm: None,
+            kustomize: None,
+        },
         ..Limits::default()
     }
 }

@@ -248,6 +248,11 @@ fn test(args: PolicyTestArgs) -> anyhow::Result<u8> {
         context: None,
         max_document_size: 64,
         max_document_nodes: stockade_sources::yaml::DEFAULT_MAX_NODES,
+        values: Vec::new(),
+        set: Vec::new(),
+        release_name: None,
+        release_namespace: None,
+        kube_version: None,
     };
     let mut broken = false;
     let mut failed = 0usize;

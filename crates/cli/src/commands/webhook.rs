@@ -56,6 +56,11 @@ fn serve(a: WebhookServeArgs) -> anyhow::Result<u8> {
             context: None,
             max_document_size: 64,
             max_document_nodes: stockade_sources::yaml::DEFAULT_MAX_NODES,
+            values: Vec::new(),
+            set: Vec::new(),
+            release_name: None,
+            release_namespace: None,
+            kube_version: None,
         };
         let mut diags = Vec::new();
         super::inputs::load_policy_files(&a.policy, &limits, &mut settings, &mut diags);
