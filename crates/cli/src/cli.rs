@@ -136,6 +136,15 @@ pub enum Command {
         after_help = "Examples:\n  stockade export vap | kubectl apply -f -\n  stockade export vap --rules WL001,WL008 --action Warn --output-file policies.yaml\n\nEach exported policy denies exactly the workload objects on which its rule reports a finding.\nDocs: docs/policy.md."
     )]
     Export(ExportArgs),
+    /// Write the man pages (stockade.1 and one page per subcommand) to a directory.
+    #[command(
+        after_help = "Example:\n  stockade man /usr/local/share/man/man1 && man stockade-scan"
+    )]
+    Man {
+        /// Where to write them.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Print shell completions.
     Completions {
         /// The shell.

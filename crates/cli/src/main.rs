@@ -2,7 +2,7 @@
 //!
 //! Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage, config or input error.
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
 mod audit_server;
@@ -16,7 +16,7 @@ mod webhook_server;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = parse();
     if let Some(n) = args.jobs
         && let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(usize::from(n))
@@ -41,4 +41,23 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The arguments. Run as `kubectl-stockade` (a kubectl plugin: `kubectl stockade …`), the help
+/// and usage lines say `kubectl stockade`.
+fn parse() -> cli::Cli {
+    let plugin = std::env::args_os()
+        .next()
+        .and_then(|a| {
+            std::path::Path::new(&a)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .is_some_and(|n| n == "kubectl-stockade");
+    let mut cmd = cli::Cli::command();
+    if plugin {
+        cmd = cmd.bin_name("kubectl stockade").name("kubectl-stockade");
+    }
+    let matches = cmd.get_matches();
+    cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }

@@ -8,6 +8,7 @@ mod explain;
 mod export;
 mod init;
 mod inputs;
+mod man;
 mod netpol;
 mod netpol_diff;
 mod policy;
@@ -96,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Secrets(args) => secrets::run(*args),
         Command::Policy(args) => policy::run(args),
         Command::Export(args) => export::run(args),
+        Command::Man { dir } => man::run(&dir),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Generated into memory: `generate` panics when its writer fails.
@@ -130,6 +132,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Secrets(_) => "secrets",
         Command::Policy(_) => "policy",
         Command::Export(_) => "export",
+        Command::Man { .. } => "man",
         Command::Completions { .. } => "completions",
     }
 }
