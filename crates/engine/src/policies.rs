@@ -452,9 +452,14 @@ impl Loaded<'_> {
                     "Change the object so that `{expression}` holds (policy `{policy}`), or exempt it in the binding `{binding}`."
                 )
             };
+            // Only a message built from the object can quote it: the fixed texts of a policy
+            // are not searched for the object's values.
+            let fixed = validation.is_some_and(|i| self.set.is_fixed_message(&policy, i, &message))
+                || (validation.is_none() && message.starts_with("failed to configure binding"));
+            let message = if fixed { message } else { redact(o, &message) };
             let message = match custom {
-                Some(_) => redact(o, &message),
-                None => redact(o, &format!("{message} (binding {binding})")),
+                Some(_) => message,
+                None => format!("{message} (binding {binding})"),
             };
             let (severity, remediation, controls) = match custom {
                 Some(c) => (

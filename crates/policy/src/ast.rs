@@ -48,6 +48,15 @@ pub fn object_path(program: &Program) -> Vec<String> {
     best
 }
 
+/// Calls `f(id, function name)` for every call in `program`.
+pub fn visit_calls(program: &Program, f: &mut impl FnMut(u64, &str)) {
+    visit(program.expression(), &mut |e| {
+        if let Expr::Call(c) = &e.expr {
+            f(e.id, &c.func_name);
+        }
+    });
+}
+
 /// `object.a.b['c']` as `["a", "b", "c"]`.
 fn chain(e: &Expression) -> Option<Vec<String>> {
     let mut segs = Vec::new();
@@ -397,7 +406,7 @@ impl Estimator<'_> {
                 };
                 let work = match func {
                     "sets.contains" | "sets.equivalent" | "sets.intersects" => arg(0) * arg(1),
-                    "matches" | "find" | "findAll" => arg(0) * arg(1),
+                    "matches" | "stockadeMatches" | "find" | "findAll" => arg(0) * arg(1),
                     "sort" | "distinct" => max * max.log2().max(1.0),
                     _ => sum + size,
                 };

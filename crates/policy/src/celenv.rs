@@ -32,6 +32,8 @@ impl CelEnv {
         let env = Arc::new(env);
         let mut root = Context::with_env(Arc::clone(&env));
         root.register_all();
+        // `matches` with its pattern compiled once (see `compile`).
+        let _ = root.add_function(MATCHES, matches_cached);
         CelEnv { env, root }
     }
 
@@ -46,21 +48,122 @@ impl CelEnv {
         if source.trim().is_empty() {
             return Err("expression is empty".into());
         }
-        self.env
+        let program = self
+            .env
             .compile(source)
-            .map(Arc::new)
-            .map_err(|e| e.to_string().replace('\n', "; "))
+            .map_err(|e| e.to_string().replace('\n', "; "))?;
+        // The cel crate compiles the pattern of `matches` at every call, which costs more than
+        // the rest of a typical validation: calls to `matches` are renamed to a function that
+        // caches compiled patterns, at the places the syntax tree gives, and compiled again.
+        let rewritten = rename_matches(&program, source);
+        match rewritten.and_then(|s| self.env.compile(&s).ok()) {
+            Some(p) => Ok(Arc::new(p)),
+            None => Ok(Arc::new(program)),
+        }
     }
 
     /// Evaluates `program` with `vars` bound.
     pub fn eval(&self, program: &Program, vars: &[(&str, &Value)]) -> Result<Value, String> {
+        let ctx = self.scope(vars);
+        program.execute(&ctx).map_err(|e| e.to_string())
+    }
+
+    /// A scope with `vars` bound, for several evaluations: binding a value converts it to the
+    /// interpreter's representation, which for an object is a walk of the whole tree, so an
+    /// object is bound once per request, not once per expression.
+    pub fn scope(&self, vars: &[(&str, &Value)]) -> Context<'_, 'static> {
         let mut ctx = self.root.new_inner_scope();
         for (name, v) in vars {
             ctx.add_variable_from_value(*name, (*v).clone());
         }
-        program.execute(&ctx).map_err(|e| e.to_string())
+        ctx
     }
 }
+
+/// The name `matches` is evaluated under (its pattern compiled once).
+pub const MATCHES: &str = "stockadeMatches";
+
+fn matches_cached(
+    kube_cel::cel::extractors::This(this): kube_cel::cel::extractors::This<Arc<String>>,
+    pattern: Arc<String>,
+) -> kube_cel::cel::ResolveResult {
+    match kube_cel::compiled_regex(&pattern) {
+        Ok(re) => Ok(Value::Bool(re.is_match(&this))),
+        Err(e) => Err(kube_cel::cel::ExecutionError::function_error(
+            "matches",
+            format!("'{pattern}' not a valid regex:\n{e}"),
+        )),
+    }
+}
+
+/// `source` with each call of `matches` renamed to [`MATCHES`], or `None` when it has none
+/// or the places cannot be found exactly.
+fn rename_matches(program: &Program, source: &str) -> Option<String> {
+    use kube_cel::cel::common::ast::Expr;
+    let mut starts: Vec<usize> = Vec::new();
+    let mut ok = true;
+    crate::ast::visit_calls(program, &mut |id, name| {
+        if name != "matches" {
+            return;
+        }
+        // The call's position is its opening parenthesis, counted in characters; the name
+        // ends there, save for blanks.
+        let Some((open, _)) = program.source_info().offset_for(id) else {
+            ok = false;
+            return;
+        };
+        let chars: Vec<(usize, char)> = source.char_indices().collect();
+        let Some(mut i) = usize::try_from(open).ok().filter(|i| *i <= chars.len()) else {
+            ok = false;
+            return;
+        };
+        if chars.get(i).map(|c| c.1) != Some('(') {
+            ok = false;
+            return;
+        }
+        while i > 0 && chars[i - 1].1.is_whitespace() {
+            i -= 1;
+        }
+        let end = chars.get(i).map_or(source.len(), |c| c.0);
+        match end.checked_sub(7) {
+            Some(start) if source.get(start..end) == Some("matches") => starts.push(start),
+            _ => ok = false,
+        }
+    });
+    let _ = Expr::Unspecified;
+    if !ok || starts.is_empty() {
+        return None;
+    }
+    starts.sort_unstable();
+    let mut out = String::with_capacity(source.len() + starts.len() * 8);
+    let mut last = 0;
+    for s in starts {
+        out.push_str(&source[last..s]);
+        out.push_str(MATCHES);
+        last = s + 7;
+    }
+    out.push_str(&source[last..]);
+    Some(out)
+}
+
+/// A child scope of `parent` with `vars` bound.
+pub fn child<'p>(
+    parent: &'p Context<'p, 'static>,
+    vars: &[(&str, &Value)],
+) -> Context<'p, 'static> {
+    let mut ctx = parent.new_inner_scope();
+    for (name, v) in vars {
+        ctx.add_variable_from_value(*name, (*v).clone());
+    }
+    ctx
+}
+
+/// Evaluates `program` in `ctx`.
+pub fn eval_in(ctx: &Context<'_, 'static>, program: &Program) -> Result<Value, String> {
+    program.execute(ctx).map_err(|e| e.to_string())
+}
+
+impl CelEnv {}
 
 impl Default for CelEnv {
     fn default() -> Self {
@@ -147,6 +250,25 @@ mod tests {
         let obj = value_of_json(&serde_json::json!({"spec": {"replicas": 3, "x": null},
             "metadata": {"labels": {"team": "a"}}}));
         env.eval(&p, &[("object", &obj)])
+    }
+
+    #[test]
+    fn matches_keeps_its_meaning_with_patterns_compiled_once() {
+        assert_eq!(eval("'abc'.matches('^a.c$')"), Ok(Value::Bool(true)));
+        assert_eq!(eval("matches('abc', 'z')"), Ok(Value::Bool(false)));
+        assert_eq!(
+            eval("'x.matches(y)'.matches ('matches') && 'q'.matches('q')"),
+            Ok(Value::Bool(true))
+        );
+        assert!(
+            eval("'a'.matches('(')")
+                .unwrap_err()
+                .contains("not a valid regex")
+        );
+        let p = CelEnv::new().compile("'abc'.matches('b')").unwrap();
+        let mut names = Vec::new();
+        crate::ast::visit_calls(&p, &mut |_, n| names.push(n.to_string()));
+        assert!(names.contains(&MATCHES.to_string()), "{names:?}");
     }
 
     #[test]

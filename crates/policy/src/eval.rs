@@ -611,6 +611,23 @@ impl PolicySet {
             .unwrap_or_default()
     }
 
+    /// Whether `message` is one of the fixed texts validation `i` of `policy` can fail with
+    /// (its `message`, or `failed expression: …`), rather than one built from the object by a
+    /// `messageExpression` or an evaluation error.
+    pub fn is_fixed_message(&self, policy: &str, i: usize, message: &str) -> bool {
+        let Some(p) = self.policies.get(policy) else {
+            return false;
+        };
+        let (Some(spec), Some((e, _))) = (p.policy.spec.validations.get(i), p.validations.get(i))
+        else {
+            return false;
+        };
+        spec.message.as_deref() == Some(message)
+            || message
+                .strip_prefix("failed expression: ")
+                .is_some_and(|rest| rest == e.source)
+    }
+
     /// The expression of validation `i` of `policy`.
     pub fn validation_expression(&self, policy: &str, i: usize) -> Option<&str> {
         self.policies
@@ -743,13 +760,17 @@ impl PolicySet {
             target,
             ..Verdict::default()
         };
+        // The request's values are bound once, for every expression of every binding.
+        let scope = self.env.scope(&[
+            ("object", &object),
+            ("oldObject", &old_object),
+            ("request", &request),
+            ("namespaceObject", &namespace_object),
+        ]);
         for (cp, b) in matched {
             let base = Base {
                 size,
-                object: &object,
-                old_object: &old_object,
-                request: &request,
-                namespace_object: &namespace_object,
+                scope: &scope,
             };
             self.apply_binding(cp, b, world, &id, &base, &mut verdict);
         }
@@ -886,6 +907,7 @@ impl PolicySet {
         };
         // The size bound of the inputs, for the cost bound of each evaluation.
         let n = base.size.max(crate::ast::size_bound(params));
+        let with_params = celenv::child(base.scope, &[("params", params)]);
         let eval = |e: &Expr, vars: &[(String, Result<Value, String>)]| -> Result<Value, String> {
             let program = e.program.as_ref().map_err(Clone::clone)?;
             for (name, v) in vars {
@@ -909,17 +931,8 @@ impl PolicySet {
                 ));
             }
             let variables = variables_value(vars);
-            self.env.eval(
-                program,
-                &[
-                    ("object", base.object),
-                    ("oldObject", base.old_object),
-                    ("request", base.request),
-                    ("params", params),
-                    ("namespaceObject", base.namespace_object),
-                    ("variables", &variables),
-                ],
-            )
+            let ctx = celenv::child(&with_params, &[("variables", &variables)]);
+            celenv::eval_in(&ctx, program)
         };
         let mut failed = Vec::new();
         // matchConditions: all true to apply; an error fails the policy (failurePolicy).
@@ -1019,13 +1032,11 @@ impl PolicySet {
     }
 }
 
-struct Base<'v> {
+struct Base<'s> {
     /// The size bound of object, oldObject, request and namespaceObject.
     size: f64,
-    object: &'v Value,
-    old_object: &'v Value,
-    request: &'v Value,
-    namespace_object: &'v Value,
+    /// They, bound.
+    scope: &'s kube_cel::cel::Context<'s, 'static>,
 }
 
 type Failure = (String, bool, Option<usize>, String);

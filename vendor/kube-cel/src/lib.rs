@@ -122,6 +122,9 @@ mod functions;
 // The `validation` module (CRD schema validation) is not part of this copy.
 
 pub use ext::KubeCelExt;
+/// Stockade: compiled regular expressions, cached.
+#[cfg(feature = "regex_funcs")]
+pub use functions::compiled_regex;
 /// The Kubernetes overloads cel 0.15 takes only in an `Env` (`string(ip)`, `string(cidr)`).
 #[cfg(feature = "ip")]
 pub use functions::register_env;

@@ -48,6 +48,9 @@ mod encoders;
 mod dispatch;
 #[cfg(feature = "ip")]
 pub use dispatch::register_env;
+/// Stockade: compiled regular expressions, cached.
+#[cfg(feature = "regex_funcs")]
+pub use regex_funcs::compiled as compiled_regex;
 mod value_ops;
 
 /// Registers all compiled-in Kubernetes CEL extension functions into `ctx`.

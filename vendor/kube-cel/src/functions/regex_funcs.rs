@@ -17,9 +17,33 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>) {
     let _ = ctx.add_function("findAll", find_all);
 }
 
+/// Stockade: compiled patterns, shared by every evaluation. Compiling a pattern costs far more
+/// than matching it, and a policy evaluates the same literal pattern for every object.
+static COMPILED: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, Arc<Regex>>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// Stockade: `pattern` compiled, from the cache when it was compiled before (at most 1024
+/// patterns are kept; the cache starts over when full).
+pub fn compiled(pattern: &str) -> Result<Arc<Regex>, regex::Error> {
+    if let Ok(cache) = COMPILED.lock()
+        && let Some(re) = cache.get(pattern)
+    {
+        return Ok(Arc::clone(re));
+    }
+    let re = Arc::new(Regex::new(pattern)?);
+    if let Ok(mut cache) = COMPILED.lock() {
+        if cache.len() >= 1024 {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), Arc::clone(&re));
+    }
+    Ok(re)
+}
+
 /// `<string>.find(<string>) -> <string>`
 fn find(This(this): This<Arc<String>>, pattern: Arc<String>) -> ResolveResult {
-    let re = Regex::new(&pattern)
+    let re = compiled(&pattern)
         .map_err(|e| ExecutionError::function_error("find", format!("invalid regex: {e}")))?;
     let result = re
         .find(&this)
@@ -41,7 +65,7 @@ fn find_all(This(this): This<Arc<String>>, Arguments(args): Arguments) -> Resolv
         }
     };
 
-    let re = Regex::new(&pattern)
+    let re = compiled(&pattern)
         .map_err(|e| ExecutionError::function_error("findAll", format!("invalid regex: {e}")))?;
 
     let limit = match args.get(1) {
