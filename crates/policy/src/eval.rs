@@ -914,7 +914,9 @@ impl PolicySet {
                 if let Err(err) = v
                     && e.source.contains(&format!("variables.{name}"))
                 {
-                    return Err(format!("variable {name} resulted in error: {err}"));
+                    return Err(format!(
+                        "composited variable \"{name}\" fails to evaluate: {err}"
+                    ));
                 }
             }
             let var_size = |name: &str| {
@@ -932,7 +934,7 @@ impl PolicySet {
             }
             let variables = variables_value(vars);
             let ctx = celenv::child(&with_params, &[("variables", &variables)]);
-            celenv::eval_in(&ctx, program)
+            celenv::eval_in(&ctx, program).map_err(|e| cel_go_wording(&e))
         };
         let mut failed = Vec::new();
         // matchConditions: all true to apply; an error fails the policy (failurePolicy).
@@ -1030,6 +1032,17 @@ impl PolicySet {
             annotations,
         }
     }
+}
+
+/// An evaluation error in the words of cel-go, which the API server reports, where the cel
+/// crate words the same failure differently.
+fn cel_go_wording(e: &str) -> String {
+    for (to, name) in [("int", "int"), ("uint", "uint"), ("double", "double")] {
+        if e.starts_with(&format!("Error executing function '{name}': ")) && e.contains("parse") {
+            return format!("type conversion error from 'string' to '{to}'");
+        }
+    }
+    e.to_string()
 }
 
 struct Base<'s> {

@@ -154,12 +154,22 @@ struct Answer {
 /// Stockade's possible answers: the API server reports one denial when several policies deny,
 /// in the order of its internal policy cache, so each denial Stockade finds is a candidate.
 fn stockade_answers(set: &PolicySet, world: &World, obj: &Node) -> Vec<Answer> {
+    stockade_answers_for(set, world, obj, None)
+}
+
+/// [`stockade_answers`] for a CREATE, or with `old`, an UPDATE.
+fn stockade_answers_for(
+    set: &PolicySet,
+    world: &World,
+    obj: &Node,
+    old: Option<&Node>,
+) -> Vec<Answer> {
     let v = set.evaluate(
         world,
         &Request {
-            operation: "CREATE",
+            operation: if old.is_some() { "UPDATE" } else { "CREATE" },
             object: Some(obj),
-            old_object: None,
+            old_object: old,
             user: "admin",
             groups: &[],
         },
@@ -310,6 +320,12 @@ impl Server {
                 .header("Authorization", &auth)
                 .call(),
             ("GET", _) => self.agent.get(&url).header("Authorization", &auth).call(),
+            ("PUT", Some(b)) => self
+                .agent
+                .put(&url)
+                .header("Authorization", &auth)
+                .content_type("application/json")
+                .send(b.to_string()),
             (_, Some(b)) => self
                 .agent
                 .post(&url)
@@ -497,6 +513,243 @@ fn verdicts_messages_and_warnings_equal_the_api_servers() {
             changed.is_empty(),
             "the server's answers changed for {changed:?}: STOCKADE_UPDATE_GOLDEN=1 records them"
         );
+    }
+    assert!(
+        bad.is_empty(),
+        "{} of {n} disagree:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+const UPDATE_NS: &str = "vap-oracle-update";
+
+fn update_docs() -> Vec<Json> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/oracle-update-policies.yaml"),
+    )
+    .unwrap();
+    text.split("\n---\n")
+        .map(|d| serde_saphyr::from_str::<Json>(d).unwrap())
+        .collect()
+}
+
+fn update_namespace() -> Json {
+    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": UPDATE_NS,
+        "labels": {"stockade-oracle-update": "1", "kubernetes.io/metadata.name": UPDATE_NS}}})
+}
+
+fn config_map(name: &str, labels: &[(&str, &str)], data: &[(&str, &str)]) -> Json {
+    let mut cm = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": UPDATE_NS}});
+    if !labels.is_empty() {
+        cm["metadata"]["labels"] = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect();
+    }
+    if !data.is_empty() {
+        cm["data"] = data
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect();
+    }
+    cm
+}
+
+/// Every UPDATE case: a name, the object before (created for real) and the object after.
+fn update_cases() -> Vec<(String, Json, Json)> {
+    let tiers: [Option<&str>; 3] = [Some("gold"), Some("silver"), None];
+    let mut out = Vec::new();
+    let mut o = 0;
+    for old_tier in tiers {
+        for frozen in [false, true] {
+            for old_count in ["1", "5"] {
+                for old_owner in [Some("a"), None] {
+                    let name = format!("u-{o}");
+                    o += 1;
+                    let mut labels = Vec::new();
+                    if let Some(t) = old_tier {
+                        labels.push(("tier", t));
+                    }
+                    if frozen {
+                        labels.push(("frozen", "skip"));
+                    }
+                    let mut data = vec![("count", old_count)];
+                    if let Some(w) = old_owner {
+                        data.push(("owner", w));
+                    }
+                    let old = config_map(&name, &labels, &data);
+                    for new_tier in tiers {
+                        for new_count in ["3", "5", "x"] {
+                            for new_owner in [Some("a"), Some("b"), None] {
+                                let mut labels = Vec::new();
+                                if let Some(t) = new_tier {
+                                    labels.push(("tier", t));
+                                }
+                                let mut data = vec![("count", new_count)];
+                                if let Some(w) = new_owner {
+                                    data.push(("owner", w));
+                                }
+                                let new = config_map(&name, &labels, &data);
+                                let case = format!(
+                                    "{name}: tier {old_tier:?}->{new_tier:?} frozen {frozen} count {old_count}->{new_count} owner {old_owner:?}->{new_owner:?}"
+                                );
+                                out.push((case, old.clone(), new));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn update_golden_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/oracle-update-answers.json")
+}
+
+fn compare_updates(answers: &BTreeMap<String, Answer>) -> (usize, Vec<String>) {
+    let docs = update_docs();
+    let pick = |k: &str| -> Vec<Json> { docs.iter().filter(|d| d["kind"] == k).cloned().collect() };
+    let set = PolicySet::new(
+        &pick("ValidatingAdmissionPolicy"),
+        &pick("ValidatingAdmissionPolicyBinding"),
+    );
+    assert_eq!(set.problems, vec![], "the update oracle policies compile");
+    let nodes = [node_from_json(update_namespace())];
+    let world = World::new(nodes.iter());
+    let mut bad = Vec::new();
+    let mut n = 0;
+    for (name, old, new) in update_cases() {
+        let Some(want) = answers.get(&name) else {
+            bad.push(format!("{name}: no recorded answer"));
+            continue;
+        };
+        n += 1;
+        let got = stockade_answers_for(
+            &set,
+            &world,
+            &node_from_json(new),
+            Some(&node_from_json(old)),
+        );
+        if !got.contains(want) {
+            bad.push(format!("{name}:\n  server   {want:?}\n  stockade {got:?}"));
+        }
+    }
+    (n, bad)
+}
+
+#[test]
+fn update_golden_answers_hold() {
+    let text = std::fs::read_to_string(update_golden_path()).expect("golden answers recorded");
+    let answers: BTreeMap<String, Answer> = serde_json::from_str(&text).unwrap();
+    let (n, bad) = compare_updates(&answers);
+    assert!(n >= 600, "{n} cases");
+    assert!(
+        bad.is_empty(),
+        "{} of {n} disagree:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+/// UPDATEs: the old objects are created for real, then every new version is written over its
+/// old one with `dryRun=All`; `oldObject`, objectSelector on either version, matchConditions
+/// and variables on the old object are what the server judges with.
+#[test]
+fn update_verdicts_equal_the_api_servers() {
+    let Some(s) = Server::from_env() else { return };
+    let docs = update_docs();
+    for d in &docs {
+        let name = d["metadata"]["name"].as_str().unwrap();
+        s.call("DELETE", &format!("{}/{name}", collection(d)), None);
+    }
+    let (code, body, _) = s.call("POST", "/api/v1/namespaces", Some(&update_namespace()));
+    assert!(code == 201 || code == 409, "{code} {body}");
+    // The old objects, created (or kept from an earlier run: they never change).
+    let cms = format!("/api/v1/namespaces/{UPDATE_NS}/configmaps");
+    let mut seen = std::collections::BTreeSet::new();
+    for (_, old, _) in update_cases() {
+        let name = old["metadata"]["name"].as_str().unwrap().to_string();
+        if seen.insert(name.clone()) {
+            s.call("DELETE", &format!("{cms}/{name}"), None);
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            loop {
+                let (code, body, _) = s.call("POST", &cms, Some(&old));
+                if code == 201 {
+                    break;
+                }
+                assert!(std::time::Instant::now() < deadline, "{code} {body}");
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+        }
+    }
+    for d in &docs {
+        let (code, body, _) = s.call("POST", &collection(d), Some(d));
+        assert_eq!(code, 201, "{body}");
+    }
+    // In force once lowering a gold count is refused.
+    let (_, probe_old, _) = &update_cases()[1];
+    let name = probe_old["metadata"]["name"].as_str().unwrap();
+    let probe = config_map(name, &[("tier", "gold")], &[("count", "0"), ("owner", "a")]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (_, body, _) = s.call("PUT", &format!("{cms}/{name}?dryRun=All"), Some(&probe));
+        if body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("count went down"))
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the update policies never took effect: {body}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let mut answers: BTreeMap<String, Answer> = BTreeMap::new();
+    for (case, _, new) in update_cases() {
+        let name = new["metadata"]["name"].as_str().unwrap();
+        let (code, body, warnings) = s.call("PUT", &format!("{cms}/{name}?dryRun=All"), Some(&new));
+        let mut warnings: Vec<String> = warnings
+            .into_iter()
+            .filter(|w| w.starts_with("Validation failed for ValidatingAdmissionPolicy"))
+            .collect();
+        warnings.sort();
+        let code = if code == 200 { 201 } else { code };
+        let message = if code == 201 {
+            String::new()
+        } else {
+            body["message"].as_str().unwrap_or_default().to_string()
+        };
+        answers.insert(
+            case,
+            Answer {
+                code,
+                message,
+                warnings,
+            },
+        );
+    }
+    for d in docs.iter().rev() {
+        let name = d["metadata"]["name"].as_str().unwrap();
+        s.call("DELETE", &format!("{}/{name}", collection(d)), None);
+    }
+    let (n, bad) = compare_updates(&answers);
+    let denied = answers.values().filter(|a| a.code != 201).count();
+    let warned = answers.values().filter(|a| !a.warnings.is_empty()).count();
+    eprintln!(
+        "VAP update oracle: {n} cases, {denied} denied, {warned} with warnings, {} disagreements",
+        bad.len()
+    );
+    if std::env::var("STOCKADE_UPDATE_GOLDEN").as_deref() == Ok("1") {
+        std::fs::write(
+            update_golden_path(),
+            serde_json::to_string_pretty(&answers).unwrap() + "\n",
+        )
+        .unwrap();
     }
     assert!(
         bad.is_empty(),
