@@ -197,6 +197,25 @@ pub struct InputArgs {
     pub kube_version: Option<String>,
 }
 
+impl InputArgs {
+    /// The defaults, for files a command reads besides its inputs (policy tests, policy files).
+    pub fn files() -> InputArgs {
+        InputArgs {
+            paths: Vec::new(),
+            cluster: false,
+            kubeconfig: None,
+            context: None,
+            max_document_size: 64,
+            max_document_nodes: stockade_sources::yaml::DEFAULT_MAX_NODES,
+            values: Vec::new(),
+            set: Vec::new(),
+            release_name: None,
+            release_namespace: None,
+            kube_version: None,
+        }
+    }
+}
+
 /// Arguments of `scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {

@@ -224,16 +224,7 @@ mod tests {
                     .iter()
                     .chain(&out.suppressed)
                     .any(|f| f.object == o.oref() && same(&f.location));
-                let v = set.evaluate(
-                    &world,
-                    &Request {
-                        operation: "CREATE",
-                        object: Some(&o.root),
-                        old_object: None,
-                        user: "",
-                        groups: &[],
-                    },
-                );
+                let v = set.evaluate(&world, &Request::create(&o.root));
                 let errors: Vec<_> = v.outcomes.iter().filter(|x| x.error).collect();
                 assert!(
                     errors.is_empty(),

@@ -65,6 +65,21 @@ pub struct Loaded<'a> {
     custom_source: Option<String>,
 }
 
+/// A `policy` diagnostic at `at`, or about no place in particular.
+fn diagnostic(level: DiagnosticLevel, at: Option<Location>, message: String) -> Diagnostic {
+    match at {
+        Some(l) => Diagnostic::at(level, "policy", &l.path, l.line, l.column, message),
+        None => Diagnostic {
+            level,
+            code: "policy".into(),
+            message,
+            path: None,
+            line: 0,
+            column: 0,
+        },
+    }
+}
+
 /// The resource rule of a kind (`Deployment`, or `apps/Deployment`).
 fn resource_rule(kind: &str) -> serde_json::Value {
     let (group, kind) = match kind.rsplit_once('/') {
@@ -235,24 +250,7 @@ impl Loaded<'_> {
                     p.field,
                     p.message
                 );
-                match at {
-                    Some(l) => Diagnostic::at(
-                        DiagnosticLevel::Error,
-                        "policy",
-                        &l.path,
-                        l.line,
-                        l.column,
-                        message,
-                    ),
-                    None => Diagnostic {
-                        level: DiagnosticLevel::Error,
-                        code: "policy".into(),
-                        message,
-                        path: None,
-                        line: 0,
-                        column: 0,
-                    },
-                }
+                diagnostic(DiagnosticLevel::Error, at, message)
             })
             .collect()
     }
@@ -297,24 +295,7 @@ impl Loaded<'_> {
                     "ValidatingAdmissionPolicy {}: no binding names it, so it judges nothing (the API server applies a policy only through a ValidatingAdmissionPolicyBinding)",
                     stockade_model::escape::TermLine(name)
                 );
-                diags.push(match l {
-                    Some(l) => Diagnostic::at(
-                        DiagnosticLevel::Warning,
-                        "policy",
-                        &l.path,
-                        l.line,
-                        l.column,
-                        message,
-                    ),
-                    None => Diagnostic {
-                        level: DiagnosticLevel::Warning,
-                        code: "policy".into(),
-                        message,
-                        path: None,
-                        line: 0,
-                        column: 0,
-                    },
-                });
+                diags.push(diagnostic(DiagnosticLevel::Warning, l, message));
                 continue;
             }
             let severity = if actions.contains(&"Deny") {
@@ -385,16 +366,7 @@ impl Loaded<'_> {
     }
 
     fn judge(&self, inv: &Inventory, world: &World, o: &Object) -> Vec<Finding> {
-        let verdict = self.set.evaluate(
-            world,
-            &Request {
-                operation: "CREATE",
-                object: Some(&o.root),
-                old_object: None,
-                user: "",
-                groups: &[],
-            },
-        );
+        let verdict = self.set.evaluate(world, &Request::create(&o.root));
         // One finding per failed validation and binding, with the strongest of its actions.
         let mut out: Vec<Finding> = Vec::new();
         let mut seen: Vec<(String, String, Option<usize>, String, Severity)> = Vec::new();

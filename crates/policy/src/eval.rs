@@ -189,6 +189,35 @@ pub struct Request<'a> {
     pub groups: &'a [String],
 }
 
+impl<'a> Request<'a> {
+    /// The creation of `object` by an anonymous user, as a scan judges each object.
+    pub fn create(object: &'a Node) -> Request<'a> {
+        Request {
+            operation: "CREATE",
+            object: Some(object),
+            old_object: None,
+            user: "",
+            groups: &[],
+        }
+    }
+}
+
+/// An unknown field of a policy or binding as a problem.
+fn unknown_field(kind: &str, name: &str, path: &str, field: &str) -> Problem {
+    Problem {
+        kind: kind.into(),
+        name: name.into(),
+        field: if path.is_empty() {
+            field.to_string()
+        } else {
+            format!("{path}.{field}")
+        },
+        message: format!(
+            "unknown field `{field}`: the API server refuses it under strict field validation (kubectl's default) and drops it otherwise"
+        ),
+    }
+}
+
 /// What a request is about: group, version, kind, resource, scope, name, namespace.
 #[derive(Clone, Debug, Default)]
 pub struct Identity {
@@ -375,18 +404,12 @@ impl PolicySet {
                 .unwrap_or_default()
                 .to_string();
             for (path, field) in crate::model::unknown_fields(p, false) {
-                problems.push(Problem {
-                    kind: "ValidatingAdmissionPolicy".into(),
-                    name: name.clone(),
-                    field: if path.is_empty() {
-                        field.clone()
-                    } else {
-                        format!("{path}.{field}")
-                    },
-                    message: format!(
-                        "unknown field `{field}`: the API server refuses it under strict field validation (kubectl's default) and drops it otherwise"
-                    ),
-                });
+                problems.push(unknown_field(
+                    "ValidatingAdmissionPolicy",
+                    &name,
+                    &path,
+                    &field,
+                ));
             }
             let policy: Policy = match serde_json::from_value(p.clone()) {
                 Ok(x) => x,
@@ -502,23 +525,17 @@ impl PolicySet {
         }
         let mut parsed = Vec::new();
         for b in bindings {
+            let binding_name = b
+                .pointer("/metadata/name")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
             for (path, field) in crate::model::unknown_fields(b, true) {
-                problems.push(Problem {
-                    kind: "ValidatingAdmissionPolicyBinding".into(),
-                    name: b
-                        .pointer("/metadata/name")
-                        .and_then(serde_json::Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                    field: if path.is_empty() {
-                        field.clone()
-                    } else {
-                        format!("{path}.{field}")
-                    },
-                    message: format!(
-                        "unknown field `{field}`: the API server refuses it under strict field validation (kubectl's default) and drops it otherwise"
-                    ),
-                });
+                problems.push(unknown_field(
+                    "ValidatingAdmissionPolicyBinding",
+                    binding_name,
+                    &path,
+                    &field,
+                ));
             }
             match serde_json::from_value::<Binding>(b.clone()) {
                 Ok(x) => {

@@ -241,19 +241,7 @@ fn test(args: PolicyTestArgs) -> anyhow::Result<u8> {
             "no test file found: name them *stockade-test.yaml (see docs/policy.md) or pass them"
         );
     }
-    let limits = InputArgs {
-        paths: Vec::new(),
-        cluster: false,
-        kubeconfig: None,
-        context: None,
-        max_document_size: 64,
-        max_document_nodes: stockade_sources::yaml::DEFAULT_MAX_NODES,
-        values: Vec::new(),
-        set: Vec::new(),
-        release_name: None,
-        release_namespace: None,
-        kube_version: None,
-    };
+    let limits = InputArgs::files();
     let mut broken = false;
     let mut failed = 0usize;
     let mut passed = 0usize;

@@ -49,19 +49,7 @@ fn serve(a: WebhookServeArgs) -> anyhow::Result<u8> {
     };
     let mut settings = settings;
     if !a.policy.is_empty() {
-        let limits = crate::cli::InputArgs {
-            paths: Vec::new(),
-            cluster: false,
-            kubeconfig: None,
-            context: None,
-            max_document_size: 64,
-            max_document_nodes: stockade_sources::yaml::DEFAULT_MAX_NODES,
-            values: Vec::new(),
-            set: Vec::new(),
-            release_name: None,
-            release_namespace: None,
-            kube_version: None,
-        };
+        let limits = crate::cli::InputArgs::files();
         let mut diags = Vec::new();
         super::inputs::load_policy_files(&a.policy, &limits, &mut settings, &mut diags);
         if let Some(inv) = settings.policy_files.inventory() {
