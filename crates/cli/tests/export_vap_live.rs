@@ -180,18 +180,35 @@ fn exported_policies_warn_on_exactly_what_scan_reports() {
             .unwrap_or(Value::Null);
         (code, body, warned)
     };
-    // In force once a privileged pod draws WL001's warning.
-    let probe = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"},
-        "spec": {"containers": [{"name": "c", "image": "x", "securityContext": {"privileged": true}}]}});
-    let deadline = Instant::now() + Duration::from_secs(60);
+    // In force once every exported policy and its binding reached the API server's policy
+    // cache (each arrives on its own): three probes together violate every exported rule
+    // (the API server refuses hostPID with shareProcessNamespace, and WL012 leaves
+    // hostNetwork pods to WL008).
+    let probes = [
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"},
+            "spec": {"shareProcessNamespace": true, "containers": [{"name": "c", "image": "x"}]}}),
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"},
+            "spec": {"hostPID": true, "hostIPC": true,
+                "volumes": [{"name": "h", "hostPath": {"path": "/tmp"}}],
+                "containers": [
+                    {"name": "a", "image": "x", "securityContext": {"privileged": true}},
+                    {"name": "b", "image": "x", "stdin": true, "ports": [{"containerPort": 80, "hostPort": 8080}]}]}}),
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"},
+            "spec": {"hostNetwork": true, "containers": [{"name": "c", "image": "x"}]}}),
+    ];
+    let all: BTreeSet<String> = rule_of.values().cloned().collect();
+    let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        let (_, _, w) = create(&collection("Pod").unwrap(), &probe);
-        if w.contains("WL001") {
+        let mut warned = BTreeSet::new();
+        for p in &probes {
+            warned.extend(create(&collection("Pod").unwrap(), p).2);
+        }
+        if warned == all {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "the exported policies never took effect"
+            "the exported policies never all took effect: {warned:?} of {all:?}"
         );
         std::thread::sleep(Duration::from_millis(250));
     }
