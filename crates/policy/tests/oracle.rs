@@ -690,16 +690,22 @@ fn update_verdicts_equal_the_api_servers() {
         let (code, body, _) = s.call("POST", &collection(d), Some(d));
         assert_eq!(code, 201, "{body}");
     }
-    // In force once lowering a gold count is refused.
+    // In force once both policies and bindings reached the server's policy cache: lowering
+    // the count of a gold object that turns silver is refused, with the tier warning.
     let (_, probe_old, _) = &update_cases()[1];
     let name = probe_old["metadata"]["name"].as_str().unwrap();
-    let probe = config_map(name, &[("tier", "gold")], &[("count", "0"), ("owner", "a")]);
+    let probe = config_map(
+        name,
+        &[("tier", "silver")],
+        &[("count", "0"), ("owner", "a")],
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        let (_, body, _) = s.call("PUT", &format!("{cms}/{name}?dryRun=All"), Some(&probe));
+        let (_, body, warnings) = s.call("PUT", &format!("{cms}/{name}?dryRun=All"), Some(&probe));
         if body["message"]
             .as_str()
             .is_some_and(|m| m.contains("count went down"))
+            && warnings.iter().any(|w| w.contains("tier changed"))
         {
             break;
         }
