@@ -233,7 +233,7 @@ pub struct ScanArgs {
     /// With --cluster: scan every namespace (the default).
     #[arg(short = 'A', long, requires = "cluster")]
     pub all_namespaces: bool,
-    /// Output format: table, json, sarif, junit or markdown.
+    /// Output format: table, json, sarif, junit, markdown or jsonl (one JSON object per line).
     #[arg(short, long, default_value = "table", value_parser = report_format())]
     pub output: stockade_report::Format,
     /// Write the report to this file instead of stdout.
@@ -575,7 +575,7 @@ pub struct NetpolDiffArgs {
     /// The new inputs: PATHS, or --cluster.
     #[command(flatten)]
     pub input: InputArgs,
-    /// Output format: table, json, sarif, junit or markdown.
+    /// Output format: table, json, sarif, junit, markdown or jsonl (one JSON object per line).
     #[arg(short, long, default_value = "table", value_parser = report_format())]
     pub output: stockade_report::Format,
     /// Which changes fail the command.
@@ -669,7 +669,7 @@ pub struct PssArgs {
     /// The user who submits the objects, for the configuration's username exemptions.
     #[arg(long = "as", value_name = "USER")]
     pub as_user: Option<String>,
-    /// Output format: table, json, sarif, junit or markdown.
+    /// Output format: table, json, sarif, junit, markdown or jsonl (one JSON object per line).
     #[arg(short, long, value_enum, default_value_t = PssFormat::Table)]
     pub output: PssFormat,
     /// Settings file for suppressions [default: .stockade.yaml in the scanned directory or a parent].
@@ -714,7 +714,7 @@ pub struct BenchArgs {
     /// Section 5 (policies) from these objects: manifests, or --cluster.
     #[command(flatten)]
     pub input: InputArgs,
-    /// Output format: table, json, sarif, junit or markdown.
+    /// Output format: table, json, sarif, junit, markdown or jsonl (one JSON object per line).
     #[arg(short, long, value_enum, default_value_t = PssFormat::Table)]
     pub output: PssFormat,
     /// Write the report to this file instead of stdout.
@@ -743,7 +743,7 @@ pub struct CvesArgs {
     /// OSV records to use instead of the embedded snapshot: a file (a record, an array, or {"records": [...]}) or a directory of *.json.
     #[arg(long, value_name = "FILE|DIR")]
     pub cve_data: Option<PathBuf>,
-    /// Output format: table, json, sarif, junit or markdown.
+    /// Output format: table, json, sarif, junit, markdown or jsonl (one JSON object per line).
     #[arg(short, long, default_value = "table", value_parser = report_format())]
     pub output: stockade_report::Format,
     /// Write the report to this file instead of stdout.
@@ -833,7 +833,7 @@ pub struct UpgradeCheckArgs {
     /// OSV records to use instead of the embedded snapshot (as for `stockade cves`).
     #[arg(long, value_name = "FILE|DIR")]
     pub cve_data: Option<PathBuf>,
-    /// Output format: table, json, sarif, junit or markdown.
+    /// Output format: table, json, sarif, junit, markdown or jsonl (one JSON object per line).
     #[arg(short, long, default_value = "table", value_parser = report_format())]
     pub output: stockade_report::Format,
     /// Write the report to this file instead of stdout.
@@ -853,7 +853,7 @@ pub struct ProbeArgs {
     /// Per-request timeout, in whole seconds or more (`5s`, `1m`).
     #[arg(long, value_name = "DURATION", default_value = "5s")]
     pub timeout: String,
-    /// Output format: table, json, sarif, junit or markdown.
+    /// Output format: table, json, sarif, junit, markdown or jsonl (one JSON object per line).
     #[arg(short, long, value_enum, default_value_t = PssFormat::Table)]
     pub output: PssFormat,
     /// Write the report to this file instead of stdout.
@@ -922,7 +922,7 @@ pub struct AuditAnalyzeArgs {
     /// Only requests received before this time (same forms as --since).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
-    /// Output format: table, json, sarif, junit or markdown.
+    /// Output format: table, json, sarif, junit, markdown or jsonl (one JSON object per line).
     #[arg(short, long, default_value = "table", value_parser = report_format())]
     pub output: stockade_report::Format,
     /// Write the report to this file instead of stdout.
@@ -978,7 +978,7 @@ pub struct AuditPolicyArgs {
     /// The audit Policy file (audit.k8s.io/v1, as passed to kube-apiserver --audit-policy-file).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Output format: table, json, sarif, junit or markdown.
+    /// Output format: table, json, sarif, junit, markdown or jsonl (one JSON object per line).
     #[arg(short, long, default_value = "table", value_parser = report_format())]
     pub output: stockade_report::Format,
     /// Write the report to this file instead of stdout.

@@ -62,3 +62,32 @@ fn the_krew_manifest_template_names_the_plugin_binary() {
         assert!(p["uri"].as_str().unwrap().starts_with("https://"));
     }
 }
+
+#[test]
+fn jsonl_streams_one_object_per_line() {
+    let out = common::stockade()
+        .args(["scan", "--no-config", "-o", "jsonl"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/insecure"
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let findings = lines.iter().filter(|l| l["type"] == "finding").count();
+    let last = lines.last().unwrap();
+    assert_eq!(last["type"], "summary");
+    let counted: u64 = last["bySeverity"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(findings as u64, counted);
+    assert!(findings > 20);
+}

@@ -10,6 +10,7 @@ pub mod bench;
 pub mod deprovision;
 pub mod diagnostics;
 pub mod json;
+pub mod jsonl;
 pub mod junit;
 pub mod markdown;
 pub mod netpol;
@@ -37,11 +38,13 @@ pub enum Format {
     Junit,
     /// Markdown for pull-request comments.
     Markdown,
+    /// JSON Lines: one finding (or diagnostic, or the summary) per line.
+    Jsonl,
 }
 
 impl Format {
     /// Every format name accepted by `-o`.
-    pub const NAMES: &[&str] = &["table", "json", "sarif", "junit", "markdown"];
+    pub const NAMES: &[&str] = &["table", "json", "sarif", "junit", "markdown", "jsonl"];
 
     /// Parses a format name.
     pub fn parse(s: &str) -> Option<Format> {
@@ -51,6 +54,7 @@ impl Format {
             "sarif" => Format::Sarif,
             "junit" => Format::Junit,
             "markdown" | "md" => Format::Markdown,
+            "jsonl" => Format::Jsonl,
             _ => return None,
         })
     }
@@ -64,6 +68,7 @@ pub fn render(report: &Report, format: Format, w: &mut dyn Write, color: bool) -
         Format::Sarif => sarif::render(report, w),
         Format::Junit => junit::render(report, w),
         Format::Markdown => markdown::render(report, w),
+        Format::Jsonl => jsonl::render(report, w),
     }
 }
 
