@@ -75,7 +75,7 @@ fn assert_clean(what: &str, out: &std::process::Output, file: Option<&std::path:
 fn no_planted_credential_in_any_command_or_format() {
     let d = inputs();
     let out_file = d.path().join("out");
-    for fmt in ["table", "json", "sarif", "junit", "markdown"] {
+    for fmt in ["table", "json", "sarif", "junit", "markdown", "jsonl"] {
         let out = stockade()
             .args([
                 "scan",

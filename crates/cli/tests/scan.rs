@@ -228,7 +228,7 @@ spec:
           value: Hunter2-ExampleOnly-9f8e
 ",
     );
-    for fmt in ["table", "json", "sarif", "junit", "markdown"] {
+    for fmt in ["table", "json", "sarif", "junit", "markdown", "jsonl"] {
         let out = stockade()
             .args(["scan", "--no-config", "-o", fmt])
             .arg(&f)

@@ -45,7 +45,7 @@ fn no_format_shows_a_detected_credential() {
         }
     }
     assert!(values.len() >= 10, "{values:?}");
-    for format in ["table", "json", "sarif", "junit", "markdown"] {
+    for format in ["table", "json", "sarif", "junit", "markdown", "jsonl"] {
         let out = stockade()
             .args([
                 "scan",
