@@ -136,6 +136,12 @@ pub enum Command {
         after_help = "Examples:\n  stockade export vap | kubectl apply -f -\n  stockade export vap --rules WL001,WL008 --action Warn --output-file policies.yaml\n\nEach exported policy denies exactly the workload objects on which its rule reports a finding.\nDocs: docs/policy.md."
     )]
     Export(ExportArgs),
+    /// The version, and the versions of the data built in (rules, Pod Security, CIS benchmarks, Kubernetes releases, CVE snapshot, CEL environment).
+    Version {
+        /// Output format: text or json.
+        #[arg(short, long, default_value = "text", value_parser = ["text", "json"])]
+        output: String,
+    },
     /// Write the man pages (stockade.1 and one page per subcommand) to a directory.
     #[command(
         after_help = "Example:\n  stockade man /usr/local/share/man/man1 && man stockade-scan"

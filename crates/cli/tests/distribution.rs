@@ -91,3 +91,30 @@ fn jsonl_streams_one_object_per_line() {
     assert_eq!(findings as u64, counted);
     assert!(findings > 20);
 }
+
+#[test]
+fn version_names_the_data_built_in() {
+    let out = common::stockade()
+        .args(["version", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    let rules = common::stockade()
+        .args(["rules", "-o", "json"])
+        .output()
+        .unwrap();
+    let listed: serde_json::Value = serde_json::from_slice(&rules.stdout).unwrap();
+    assert_eq!(v["rules"], listed.as_array().unwrap().len());
+    assert!(v["cveSnapshot"]["records"].as_u64().unwrap() > 10);
+    assert!(
+        v["cisBenchmarks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b == "cis-1.12")
+    );
+    let text = common::stockade().arg("version").output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).starts_with("stockade "));
+}

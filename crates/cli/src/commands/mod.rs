@@ -20,6 +20,7 @@ mod scan;
 mod secrets;
 mod unused;
 mod upgrade_check;
+mod version;
 mod webhook;
 mod webhook_manifests;
 
@@ -98,6 +99,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Policy(args) => policy::run(args),
         Command::Export(args) => export::run(args),
         Command::Man { dir } => man::run(&dir),
+        Command::Version { output } => version::run(&output),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Generated into memory: `generate` panics when its writer fails.
@@ -133,6 +135,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Policy(_) => "policy",
         Command::Export(_) => "export",
         Command::Man { .. } => "man",
+        Command::Version { .. } => "version",
         Command::Completions { .. } => "completions",
     }
 }
