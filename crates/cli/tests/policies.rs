@@ -828,3 +828,91 @@ fn a_misspelled_field_is_reported_at_its_line() {
         "{t}"
     );
 }
+
+#[test]
+fn exported_rules_judge_like_the_rules_and_an_unexportable_rule_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let file = d.path().join("exported.yaml");
+    let out = stockade()
+        .args([
+            "export",
+            "vap",
+            "--rules",
+            "WL001,host-network",
+            "--output-file",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let names: Vec<&str> = docs
+        .iter()
+        .map(|d| d["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "stockade-wl001-privileged-container",
+            "stockade-wl001-privileged-container",
+            "stockade-wl008-host-network",
+            "stockade-wl008-host-network"
+        ]
+    );
+    // The exported policies, as the scan's policies, report where the rules report.
+    let pod = write(
+        d.path(),
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  hostNetwork: true\n  containers:\n  - {name: c, image: x, securityContext: {privileged: true}}\n",
+    );
+    let out = stockade()
+        .args([
+            "scan",
+            &pod,
+            "--no-config",
+            "--disable",
+            "all",
+            "-o",
+            "json",
+            "--policy",
+        ])
+        .arg(&file)
+        .args(["--enable", "WL001", "--enable", "WL008"])
+        .output()
+        .unwrap();
+    let doc = json_out(&out);
+    let mut ids: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["ruleId"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "VAP:stockade-wl001-privileged-container",
+            "VAP:stockade-wl008-host-network",
+            "WL001",
+            "WL008"
+        ]
+    );
+    // A rule that needs other objects cannot be exported, and says so.
+    let out = stockade()
+        .args(["export", "vap", "--rules", "WL041"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("WL041 cannot be exported"),
+        "{}",
+        text(&out)
+    );
+    let out = stockade()
+        .args(["export", "vap", "--rules", "nonsense"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("no rule `nonsense`"), "{}", text(&out));
+}

@@ -166,7 +166,7 @@ pub fn select(ids: &[String]) -> Result<Vec<&'static Exportable>, String> {
         let meta = crate::registry::find(id).ok_or_else(|| format!("no rule `{id}`"))?;
         let e = EXPORTABLE.iter().find(|e| e.id == meta.id).ok_or_else(|| {
             format!(
-                "{} cannot be exported: its semantics need more than one object or a rule option; exportable: {}",
+                "{} cannot be exported: only rules whose CEL has been checked against the rule on every fixture are (rules that read other objects or options are not); exportable: {}",
                 meta.id,
                 EXPORTABLE.iter().map(|e| e.id).collect::<Vec<_>>().join(", ")
             )

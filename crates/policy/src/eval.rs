@@ -452,31 +452,17 @@ impl PolicySet {
                 }
             };
             let spec = &policy.spec;
-            let conditions = spec
-                .match_conditions
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    (
-                        c.name.clone(),
-                        compile(
-                            format!("spec.matchConditions[{i}].expression"),
-                            &c.expression,
-                        ),
-                    )
-                })
-                .collect();
-            let variables = spec
-                .variables
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    (
-                        c.name.clone(),
-                        compile(format!("spec.variables[{i}].expression"), &c.expression),
-                    )
-                })
-                .collect();
+            let mut named = |list: &[crate::model::NamedExpression], field: &str| {
+                list.iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let at = format!("spec.{field}[{i}].expression");
+                        (c.name.clone(), compile(at, &c.expression))
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let conditions = named(&spec.match_conditions, "matchConditions");
+            let variables = named(&spec.variables, "variables");
             let validations = spec
                 .validations
                 .iter()

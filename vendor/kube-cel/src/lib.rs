@@ -44,7 +44,7 @@
 //! ```
 //!
 //! The validation pipeline (CRD `x-kubernetes-validations`, VAP, static analysis)
-//! lives behind the `validation` feature (see below when it is enabled); it is
+//! lives behind the `validation` feature (left out of Stockade's copy: see STOCKADE.md); it is
 //! **not** part of `default`.
 //!
 //! The `full` umbrella feature enables everything — all extension-function
@@ -67,43 +67,6 @@
 //! still change across pre-1.0 minors. See the README for details.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
-// The validation-pipeline section links to feature-gated items, so it is only
-// emitted when `validation` is enabled. Keeping it out of the always-compiled
-// `//!` block is what keeps `cargo doc --no-deps` (default features) free of
-// broken intra-doc links.
-#![cfg_attr(
-    feature = "validation",
-    doc = r#"
-# CRD Validation Pipeline (feature = `validation`)
-
-Compile and evaluate `x-kubernetes-validations` CEL rules client-side,
-without an API server.
-
-```toml
-kube-cel = { version = "0.8", features = ["validation"] }
-```
-
-```rust
-use kube_cel::Validator;
-use serde_json::json;
-
-let schema = json!({
-    "type": "object",
-    "x-kubernetes-validations": [
-        {"rule": "self.replicas >= 0", "message": "must be non-negative"}
-    ],
-    "properties": { "replicas": {"type": "integer"} }
-});
-
-let object = json!({"replicas": -1});
-let errors = Validator::new().validate(&schema, &object, None).unwrap_err();
-assert_eq!(errors.len(), 1);
-```
-
-For repeated validation against the same schema, pre-compile with
-[`compile_schema`] and use [`Validator::validate_compiled`].
-"#
-)]
 
 /// Re-export of the [`cel`] crate, for version coherence (see the crate-level
 /// docs). Importing `cel` types via `kube_cel::cel` guarantees they match the
